@@ -1,0 +1,20 @@
+from crm import navigation as nav
+from crm.generic import registry
+from crm.models import HistoryItem
+from crm.permissions import is_owner
+
+
+def navigation(request) -> dict:
+    """Workspaces, the active tab, and whether the user may customize."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    workspace, tab = nav.active(match.url_name if match and match.url_name else "")
+    return {
+        "nav_workspaces": nav.WORKSPACES,
+        "nav_workspace": workspace,
+        "nav_tab": tab,
+        "is_owner": is_owner(request.user),
+        "link_to_types": registry.linkable_types(),
+        "history_kinds": HistoryItem.Kind.choices,
+    }

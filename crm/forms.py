@@ -1,0 +1,245 @@
+"""Forms of the contact-management records, history items and customization pages."""
+from crispy_forms.bootstrap import Tab, TabHolder
+from crispy_forms.layout import Div, Field, Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from crm.generic.forms import RecordForm, date_widgets, datetime_widget
+from crm.generic.widgets import CommentsWidget, LinkToWidget
+from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
+from crm.models.base import ADDRESS_PARTS
+from crm.validators import validate_upload_name, validate_upload_size
+
+
+def address_fieldset(prefix: str, label) -> Fieldset:
+    return Fieldset(
+        format_lazy(_("{} address"), label),
+        Field(f"{prefix}_street", rows=2),
+        Div(Div(f"{prefix}_postal_code", css_class="col-md-4"), Div(f"{prefix}_city", css_class="col-md-8"), css_class="row"),
+        Div(Div(f"{prefix}_state", css_class="col-md-6"), Div(f"{prefix}_country", css_class="col-md-6"), css_class="row"),
+    )
+
+
+def address_fields(*prefixes: str) -> list[str]:
+    return [f"{p}_{part}" for p in prefixes for part in ADDRESS_PARTS]
+
+
+def two_columns(*names: str) -> Div:
+    return Div(*[Div(n, css_class="col-md-6") for n in names], css_class="row")
+
+
+PHONE_EMAIL = ["email", "email2", "email3", "web_page", "business_phone", "mobile_phone", "fax", "other_phone"]
+
+
+class AccountForm(RecordForm):
+    class Meta:
+        model = Account
+        fields = ["name", "account_number", "office", "assigned_to", *PHONE_EMAIL,
+                  *address_fields("business", "billing", "shipping"), "mailing_address", "categories", "comments"]
+        widgets = {f"{p}_street": forms.Textarea(attrs={"rows": 2}) for p in ("business", "billing", "shipping")}
+
+    def get_layout(self):
+        return Layout(
+            TabHolder(
+                Tab(_("General"),
+                    Fieldset(_("Account"), two_columns("name", "account_number"), two_columns("office", "assigned_to")),
+                    Fieldset(_("Internet and phone numbers"), two_columns("email", "business_phone"),
+                             two_columns("email2", "mobile_phone"), two_columns("email3", "fax"),
+                             two_columns("web_page", "other_phone")),
+                    Div(Div(address_fieldset("business", _("Business")), css_class="col-md-4"),
+                        Div(address_fieldset("billing", _("Billing")), css_class="col-md-4"),
+                        Div(address_fieldset("shipping", _("Shipping")), css_class="col-md-4"), css_class="row"),
+                    "mailing_address",
+                    ),
+                Tab(_("Comments"), "comments"),
+                Tab(_("Categories"), "categories"),
+            )
+        )
+
+
+class ContactForm(RecordForm):
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.all(), required=False, label=_("Account"), widget=LinkToWidget(types=["account"])
+    )
+
+    class Meta:
+        model = BusinessContact
+        fields = ["full_name", "first_name", "last_name", "file_as", "job_title", "company_name", "account",
+                  "assigned_to", "photo", *PHONE_EMAIL, "home_phone",
+                  *address_fields("business", "home", "other"), "mailing_address",
+                  "source", "initiated_by_account", "initiated_by_contact",
+                  "department", "office", "profession", "manager_name", "assistant_name", "birthday", "anniversary",
+                  "categories", "comments"]
+        widgets = {
+            **date_widgets("birthday", "anniversary"),
+            **{f"{p}_street": forms.Textarea(attrs={"rows": 2}) for p in ("business", "home", "other")},
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
+            "initiated_by_account": LinkToWidget(types=["account"]),
+            "initiated_by_contact": LinkToWidget(types=["contact"]),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = ListValue.objects.filter(kind=ListKind.SOURCE)
+
+    def get_layout(self):
+        return Layout(
+            TabHolder(
+                Tab(_("General"),
+                    Fieldset(_("Business contact"), two_columns("full_name", "job_title"),
+                             two_columns("first_name", "last_name"), two_columns("file_as", "assigned_to"), "photo"),
+                    Fieldset(_("Company"), two_columns("company_name", "account")),
+                    Fieldset(_("Internet and phone numbers"), two_columns("email", "business_phone"),
+                             two_columns("email2", "mobile_phone"), two_columns("email3", "home_phone"),
+                             two_columns("web_page", "fax"), two_columns("other_phone")),
+                    Div(Div(address_fieldset("business", _("Business")), css_class="col-md-4"),
+                        Div(address_fieldset("home", _("Home")), css_class="col-md-4"),
+                        Div(address_fieldset("other", _("Other")), css_class="col-md-4"), css_class="row"),
+                    "mailing_address",
+                    Fieldset(_("Source information"), "source",
+                             two_columns("initiated_by_account", "initiated_by_contact")),
+                    ),
+                Tab(_("Details"),
+                    two_columns("department", "office"), two_columns("profession", "manager_name"),
+                    two_columns("assistant_name"), two_columns("birthday", "anniversary")),
+                Tab(_("Comments"), "comments"),
+                Tab(_("Categories"), "categories"),
+            )
+        )
+
+
+# --- Communication history ---------------------------------------------------
+
+KIND_FIELDS = {
+    HistoryItem.Kind.NOTE: ["subject", "occurred_at", "body"],
+    HistoryItem.Kind.PHONE: ["subject", "occurred_at", "direction", "phone_number", "duration_minutes", "body"],
+    HistoryItem.Kind.TASK: ["subject", "occurred_at", "due_date", "status", "priority", "percent_complete", "assigned_to", "body"],
+    HistoryItem.Kind.EMAIL: ["subject", "occurred_at", "email_from", "email_to", "body"],
+    HistoryItem.Kind.APPOINTMENT: ["subject", "occurred_at", "end_at", "location", "attendees", "body"],
+    HistoryItem.Kind.FILE: ["subject", "occurred_at", "file", "body"],
+}
+KIND_LABELS = {
+    HistoryItem.Kind.TASK: {"occurred_at": _("Start date")},
+    HistoryItem.Kind.EMAIL: {"occurred_at": _("Sent")},
+    HistoryItem.Kind.APPOINTMENT: {"occurred_at": _("Start")},
+}
+
+
+class HistoryItemForm(forms.ModelForm):
+    """The form of one history item kind; only that kind's fields are shown."""
+
+    class Meta:
+        model = HistoryItem
+        fields = sorted({f for names in KIND_FIELDS.values() for f in names})
+        widgets = {
+            "occurred_at": datetime_widget(), "end_at": datetime_widget(), **date_widgets("due_date"),
+            "body": CommentsWidget(), "attendees": forms.Textarea(attrs={"rows": 2}), "email_to": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, kind: str, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.instance.kind = kind
+        for name in list(self.fields):
+            if name not in KIND_FIELDS[kind]:
+                del self.fields[name]
+        for name, label in KIND_LABELS.get(kind, {}).items():
+            self.fields[name].label = label
+        if "occurred_at" in self.fields:
+            self.fields["occurred_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+            if not self.instance.pk:
+                self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+        if "end_at" in self.fields:
+            self.fields["end_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        if "assigned_to" in self.fields:
+            from crm.selectors import active_users
+
+            self.fields["assigned_to"].queryset = active_users()
+            if user and not self.instance.pk:
+                self.initial.setdefault("assigned_to", user.pk)
+        if "file" in self.fields:
+            self.fields["file"].required = not self.instance.pk
+            self.fields["file"].help_text = _("Up to %(size)d MB.") % {"size": settings.CRM_MAX_UPLOAD_SIZE // (1024 * 1024)}
+        if kind == HistoryItem.Kind.FILE:
+            self.fields["subject"].required = False
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "size") and not getattr(upload, "_committed", True):
+            validate_upload_size(upload)
+            validate_upload_name(upload.name)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if self.kind == HistoryItem.Kind.FILE and not data.get("subject") and data.get("file"):
+            data["subject"] = data["file"].name[:255]
+            self.instance.subject = data["subject"]
+        return data
+
+
+class MeetingRequestForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    start = forms.DateTimeField(label=_("Start"), widget=datetime_widget(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    duration = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class LinkRecordForm(forms.Form):
+    """Link an existing history item to one more record."""
+
+    record = forms.CharField(label=_("Record"), widget=LinkToWidget(types=[]))
+
+    def __init__(self, *args, types: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record"].widget = LinkToWidget(types=types)
+        self.types = types
+
+    def clean_record(self):
+        from crm.generic import registry
+
+        key, _sep, pk = self.cleaned_data["record"].partition(":")
+        if key not in self.types or not pk.isdigit():
+            raise forms.ValidationError(_("Choose a record."))
+        obj = registry.get(key).queryset().filter(pk=int(pk)).first()
+        if obj is None:
+            raise forms.ValidationError(_("That record no longer exists."))
+        return obj
+
+
+# --- Customization and preferences ------------------------------------------------
+
+class ListValueForm(forms.ModelForm):
+    class Meta:
+        model = ListValue
+        fields = ["name"]
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = kind
+
+
+class ListValueDeleteForm(forms.Form):
+    replacement = forms.ModelChoiceField(queryset=None, required=False, label=_("Replace it with"),
+                                         empty_label=_("(blank)"))
+
+    def __init__(self, *args, value: ListValue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = ListValue.objects.filter(kind=value.kind).exclude(pk=value.pk)
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "colour"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color", "class": "form-control form-control-color"})}
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = UserPreferences
+        fields = ["language"]

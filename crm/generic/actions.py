@@ -1,0 +1,116 @@
+"""Bulk actions: small objects listed on a record list (NetBox style).
+
+Each action has a name, a label, who may run it, an optional form, and
+``run(queryset, user, form)`` which calls one service in one transaction and
+returns the message shown afterwards. The list template renders them; the
+same actions serve a single record's Assign to / Categorize / Delete buttons.
+"""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from . import services
+from .forms import BulkEditForm
+
+
+class BulkAction:
+    name: str = ""
+    label = ""
+    icon = "lightning"
+    danger = False
+    form_class: type[forms.Form] | None = None
+
+    def allowed(self, user) -> bool:
+        return True
+
+    def get_form(self, viewset, data=None, user=None, initial=None):
+        if self.form_class is None:
+            return None
+        return self.form_class(data, user=user, initial=initial)
+
+    def run(self, queryset, user, form) -> str:
+        raise NotImplementedError
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None, required=False, label=_("Assign to"), empty_label=_("(nobody)"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from crm.selectors import active_users
+
+        self.fields["assignee"].queryset = active_users()
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+
+
+class AssignTo(BulkAction):
+    name = "assign"
+    label = _("Assign to")
+    icon = "person-check"
+    form_class = AssignForm
+
+    def run(self, queryset, user, form) -> str:
+        count = services.records_assign(queryset=queryset, user=user, assignee=form.cleaned_data["assignee"])
+        return ngettext("%(count)d record assigned.", "%(count)d records assigned.", count) % {"count": count}
+
+
+class BulkEdit(BulkAction):
+    name = "edit"
+    label = _("Edit several at once")
+    icon = "pencil-square"
+
+    def get_form(self, viewset, data=None, user=None, initial=None):
+        return BulkEditForm(data, record_form=viewset.form, field_names=viewset.get_bulk_edit_fields(), user=user,
+                            initial=initial)
+
+    def run(self, queryset, user, form) -> str:
+        data = form.cleaned_data
+        count = services.records_bulk_update(
+            queryset=queryset, user=user, field_name=data["field"], value=data.get("value"), clear=data.get("clear", False)
+        )
+        return ngettext("%(count)d record changed.", "%(count)d records changed.", count) % {"count": count}
+
+
+class CategorizeForm(forms.Form):
+    add = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Add categories"), widget=forms.CheckboxSelectMultiple)
+    remove = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Remove categories"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from crm.models import Category
+
+        self.fields["add"].queryset = self.fields["remove"].queryset = Category.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("add") and not data.get("remove"):
+            raise forms.ValidationError(_("Tick at least one category to add or remove."))
+        return data
+
+
+class Categorize(BulkAction):
+    name = "categorize"
+    label = _("Categorize")
+    icon = "tags"
+    form_class = CategorizeForm
+
+    def run(self, queryset, user, form) -> str:
+        count = services.records_categorize(
+            queryset=queryset, user=user, add=form.cleaned_data["add"], remove=form.cleaned_data["remove"]
+        )
+        return ngettext("%(count)d record categorized.", "%(count)d records categorized.", count) % {"count": count}
+
+
+class Delete(BulkAction):
+    name = "delete"
+    label = _("Delete")
+    icon = "trash"
+    danger = True
+
+    def run(self, queryset, user, form) -> str:
+        count = services.records_delete(queryset=queryset, user=user)
+        return ngettext("%(count)d record deleted.", "%(count)d records deleted.", count) % {"count": count}
+
+
+DEFAULT_ACTIONS = [AssignTo(), BulkEdit(), Categorize(), Delete()]

@@ -1,0 +1,101 @@
+"""Base forms for record types."""
+import copy
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .widgets import CommentsWidget
+
+
+class RecordForm(forms.ModelForm):
+    """A record's create/edit form.
+
+    Carries the record's ``version`` so a stale save is detected (the services
+    refuse it), offers only active users in "Assigned to" (plus whoever the
+    record is assigned to now), and lays itself out with crispy-forms; the
+    page template supplies the <form> tag and the Save & Close / Save & New /
+    Cancel buttons.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        if "assigned_to" in self.fields:
+            from crm.selectors import active_users
+
+            current = self.instance.assigned_to_id if self.instance.pk else None
+            queryset = active_users()
+            if current:
+                queryset = queryset.model.objects.filter(models.Q(is_active=True) | models.Q(pk=current)).order_by(
+                    "first_name", "last_name", "username"
+                )
+            self.fields["assigned_to"].queryset = queryset
+            self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+            if not self.instance.pk and user is not None and not self.is_bound:
+                self.initial.setdefault("assigned_to", user.pk)
+        if "comments" in self.fields:
+            self.fields["comments"].widget = CommentsWidget()
+        if "categories" in self.fields:
+            self.fields["categories"].widget = forms.CheckboxSelectMultiple()
+            self.fields["categories"].required = False
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget.input_type = "date"
+                field.widget.format = "%Y-%m-%d"
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        layout = self.get_layout()
+        if layout is not None:
+            self.helper.layout = layout
+
+    def get_layout(self):
+        """Override to arrange fields in fieldsets/tabs (crispy Layout)."""
+        return None
+
+    def m2m_data(self) -> dict:
+        """Many-to-many values to hand to the services after the instance is saved."""
+        return {f.name: self.cleaned_data[f.name] for f in self.instance._meta.many_to_many if f.name in self.cleaned_data}
+
+
+def date_widgets(*names: str) -> dict:
+    return {name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in names}
+
+
+def datetime_widget() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class BulkEditForm(forms.Form):
+    """"Edit several at once": pick one field, then a value or "Clear the value"."""
+
+    field = forms.ChoiceField(label=_("Field to change"))
+    clear = forms.BooleanField(label=_("Clear the value"), required=False)
+
+    def __init__(self, *args, record_form: type[forms.ModelForm], field_names: list[str], user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        template = record_form(user=user)
+        self.record_fields = {name: template.fields[name] for name in field_names if name in template.fields}
+        self.fields["field"].choices = [("", "---------")] + [(n, f.label) for n, f in self.record_fields.items()]
+        chosen = self.data.get(self.add_prefix("field")) if self.is_bound else self.initial.get("field")
+        if chosen in self.record_fields:
+            value_field = copy.deepcopy(self.record_fields[chosen])
+            value_field.required = False
+            value_field.label = _("New value")
+            self.fields["value"] = value_field
+
+    def clean(self):
+        data = super().clean()
+        name = data.get("field")
+        if name and "value" not in self.fields:
+            raise forms.ValidationError(_("Choose the new value."))
+        if name and not data.get("clear") and data.get("value") in (None, "", [], ()):
+            if not isinstance(self.record_fields[name], forms.BooleanField):
+                self.add_error("value", _("Enter a new value, or tick “Clear the value”."))
+        return data

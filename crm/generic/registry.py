@@ -1,0 +1,95 @@
+"""The record types the generic machinery knows: one entry per type.
+
+History links, the "Link to" dialog, change logs and roll-ups find models
+here by a short key ("account", "contact", later "lead", "opportunity", …),
+so a new record type plugs in with one ``register`` call.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+
+@dataclass(frozen=True)
+class RecordType:
+    key: str
+    model: type[models.Model]
+    verbose_name: str
+    verbose_name_plural: str
+    search_fields: tuple[str, ...]
+    url_namespace: str = "crm"
+    # Leads and business contacts share a table; this tells them apart.
+    filter: Q = field(default_factory=Q)
+    owns: Callable[[models.Model], bool] = lambda obj: True
+    linkable: bool = True
+
+    def queryset(self) -> QuerySet:
+        return self.model._default_manager.filter(self.filter)
+
+    def url_name(self, action: str) -> str:
+        return f"{self.url_namespace}:{self.key}_{action}"
+
+    def search(self, text: str) -> QuerySet:
+        qs = self.queryset()
+        for word in text.split():
+            q = Q()
+            for name in self.search_fields:
+                q |= Q(**{f"{name}__icontains": word})
+            qs = qs.filter(q)
+        return qs
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """History of ``child_model`` records also shows on the record their ``fk`` points to."""
+
+    parent_model: type[models.Model]
+    child_model: type[models.Model]
+    fk: str
+
+
+_types: dict[str, RecordType] = {}
+_rollups: list[Rollup] = []
+
+
+def register(record_type: RecordType) -> RecordType:
+    _types[record_type.key] = record_type
+    return record_type
+
+
+def register_rollup(parent_model, child_model, fk: str) -> None:
+    _rollups.append(Rollup(parent_model, child_model, fk))
+
+
+def get(key: str) -> RecordType:
+    """The record type for a key; KeyError for an unknown one."""
+    return _types[key]
+
+
+def all_types() -> list[RecordType]:
+    return list(_types.values())
+
+
+def linkable_types() -> list[RecordType]:
+    return [t for t in _types.values() if t.linkable]
+
+
+def for_instance(obj: models.Model) -> RecordType:
+    concrete = obj._meta.concrete_model
+    for record_type in _types.values():
+        if record_type.model._meta.concrete_model is concrete and record_type.owns(obj):
+            return record_type
+    raise LookupError(f"{type(obj).__name__} is not a registered record type")
+
+
+def for_model(model: type[models.Model]) -> RecordType:
+    for record_type in _types.values():
+        if record_type.model is model:
+            return record_type
+    raise LookupError(f"{model.__name__} is not a registered record type")
+
+
+def rollups_into(model: type[models.Model]) -> list[Rollup]:
+    concrete = model._meta.concrete_model
+    return [r for r in _rollups if r.parent_model._meta.concrete_model is concrete]

@@ -1,0 +1,302 @@
+"""Writes every record type goes through: create, update, delete and the bulk
+variants, each in one transaction, each leaving a change-log entry.
+
+Per-model rules stay on the model (``clean()``, ``lock_reason()``,
+``locked_q()``); these functions enforce them on every write path — forms,
+bulk actions, imports and the admin — so no path can skip one.
+"""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any, Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, ProtectedError
+from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
+from crm.models import ChangeLogEntry, HistoryItem, HistoryLink
+
+
+class DomainError(Exception):
+    """A business rule refused the write; the message is shown to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class EditConflict(DomainError):
+    """Someone else saved the record after the editor loaded it."""
+
+    def __init__(self, current: models.Model, entries: list[ChangeLogEntry]):
+        super().__init__(
+            _("%(user)s changed this record while you were editing it. Your changes are not saved yet: "
+              "review what changed, then save again to keep your version.")
+            % {"user": ", ".join(sorted({e.user_name or _("Someone") for e in entries})) or _("Someone")}
+        )
+        self.current = current
+        self.entries = entries
+
+
+class RecordLocked(DomainError):
+    """The record is read-only (e.g. a closed opportunity)."""
+
+
+class BulkValidationError(DomainError):
+    """A bulk change is invalid for some records; nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__(_("Nothing was changed: the new value is not valid for %(count)d of the selected records.")
+                         % {"count": len(errors)})
+        self.errors = errors
+
+
+# --- Snapshots and the change log -----------------------------------------
+
+def _display(instance: models.Model, field: models.Field) -> str:
+    """A field's value as a person reads it (choices and related records by name)."""
+    if field.many_to_many:
+        if instance.pk is None:
+            return ""
+        return ", ".join(sorted(str(o) for o in getattr(instance, field.name).all()))
+    if field.choices:
+        return str(getattr(instance, f"get_{field.name}_display")())
+    value = getattr(instance, field.name)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, (datetime.datetime,)):
+        return localize(timezone.localtime(value))
+    if isinstance(value, (datetime.date, Decimal)):
+        return localize(value)
+    if isinstance(field, models.FileField):
+        return value.name
+    return str(value)
+
+
+def tracked_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a change log records: editable ones, plus many-to-many."""
+    skip = {"modified", "created", "version", "created_by"}
+    return [
+        f for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if f.editable and f.name not in skip and not f.primary_key
+    ]
+
+
+def snapshot(instance: models.Model, fields: Iterable[models.Field] | None = None) -> dict[str, str]:
+    return {f.name: _display(instance, f) for f in (fields or tracked_fields(type(instance)))}
+
+
+def diff_snapshots(model, before: dict[str, str], after: dict[str, str]) -> dict[str, dict[str, str]]:
+    changes = {}
+    for name, new in after.items():
+        old = before.get(name, "")
+        if old != new:
+            changes[name] = {"label": str(model._meta.get_field(name).verbose_name), "old": old, "new": new}
+    return changes
+
+
+def _entry(instance, action: str, user, changes: dict, version: int) -> ChangeLogEntry:
+    return ChangeLogEntry(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        action=action,
+        user=user if user and user.is_authenticated else None,
+        user_name=(user.get_full_name() or user.get_username()) if user and user.is_authenticated else "",
+        version=version,
+        changes=changes,
+    )
+
+
+def changelog_for(instance: models.Model):
+    ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    return ChangeLogEntry.objects.filter(content_type=ct, object_id=instance.pk).select_related("user")
+
+
+def _assert_editable(instance) -> None:
+    reason = getattr(instance, "lock_reason", lambda: None)()
+    if reason:
+        raise RecordLocked(reason)
+
+
+def _assert_none_locked(queryset) -> None:
+    locked_q = getattr(queryset.model, "locked_q", lambda: None)()
+    if locked_q is not None:
+        locked = list(queryset.filter(locked_q).values_list("pk", flat=True)[:1])
+        if locked:
+            raise RecordLocked(_("Some of the selected records are read-only (closed); nothing was changed."))
+
+
+# --- One record ----------------------------------------------------------
+
+@transaction.atomic
+def record_create(*, instance: models.Model, user, m2m: dict[str, Any] | None = None) -> models.Model:
+    """Validate and save a new record, set its many-to-many fields, log the creation."""
+    if hasattr(instance, "created_by_id") and user and user.is_authenticated:
+        instance.created_by = user
+    instance.full_clean()
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    after = snapshot(instance)
+    _entry(instance, ChangeLogEntry.Action.CREATE, user, diff_snapshots(type(instance), {}, after), getattr(instance, "version", 1)).save()
+    return instance
+
+
+@transaction.atomic
+def record_update(*, instance: models.Model, user, expected_version: int | None = None,
+                  m2m: dict[str, Any] | None = None) -> models.Model:
+    """Save changes to an existing record.
+
+    ``expected_version`` is the version the editor loaded; if the stored one
+    is newer, someone else saved in between and ``EditConflict`` is raised
+    with their change-log entries, and nothing is written.
+    """
+    model = type(instance)
+    current = model._default_manager.select_for_update().get(pk=instance.pk)
+    _assert_editable(current)
+    if expected_version is not None and current.version != expected_version:
+        entries = list(changelog_for(current).filter(version__gt=expected_version).order_by("version"))
+        raise EditConflict(current, entries)
+    before = snapshot(current)
+    instance.version = current.version + 1
+    instance.full_clean()
+    instance.save()
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    changes = diff_snapshots(model, before, snapshot(instance))
+    _entry(instance, ChangeLogEntry.Action.UPDATE, user, changes, instance.version).save()
+    return instance
+
+
+def _delete_history_links(model, pks: list[int]) -> None:
+    """Remove the record's history links, and the items linked to nothing else."""
+    ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
+    links = HistoryLink.objects.filter(content_type=ct, object_id__in=pks)
+    item_ids = list(links.values_list("item_id", flat=True))
+    links.delete()
+    HistoryItem.objects.filter(pk__in=item_ids, links__isnull=True).delete()
+
+
+def _protected_message(error: ProtectedError) -> str:
+    used_by = sorted({f"{o._meta.verbose_name}: {o}" for o in list(error.protected_objects)[:5]})
+    return _("This record is still used by %(records)s, so it cannot be deleted.") % {"records": "; ".join(used_by)}
+
+
+@transaction.atomic
+def record_delete(*, instance: models.Model, user) -> None:
+    _assert_editable(instance)
+    entry = _entry(instance, ChangeLogEntry.Action.DELETE, user, {}, getattr(instance, "version", 1) + 1)
+    pk = instance.pk
+    try:
+        instance.delete()
+    except ProtectedError as error:
+        raise DomainError(_protected_message(error)) from error
+    _delete_history_links(type(instance), [pk])
+    entry.save()
+
+
+# --- Several records ----------------------------------------------------
+
+def changelog_bulk_write(model, rows: list[models.Model], user, changes_for) -> None:
+    ChangeLogEntry.objects.bulk_create(
+        [_entry(obj, ChangeLogEntry.Action.UPDATE, user, changes_for(obj), obj.version) for obj in rows],
+        batch_size=500,
+    )
+
+
+@transaction.atomic
+def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, clear: bool = False) -> int:
+    """Set one field on every selected record, or clear it ("Edit several at once").
+
+    Each record is validated with its own ``full_clean()`` (a value may be
+    fine for one record and not for another); if any record refuses, nothing
+    is written and every refusal is reported.
+    """
+    model = queryset.model
+    _assert_none_locked(queryset)
+    field = model._meta.get_field(field_name)
+    if clear:
+        value = [] if field.many_to_many else (None if field.null else "")
+        if not field.many_to_many and not field.blank:
+            raise DomainError(_("“%(field)s” is required, so it cannot be cleared.") % {"field": field.verbose_name})
+    rows = list(queryset.select_for_update())
+    errors: list[str] = []
+    before = {obj.pk: snapshot(obj, [field]) for obj in rows}
+    if field.many_to_many:
+        for obj in rows:
+            getattr(obj, field.name).set(value)
+    else:
+        for obj in rows:
+            setattr(obj, field.name, value)
+            try:
+                obj.full_clean()
+            except ValidationError as error:
+                messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+                errors.append(f"{obj}: " + " ".join(m for ms in messages.values() for m in ms))
+        if errors:
+            raise BulkValidationError(errors)
+        now = timezone.now()
+        for obj in rows:
+            obj.version += 1
+            obj.modified = now
+        model._default_manager.bulk_update(rows, [field.name, "version", "modified"], batch_size=500)
+    if field.many_to_many:
+        model._default_manager.filter(pk__in=[o.pk for o in rows]).update(version=F("version") + 1, modified=timezone.now())
+        for obj in rows:
+            obj.version += 1
+    changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], snapshot(obj, [field])))
+    return len(rows)
+
+
+def records_assign(*, queryset, user, assignee) -> int:
+    """Assign every selected record to one colleague (or to nobody)."""
+    return records_bulk_update(queryset=queryset, user=user, field_name="assigned_to", value=assignee, clear=assignee is None)
+
+
+@transaction.atomic
+def records_categorize(*, queryset, user, add: Iterable = (), remove: Iterable = ()) -> int:
+    """Add and/or remove categories on every selected record."""
+    model = queryset.model
+    _assert_none_locked(queryset)
+    field = model._meta.get_field("categories")
+    rows = list(queryset.prefetch_related("categories"))
+    before = {obj.pk: snapshot(obj, [field]) for obj in rows}
+    through = field.remote_field.through
+    source = f"{model._meta.model_name}_id"
+    pks = [o.pk for o in rows]
+    add, remove = list(add), list(remove)
+    if remove:
+        through.objects.filter(**{f"{source}__in": pks, "category__in": remove}).delete()
+    if add:
+        through.objects.bulk_create(
+            [through(**{source: pk, "category_id": c.pk}) for pk in pks for c in add], ignore_conflicts=True, batch_size=500
+        )
+    model._default_manager.filter(pk__in=pks).update(version=F("version") + 1, modified=timezone.now())
+    fresh = {o.pk: o for o in model._default_manager.filter(pk__in=pks).prefetch_related("categories")}
+    changelog_bulk_write(model, list(fresh.values()), user, lambda obj: diff_snapshots(model, before[obj.pk], snapshot(obj, [field])))
+    return len(rows)
+
+
+@transaction.atomic
+def records_delete(*, queryset, user) -> int:
+    """Delete every selected record (all or none)."""
+    model = queryset.model
+    _assert_none_locked(queryset)
+    rows = list(queryset)
+    entries = [_entry(o, ChangeLogEntry.Action.DELETE, user, {}, getattr(o, "version", 1) + 1) for o in rows]
+    pks = [o.pk for o in rows]
+    try:
+        model._default_manager.filter(pk__in=pks).delete()
+    except ProtectedError as error:
+        raise DomainError(_protected_message(error)) from error
+    _delete_history_links(model, pks)
+    ChangeLogEntry.objects.bulk_create(entries, batch_size=500)
+    return len(rows)

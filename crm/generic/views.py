@@ -1,0 +1,337 @@
+"""The views every record type reuses (NetBox-style, declarative per model).
+
+A record type declares a ``RecordViewSet`` subclass — queryset, filterset,
+table, form, detail sections, bulk actions — and gets list, reading pane,
+detail, create/edit (Save & Close / Save & New / Cancel, conflict detection),
+delete, bulk actions, change history and print views from ``urls()``.
+A view that needs more than a hook override means the base lacks a hook:
+add it here, once.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views import View
+
+from . import registry, services
+from .actions import DEFAULT_ACTIONS
+from .pagination import DeferredJoinPaginator
+from .pdf import pdf_response, render_pdf
+
+
+class RecordViewSet:
+    """Declarative description of one record type's pages."""
+
+    record_type: str = ""           # registry key, also the URL-name prefix
+    url_prefix: str = ""            # e.g. "accounts"
+    queryset = None                 # list queryset (select_related / prefetch_related)
+    filterset = None
+    table = None
+    form = None
+    actions = DEFAULT_ACTIONS
+    bulk_edit_exclude: tuple[str, ...] = ("comments", "categories", "photo")
+    detail_sections: list[tuple[str, list[str]]] = []
+    default_sort: str = ""
+    template_list = "generic/list.html"
+    template_detail = "generic/detail.html"
+    template_edit = "generic/edit.html"
+    template_print = "generic/print.html"
+
+    # --- hooks -----------------------------------------------------------
+    @classmethod
+    def rtype(cls) -> registry.RecordType:
+        return registry.get(cls.record_type)
+
+    @classmethod
+    def get_queryset(cls, request):
+        return cls.queryset.all()
+
+    @classmethod
+    def get_object(cls, request, pk):
+        return get_object_or_404(cls.rtype().queryset(), pk=pk)
+
+    @classmethod
+    def get_bulk_edit_fields(cls) -> list[str]:
+        return [name for name in cls.form.base_fields if name not in cls.bulk_edit_exclude and name != "version"]
+
+    @classmethod
+    def new_instance(cls, request):
+        return cls.rtype().model()
+
+    @classmethod
+    def url(cls, action: str, *args) -> str:
+        return reverse(cls.rtype().url_name(action), args=args)
+
+    @classmethod
+    def extra_urls(cls) -> list:
+        return []
+
+    @classmethod
+    def detail_context(cls, request, obj) -> dict:
+        """Extra context for the detail page and reading pane (e.g. related records)."""
+        return {}
+
+    @classmethod
+    def print_context(cls, request, obj) -> dict:
+        """Extra context for the printed PDF (e.g. recent history)."""
+        return {}
+
+    @classmethod
+    def urls(cls) -> list:
+        key, prefix = cls.record_type, cls.url_prefix
+        return [
+            path(f"{prefix}/", ObjectListView.as_view(viewset=cls), name=f"{key}_list"),
+            path(f"{prefix}/add/", ObjectEditView.as_view(viewset=cls), name=f"{key}_add"),
+            path(f"{prefix}/bulk/<str:action>/", BulkActionView.as_view(viewset=cls), name=f"{key}_bulk"),
+            path(f"{prefix}/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{key}_detail"),
+            path(f"{prefix}/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{key}_edit"),
+            path(f"{prefix}/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{key}_delete"),
+            path(f"{prefix}/<int:pk>/changes/", ObjectChangeLogView.as_view(viewset=cls), name=f"{key}_changelog"),
+            path(f"{prefix}/<int:pk>/print/", ObjectPrintView.as_view(viewset=cls), name=f"{key}_print"),
+            *cls.extra_urls(),
+        ]
+
+
+class ViewSetMixin:
+    viewset: type[RecordViewSet] = None
+
+    def base_context(self, **extra) -> dict:
+        rtype = self.viewset.rtype()
+        return {"viewset": self.viewset, "rtype": rtype, "list_url": self.viewset.url("list"),
+                "add_url": self.viewset.url("add"), **extra}
+
+
+def filtered_queryset(viewset, request, params: QueryDict):
+    """The list queryset with the filterset applied (used by the list and by
+    "select all matching the filter" in bulk actions)."""
+    filterset = viewset.filterset(params, queryset=viewset.get_queryset(request), request=request)
+    queryset = filterset.qs if filterset.is_valid() else viewset.get_queryset(request).none()
+    return filterset, queryset
+
+
+class ObjectListView(ViewSetMixin, View):
+    """A record list: filters, sortable columns, pagination, count, multi-select.
+
+    An htmx request (filtering, sorting, paging) gets only the results partial.
+    """
+
+    def get(self, request):
+        vs = self.viewset
+        filterset, queryset = filtered_queryset(vs, request, request.GET)
+        sort = request.GET.get("sort") or vs.default_sort
+        table = vs.table(queryset, order_by=sort or None, request=request)
+        ordered = table.data.data
+        order = list(ordered.query.order_by) or list(vs.rtype().model._meta.ordering)
+        # A unique tie-breaker in the same direction keeps pages stable and
+        # lets the database walk one (column, id) index.
+        if not any(o.lstrip("-") in ("pk", "id") for o in order):
+            order.append("-pk" if order and order[-1].startswith("-") else "pk")
+        ordered = ordered.order_by(*order)
+        paginator = DeferredJoinPaginator(ordered, settings.CRM_PAGE_SIZE)
+        page = paginator.get_page_or_last(request.GET.get("page", 1))
+        page_table = vs.table(page.object_list, order_by=sort or None, request=request)
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.pop("sort", None)
+        context = self.base_context(
+            filterset=filterset,
+            table=page_table,
+            page=page,
+            count=paginator.count,
+            sort=sort,
+            filter_query=params.urlencode(),
+            actions=[(a, vs.url("bulk", a.name)) for a in vs.actions if a.allowed(request.user)],
+        )
+        if request.htmx and request.htmx.target == "results":
+            return render(request, f"{vs.template_list}#results", context)
+        return render(request, vs.template_list, context)
+
+
+class ObjectDetailView(ViewSetMixin, View):
+    """A record's page; the reading pane gets the ``pane`` partial of the same template."""
+
+    def get(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        context = self.base_context(object=obj, sections=self.viewset.detail_sections,
+                                    actions=[a for a in self.viewset.actions if a.allowed(request.user)],
+                                    **self.viewset.detail_context(request, obj))
+        if request.htmx and request.htmx.target == "reading-pane":
+            return render(request, f"{self.viewset.template_detail}#pane", context)
+        return render(request, self.viewset.template_detail, context)
+
+
+def safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+class ObjectEditView(ViewSetMixin, View):
+    """Create or edit a record: Save & Close, Save & New, Cancel.
+
+    On a stale save (someone else saved first) the form is shown again with
+    everything the user typed, plus what the other person changed; saving
+    again then keeps the user's version on purpose.
+    """
+
+    def get_instance(self, request, pk):
+        return self.viewset.get_object(request, pk) if pk else self.viewset.new_instance(request)
+
+    def get_form(self, request, instance, data=None, files=None):
+        initial = {k: v for k, v in request.GET.items() if k in self.viewset.form.base_fields} if not instance.pk else None
+        return self.viewset.form(data, files, instance=instance, user=request.user, initial=initial)
+
+    def render_form(self, request, form, instance, **extra):
+        context = self.base_context(
+            form=form, object=instance, next=request.POST.get("next") or request.GET.get("next", ""),
+            cancel_url=safe_next(request, instance.get_absolute_url() if instance.pk else self.viewset.url("list")), **extra)
+        return render(request, self.viewset.template_edit, context)
+
+    def get(self, request, pk=None):
+        instance = self.get_instance(request, pk)
+        lock = getattr(instance, "lock_reason", lambda: None)() if instance.pk else None
+        if lock:
+            messages.warning(request, lock)
+            return redirect(instance.get_absolute_url())
+        return self.render_form(request, self.get_form(request, instance), instance)
+
+    def post(self, request, pk=None):
+        instance = self.get_instance(request, pk)
+        form = self.get_form(request, instance, request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_form(request, form, instance)
+        obj = form.save(commit=False)
+        try:
+            if pk:
+                services.record_update(instance=obj, user=request.user,
+                                       expected_version=form.cleaned_data.get("version"), m2m=form.m2m_data())
+            else:
+                services.record_create(instance=obj, user=request.user, m2m=form.m2m_data())
+        except services.EditConflict as conflict:
+            # Keep what the user typed; the next save is against the new version.
+            data = request.POST.copy()
+            data["version"] = conflict.current.version
+            form = self.get_form(request, self.get_instance(request, pk), data, request.FILES)
+            form.is_valid()
+            return self.render_form(request, form, instance, conflict=conflict)
+        except services.DomainError as error:
+            form.add_error(None, error.message)
+            return self.render_form(request, form, instance)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_form(request, form, instance)
+        messages.success(request, _("“%(record)s” was saved.") % {"record": obj})
+        if "_save_new" in request.POST:
+            return redirect(self.viewset.url("add"))
+        return redirect(safe_next(request, obj.get_absolute_url()))
+
+
+class ObjectDeleteView(ViewSetMixin, View):
+    def get(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        return render(request, "generic/delete.html", self.base_context(object=obj))
+
+    def post(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        try:
+            services.record_delete(instance=obj, user=request.user)
+        except services.DomainError as error:
+            messages.error(request, error.message)
+            return redirect(obj.get_absolute_url())
+        messages.success(request, _("“%(record)s” was deleted.") % {"record": obj})
+        return redirect(self.viewset.url("list"))
+
+
+class BulkActionView(ViewSetMixin, View):
+    """Runs one bulk action on the selected records.
+
+    The selection is either ticked primary keys (``pk``) or "all matching the
+    filter" (``select_all`` with the list's filter in ``filter_query``). The
+    first request shows the action's form/confirmation; ``_apply`` runs it.
+    A single record's Assign to / Categorize buttons use this view too.
+    """
+
+    def get_action(self, request, name):
+        for action in self.viewset.actions:
+            if action.name == name:
+                if not action.allowed(request.user):
+                    raise PermissionDenied
+                return action
+        raise Http404
+
+    def selection(self, request, data):
+        pks = [int(pk) for pk in data.getlist("pk") if pk.isdigit()]
+        filter_query = data.get("filter_query", "")
+        if data.get("select_all") == "1":
+            _fs, queryset = filtered_queryset(self.viewset, request, QueryDict(filter_query))
+        else:
+            queryset = self.viewset.get_queryset(request).filter(pk__in=pks)
+        return queryset, pks, filter_query
+
+    def handle(self, request, action_name, data):
+        action = self.get_action(request, action_name)
+        queryset, pks, filter_query = self.selection(request, data)
+        count = queryset.count()
+        back = safe_next(request, f"{self.viewset.url('list')}?{filter_query}" if filter_query else self.viewset.url("list"))
+        if not count:
+            messages.warning(request, _("Select at least one record first."))
+            return redirect(back)
+        if request.htmx and request.htmx.target == "bulk-value":
+            # The bulk-edit field was changed: show the matching value input.
+            form = action.get_form(self.viewset, None, user=request.user, initial=data.dict())
+            return render(request, "generic/bulk_action.html#form-fields", {"form": form})
+        form = action.get_form(self.viewset, data if "_apply" in data else None, user=request.user)
+        if "_apply" in data and (form is None or form.is_valid()):
+            try:
+                with transaction.atomic():
+                    message = action.run(queryset, request.user, form)
+            except services.BulkValidationError as error:
+                return self.render_page(request, action, form, count, pks, data, back, error=error)
+            except services.DomainError as error:
+                return self.render_page(request, action, form, count, pks, data, back, error=error)
+            messages.success(request, message)
+            return redirect(back)
+        return self.render_page(request, action, form, count, pks, data, back)
+
+    def render_page(self, request, action, form, count, pks, data, back, error=None):
+        context = self.base_context(
+            action=action, form=form, count=count, pks=pks, select_all=data.get("select_all") == "1",
+            filter_query=data.get("filter_query", ""), next=back, error=error,
+            sample=list(self.selection(request, data)[0][:10]),
+        )
+        return render(request, "generic/bulk_action.html", context)
+
+    def get(self, request, action):
+        return self.handle(request, action, request.GET)
+
+    def post(self, request, action):
+        return self.handle(request, action, request.POST)
+
+
+class ObjectChangeLogView(ViewSetMixin, View):
+    """Who changed the record, when, and what (every save, bulk change and import)."""
+
+    def get(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        entries = services.changelog_for(obj)[:200]
+        return render(request, "generic/changelog.html", self.base_context(object=obj, entries=entries))
+
+
+class ObjectPrintView(ViewSetMixin, View):
+    """The record as a clean PDF (WeasyPrint)."""
+
+    def get(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        context = self.base_context(object=obj, sections=self.viewset.detail_sections,
+                                    **self.viewset.print_context(request, obj))
+        return pdf_response(render_pdf(self.viewset.template_print, context, request), str(obj))

@@ -1,0 +1,21 @@
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """Use the language the signed-in user chose in Preferences (if any)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = request.session.get("crm_language")
+            if language is None:
+                prefs = getattr(user, "crm_preferences", None) if hasattr(user, "crm_preferences") else None
+                language = prefs.language if prefs else ""
+                request.session["crm_language"] = language
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -1,0 +1,16 @@
+"""The shared CRM models: the record base, accounts, business contacts,
+communication history, categories, customizable lists, the change log and
+user preferences."""
+from .base import Record, address_block, ContactDetails
+from .categories import Category
+from .lists import ListKind, ListValue
+from .accounts import Account
+from .contacts import BusinessContact
+from .history import HistoryItem, HistoryLink
+from .changelog import ChangeLogEntry
+from .preferences import UserPreferences
+
+__all__ = [
+    "Record", "address_block", "ContactDetails", "Category", "ListKind", "ListValue",
+    "Account", "BusinessContact", "HistoryItem", "HistoryLink", "ChangeLogEntry", "UserPreferences",
+]

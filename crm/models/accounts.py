@@ -1,0 +1,49 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .base import ContactDetails, Record, address_block
+
+BusinessAddress = address_block("business", _("Business"), "BusinessAddress")
+BillingAddress = address_block("billing", _("Billing"), "BillingAddress")
+ShippingAddress = address_block("shipping", _("Shipping"), "ShippingAddress")
+
+
+class Account(ContactDetails, BusinessAddress, BillingAddress, ShippingAddress, Record):
+    """A company or organisation the team sells to."""
+
+    class MailingAddress(models.TextChoices):
+        BUSINESS = "business", _("Business")
+        BILLING = "billing", _("Billing")
+        SHIPPING = "shipping", _("Shipping")
+
+    name = models.CharField(_("account name"), max_length=200)
+    account_number = models.CharField(_("account number"), max_length=50, blank=True)
+    office = models.CharField(_("office"), max_length=100, blank=True)
+    mailing_address = models.CharField(
+        _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True, default=MailingAddress.BUSINESS
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        indexes = [
+            models.Index(fields=["name", "id"], name="account_name_idx"),
+            models.Index(fields=["created", "id"], name="account_created_idx"),
+            models.Index(fields=["business_city", "id"], name="account_city_idx"),
+            models.Index(fields=["assigned_to", "name", "id"], name="account_assigned_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:account_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = self.clean_mailing_address()
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,114 @@
+"""What every CRM record (account, contact, lead, opportunity, …) has in common."""
+from django.conf import settings
+from django.db import models
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class Record(models.Model):
+    """Abstract base of every record type.
+
+    ``version`` grows by one with every save through the services; an edit
+    form carries the version it was loaded at, so a second person's save on a
+    stale copy is refused instead of silently overwriting (see
+    ``crm.generic.services.record_update``).
+    """
+
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    categories = models.ManyToManyField(
+        "crm.Category", verbose_name=_("categories"), blank=True, related_name="+"
+    )
+    comments = models.TextField(_("comments"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    modified = models.DateTimeField(_("modified"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def primary_email(self) -> str:
+        """The address that E-mail and Meeting request actions write to."""
+        return getattr(self, "email", "") or ""
+
+    def email_recipient_name(self) -> str:
+        return str(self)
+
+
+def address_block(prefix: str, label: str, model_name: str) -> type[models.Model]:
+    """Build an abstract model holding one postal address (street, city, …).
+
+    Accounts and business contacts carry several addresses (business, home,
+    billing, …) with the same five parts; one builder keeps them identical.
+    """
+    def field(part: str, max_length: int = 100) -> models.Field:
+        # format_lazy keeps the label translatable in the user's language.
+        return models.CharField(format_lazy("{} {}", label, part), max_length=max_length, blank=True)
+
+    attrs = {
+        "__module__": __name__,
+        f"{prefix}_street": models.TextField(format_lazy("{} {}", label, _("street")), blank=True),
+        f"{prefix}_city": field(_("city")),
+        f"{prefix}_state": field(_("state/province")),
+        f"{prefix}_postal_code": field(_("postal code"), max_length=20),
+        f"{prefix}_country": field(_("country/region")),
+        "Meta": type("Meta", (), {"abstract": True}),
+    }
+    return type(model_name, (models.Model,), attrs)
+
+
+ADDRESS_PARTS = ("street", "city", "state", "postal_code", "country")
+
+
+class ContactDetails(models.Model):
+    """E-mail addresses, phone numbers and web page shared by accounts and contacts."""
+
+    email = models.EmailField(_("e-mail"), blank=True)
+    email2 = models.EmailField(_("e-mail 2"), blank=True)
+    email3 = models.EmailField(_("e-mail 3"), blank=True)
+    business_phone = models.CharField(_("business phone"), max_length=40, blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=40, blank=True)
+    fax = models.CharField(_("business fax"), max_length=40, blank=True)
+    other_phone = models.CharField(_("other phone"), max_length=40, blank=True)
+    web_page = models.URLField(_("web page"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def address_lines(self, prefix: str) -> list[str]:
+        """The non-empty lines of one address, in postal order."""
+        street = getattr(self, f"{prefix}_street", "")
+        city_line = " ".join(
+            p for p in (getattr(self, f"{prefix}_postal_code", ""), getattr(self, f"{prefix}_city", "")) if p
+        )
+        parts = [*street.splitlines(), city_line, getattr(self, f"{prefix}_state", ""), getattr(self, f"{prefix}_country", "")]
+        return [p for p in parts if p]
+
+    def has_address(self, prefix: str) -> bool:
+        return any(getattr(self, f"{prefix}_{part}", "") for part in ADDRESS_PARTS)
+
+    @property
+    def mailing_address_lines(self) -> list[str]:
+        return self.address_lines(self.mailing_address) if self.mailing_address else []
+
+    def clean_mailing_address(self) -> dict:
+        """Errors for a mailing address that points at an empty address."""
+        if self.mailing_address and not self.has_address(self.mailing_address):
+            label = dict(self._meta.get_field("mailing_address").choices).get(self.mailing_address)
+            return {"mailing_address": _("The %(address)s address is empty, so it cannot be the mailing address.") % {"address": label}}
+        return {}

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangeLogEntry(models.Model):
+    """Who changed which record, when, and what (NetBox's ObjectChange, in small).
+
+    ``changes`` maps a field name to ``{"label": …, "old": …, "new": …}`` with
+    display values, so the log still reads right after a referenced record
+    is renamed or deleted.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    object_repr = models.CharField(_("record"), max_length=200)
+    action = models.CharField(_("action"), max_length=6, choices=Action.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user_name = models.CharField(_("user"), max_length=150, blank=True)
+    timestamp = models.DateTimeField(_("time"), default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("change log entry")
+        verbose_name_plural = _("change log")
+        indexes = [models.Index(fields=["content_type", "object_id", "-version"], name="changelog_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr}: {self.get_action_display()}"

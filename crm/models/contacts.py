@@ -1,0 +1,113 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.names import file_as as default_file_as, split_full_name
+from crm.validators import validate_photo
+
+from .base import ContactDetails, Record, address_block
+from .lists import ListKind
+
+ContactBusinessAddress = address_block("business", _("Business"), "ContactBusinessAddress")
+HomeAddress = address_block("home", _("Home"), "HomeAddress")
+OtherAddress = address_block("other", _("Other"), "OtherAddress")
+
+
+def photo_path(instance, filename: str) -> str:
+    """Store photos under a random name: the uploaded name never reaches the disk."""
+    import uuid
+    from pathlib import Path
+
+    return f"photos/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
+
+
+class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, OtherAddress, Record):
+    """A person the team deals with. Leads are business contacts with ``is_lead`` set
+    (``leads.models.Lead`` is a proxy), so converting a lead keeps every link."""
+
+    class MailingAddress(models.TextChoices):
+        BUSINESS = "business", _("Business")
+        HOME = "home", _("Home")
+        OTHER = "other", _("Other")
+
+    is_lead = models.BooleanField(_("is a lead"), default=False, editable=False)
+    full_name = models.CharField(_("full name"), max_length=200)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    file_as = models.CharField(_("file as"), max_length=200, blank=True, help_text=_("Leave empty for “Last, First”."))
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    company_name = models.CharField(_("company"), max_length=200, blank=True)
+    account = models.ForeignKey(
+        "crm.Account", verbose_name=_("account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True, validators=[validate_photo])
+    home_phone = models.CharField(_("home phone"), max_length=40, blank=True)
+    mailing_address = models.CharField(
+        _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True, default=MailingAddress.BUSINESS
+    )
+    # Source information (SPEC 4): where the contact or lead came from.
+    source = models.ForeignKey(
+        "crm.ListValue",
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to={"kind": ListKind.SOURCE},
+        related_name="+",
+    )
+    initiated_by_account = models.ForeignKey(
+        "crm.Account", verbose_name=_("initiated by account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    initiated_by_contact = models.ForeignKey(
+        "self", verbose_name=_("initiated by business contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Details page.
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    office = models.CharField(_("office"), max_length=100, blank=True)
+    profession = models.CharField(_("profession"), max_length=100, blank=True)
+    manager_name = models.CharField(_("manager's name"), max_length=100, blank=True)
+    assistant_name = models.CharField(_("assistant's name"), max_length=100, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    anniversary = models.DateField(_("anniversary"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["file_as", "id"]
+        verbose_name = _("business contact")
+        verbose_name_plural = _("business contacts")
+        indexes = [
+            # Lists always filter on is_lead first, then sort; each index
+            # covers one sortable column so a page is an index walk.
+            models.Index(fields=["is_lead", "file_as", "id"], name="contact_file_as_idx"),
+            models.Index(fields=["is_lead", "company_name", "id"], name="contact_company_idx"),
+            models.Index(fields=["is_lead", "created", "id"], name="contact_created_idx"),
+            models.Index(fields=["is_lead", "assigned_to", "file_as", "id"], name="contact_assigned_idx"),
+            models.Index(fields=["is_lead", "email"], name="contact_email_idx"),
+            models.Index(fields=["is_lead", "business_city", "id"], name="contact_city_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:contact_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # Names: first/last come from the full name unless typed, and
+        # "File as" defaults to "Last, First".
+        self.full_name = " ".join(self.full_name.split())
+        if self.full_name and not (self.first_name or self.last_name):
+            self.first_name, self.last_name = split_full_name(self.full_name)
+        if not self.file_as.strip():
+            self.file_as = default_file_as(self.first_name, self.last_name, self.full_name)
+        errors = self.clean_mailing_address()
+        if self.initiated_by_account_id and self.initiated_by_contact_id:
+            errors["initiated_by_contact"] = _("A record is initiated by one account or one contact, not both.")
+        if self.pk and self.initiated_by_contact_id == self.pk:
+            errors["initiated_by_contact"] = _("A contact cannot initiate itself.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def initiated_by(self):
+        return self.initiated_by_account or self.initiated_by_contact

@@ -1,0 +1,51 @@
+"""The four workspaces and their tabs. Apps add their tabs with ``add_tab``."""
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass
+class Tab:
+    label: str
+    url_name: str
+    record_types: tuple[str, ...] = ()  # URL-name prefixes that belong to this tab
+
+    @property
+    def url(self) -> str:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return ""
+
+
+@dataclass
+class Workspace:
+    key: str
+    label: str
+    icon: str
+    tabs: list[Tab] = field(default_factory=list)
+
+
+WORKSPACES = [
+    Workspace("contacts", _("Contact Management"), "person-rolodex", [
+        Tab(_("Accounts"), "crm:account_list", ("account",)),
+        Tab(_("Business Contacts"), "crm:contact_list", ("contact",)),
+    ]),
+    Workspace("sales", _("Sales"), "graph-up-arrow"),
+    Workspace("marketing", _("Marketing"), "megaphone"),
+    Workspace("projects", _("Project Management"), "kanban"),
+]
+
+
+def add_tab(workspace: str, tab: Tab) -> None:
+    next(w for w in WORKSPACES if w.key == workspace).tabs.append(tab)
+
+
+def active(url_name: str) -> tuple[Workspace | None, Tab | None]:
+    """The workspace and tab a page belongs to, from its URL name ("account_detail" → Accounts)."""
+    for workspace in WORKSPACES:
+        for tab in workspace.tabs:
+            if any(url_name == key or url_name.startswith(f"{key}_") for key in tab.record_types):
+                return workspace, tab
+    return None, None

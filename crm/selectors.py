@@ -1,0 +1,67 @@
+"""Reads that span relations, shared by pages, reports and exports."""
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from crm.generic import registry
+from crm.models import HistoryItem, HistoryLink, ListValue
+
+
+def active_users() -> QuerySet:
+    """Everyone who shares the database: the "Assigned to" choices."""
+    User = get_user_model()
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def _ct(model) -> ContentType:
+    return ContentType.objects.get_for_model(model, for_concrete_model=True)
+
+
+def history_links_q(record) -> Q:
+    """Links that put an item on ``record``'s History page: its own links, and
+    those of records that roll up into it (a contact's items on its account,
+    later an opportunity's or project's on its account or contact)."""
+    q = Q(content_type=_ct(type(record)), object_id=record.pk)
+    for rollup in registry.rollups_into(type(record)):
+        children = rollup.child_model._base_manager.filter(**{rollup.fk: record.pk}).values("pk")
+        q |= Q(content_type=_ct(rollup.child_model), object_id__in=children)
+    return q
+
+
+def history_for_record(record, kind: str | None = None) -> QuerySet:
+    """The History page of a record, newest first."""
+    items = HistoryItem.objects.filter(pk__in=HistoryLink.objects.filter(history_links_q(record)).values("item_id"))
+    if kind:
+        items = items.filter(kind=kind)
+    return items.select_related("author", "assigned_to").order_by("-occurred_at", "-id")
+
+
+def linked_records(item: HistoryItem) -> list[tuple[registry.RecordType, object]]:
+    """The records an item is linked to, each with its record type (a few queries, one per type)."""
+    by_ct: dict[int, list[int]] = {}
+    for ct_id, object_id in item.links.values_list("content_type_id", "object_id"):
+        by_ct.setdefault(ct_id, []).append(object_id)
+    result = []
+    for ct_id, ids in by_ct.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is None:
+            continue
+        for obj in model._base_manager.filter(pk__in=ids):
+            try:
+                result.append((registry.for_instance(obj), obj))
+            except LookupError:
+                continue
+    return sorted(result, key=lambda pair: (str(pair[0].verbose_name), str(pair[1])))
+
+
+def list_value_usage(value: ListValue) -> int:
+    """How many records use a list value (to ask for a replacement before deleting)."""
+    total = 0
+    for relation in ListValue._meta.related_objects:
+        if relation.many_to_one:
+            total += relation.related_model._base_manager.filter(**{relation.field.name: value}).count()
+    return total
+
+
+def list_values(kind: str) -> QuerySet:
+    return ListValue.objects.filter(kind=kind).order_by("position", "name")

@@ -1,0 +1,195 @@
+"""CRM writes that carry business meaning: customizable lists, categories and
+communication history. Record create/update/delete live in crm.generic.services."""
+from __future__ import annotations
+
+import datetime
+from urllib.parse import quote
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm import ical
+from crm.generic.services import DomainError, changelog_bulk_write, diff_snapshots, snapshot
+from crm.models import HistoryItem, HistoryLink, ListValue
+
+
+# --- Customizable lists ---------------------------------------------------
+
+@transaction.atomic
+def list_value_create(*, kind: str, name: str) -> ListValue:
+    position = (ListValue.objects.filter(kind=kind).aggregate(m=Max("position"))["m"] or 0) + 1
+    value = ListValue(kind=kind, name=name.strip(), position=position)
+    value.full_clean()
+    value.save()
+    return value
+
+
+@transaction.atomic
+def list_value_rename(*, value: ListValue, name: str) -> ListValue:
+    """Rename a value; records point at it, so every record shows the new name."""
+    value.name = name.strip()
+    value.full_clean()
+    value.save(update_fields=["name"])
+    return value
+
+
+@transaction.atomic
+def list_value_move(*, value: ListValue, offset: int) -> None:
+    """Move a value up (-1) or down (+1) in its list."""
+    values = list(ListValue.objects.filter(kind=value.kind).order_by("position", "name"))
+    index = next(i for i, v in enumerate(values) if v.pk == value.pk)
+    target = index + offset
+    if 0 <= target < len(values):
+        values[index], values[target] = values[target], values[index]
+    for position, item in enumerate(values, start=1):
+        item.position = position
+    ListValue.objects.bulk_update(values, ["position"])
+
+
+@transaction.atomic
+def list_value_delete(*, value: ListValue, replacement: ListValue | None, user) -> int:
+    """Delete a list value. Records that use it get ``replacement`` (or blank);
+    each changed record gets a change-log entry. Returns how many changed."""
+    if replacement is not None and (replacement.kind != value.kind or replacement.pk == value.pk):
+        raise DomainError(_("Choose a replacement from the same list."))
+    changed = 0
+    for relation in ListValue._meta.related_objects:
+        if not relation.many_to_one:
+            continue
+        model, name = relation.related_model, relation.field.name
+        rows = list(model._base_manager.filter(**{name: value}).select_related(name))
+        if not rows:
+            continue
+        field = model._meta.get_field(name)
+        before = {obj.pk: snapshot(obj, [field]) for obj in rows}
+        model._base_manager.filter(pk__in=[o.pk for o in rows]).update(
+            **{name: replacement}, version=F("version") + 1, modified=timezone.now()
+        )
+        for obj in rows:
+            setattr(obj, name, replacement)
+            obj.version += 1
+        changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], snapshot(obj, [field])))
+        changed += len(rows)
+    value.delete()
+    return changed
+
+
+# --- Communication history --------------------------------------------------
+
+def _link(item: HistoryItem, record) -> None:
+    HistoryLink.objects.get_or_create(
+        item=item, content_type=ContentType.objects.get_for_model(record, for_concrete_model=True), object_id=record.pk
+    )
+
+
+@transaction.atomic
+def history_item_create(*, item: HistoryItem, user, records=()) -> HistoryItem:
+    """Save a new history item by ``user`` and link it to ``records``."""
+    if item.author_id is None and user and user.is_authenticated:
+        item.author = user
+    if item.kind == HistoryItem.Kind.FILE and item.file and not item.file_name:
+        from pathlib import PurePath
+
+        item.file_name = PurePath(item.file.name).name
+        item.file_size = item.file.size
+        item.content_type = getattr(item.file, "content_type", "") or ""
+    item.full_clean()
+    item.save()
+    for record in records:
+        _link(item, record)
+    return item
+
+
+@transaction.atomic
+def history_item_update(*, item: HistoryItem, user) -> HistoryItem:
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def history_item_delete(*, item: HistoryItem, user) -> None:
+    stored = item.file.name if item.file else None
+    item.delete()
+    if stored:
+        # Remove the file only once the row is gone for good.
+        transaction.on_commit(lambda: item.file.storage.delete(stored))
+
+
+@transaction.atomic
+def history_link(*, item: HistoryItem, record, user) -> None:
+    """Link an existing item (an imported e-mail, an appointment) to one more record."""
+    _link(item, record)
+
+
+@transaction.atomic
+def history_unlink(*, item: HistoryItem, record, user) -> None:
+    ct = ContentType.objects.get_for_model(record, for_concrete_model=True)
+    if item.links.count() <= 1:
+        raise DomainError(_("An item must stay linked to at least one record; delete the item instead."))
+    HistoryLink.objects.filter(item=item, content_type=ct, object_id=record.pk).delete()
+
+
+def mailto_url(record, subject: str = "") -> str:
+    address = record.primary_email()
+    url = f"mailto:{quote(address, safe='@')}"
+    if subject:
+        url += f"?subject={quote(subject)}"
+    return url
+
+
+@transaction.atomic
+def history_log_email(*, record, user, subject: str = "") -> tuple[HistoryItem, str]:
+    """The E-mail action: log an E-mail item on the record and return the mailto: URL."""
+    address = record.primary_email()
+    if not address:
+        raise DomainError(_("%(record)s has no e-mail address.") % {"record": record})
+    subject = subject or _("E-mail to %(name)s") % {"name": record.email_recipient_name()}
+    item = HistoryItem(
+        kind=HistoryItem.Kind.EMAIL, subject=subject[:255], email_to=address,
+        email_from=(user.email if user else ""), occurred_at=timezone.now(),
+    )
+    history_item_create(item=item, user=user, records=[record])
+    return item, mailto_url(record, subject)
+
+
+@transaction.atomic
+def history_log_meeting(*, record, user, subject: str, start: datetime.datetime, end: datetime.datetime,
+                        location: str = "", body: str = "") -> tuple[HistoryItem, bytes]:
+    """The Meeting request action: log an Appointment and build the .ics invitation."""
+    address = record.primary_email()
+    if not address:
+        raise DomainError(_("%(record)s has no e-mail address.") % {"record": record})
+    item = HistoryItem(
+        kind=HistoryItem.Kind.APPOINTMENT, subject=subject, occurred_at=start, end_at=end, location=location,
+        attendees=f"{record.email_recipient_name()} <{address}>", body=body,
+    )
+    history_item_create(item=item, user=user, records=[record])
+    organizer_email = user.email or f"{user.get_username()}@localhost"
+    ics = ical.calendar(
+        [{
+            "uid": f"crm-history-{item.pk}@crm",
+            "start": start, "end": end, "summary": subject, "description": body, "location": location,
+            "organizer": (user.get_full_name() or user.get_username(), organizer_email),
+            "attendees": [(record.email_recipient_name(), address)],
+        }],
+        method="REQUEST",
+    )
+    return item, ics
+
+
+# --- Categories -------------------------------------------------------------
+
+@transaction.atomic
+def category_save(*, category) -> None:
+    category.full_clean()
+    category.save()
+
+
+@transaction.atomic
+def category_delete(*, category) -> None:
+    """Deleting a category removes it from every record (the badges go away)."""
+    category.delete()

@@ -1,0 +1,111 @@
+"""Template helpers for record pages: labelled field values, badges, user names."""
+from django import template
+from django.db import models
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.generic import registry
+
+register = template.Library()
+
+
+@register.filter
+def user_display(user) -> str:
+    if not user:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _record_link(obj):
+    try:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj)
+    except (AttributeError, NoReverseMatch):
+        return format_html("{}", obj)
+
+
+@register.simple_tag
+def field_label(obj, name: str) -> str:
+    if name.startswith("@address:"):
+        prefix = name.split(":", 1)[1]
+        choices = dict(obj._meta.get_field("mailing_address").choices)
+        return _("%(kind)s address") % {"kind": choices.get(prefix, prefix)}
+    return str(obj._meta.get_field(name).verbose_name).capitalize()
+
+
+@register.simple_tag
+def field_value(obj, name: str):
+    """A field's value as HTML: links for related records, e-mail and web
+    addresses, badges for categories, line breaks for long text. Always escaped."""
+    if name.startswith("@address:"):
+        return format_html_join("", "{}<br>", ((line,) for line in obj.address_lines(name.split(":", 1)[1])))
+    field = obj._meta.get_field(name)
+    if field.many_to_many:
+        if field.related_model.__name__ == "Category":
+            return render_to_string("generic/includes/categories.html", {"categories": getattr(obj, name).all()})
+        return ", ".join(str(o) for o in getattr(obj, name).all())
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    if value in (None, ""):
+        return ""
+    if isinstance(field, models.ForeignKey):
+        if field.related_model.__name__ == "User":
+            return user_display(value)
+        return _record_link(value)
+    if isinstance(field, models.EmailField):
+        return format_html('<a href="mailto:{}">{}</a>', value, value)
+    if isinstance(field, models.URLField):
+        return format_html('<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>', value, value)
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if value else _("No")
+    if isinstance(field, models.DateTimeField):
+        return localize(timezone.localtime(value))
+    if isinstance(field, models.TextField):
+        return linebreaks(value, autoescape=True)
+    if isinstance(field, models.FileField):
+        return getattr(obj, "file_name", "") or value.name.rsplit("/", 1)[-1]
+    return localize(value)
+
+
+@register.simple_tag
+def record_url(obj, action: str, *args):
+    """URL of one of a record's pages (``history``, ``edit`` …) via the registry."""
+    from django.urls import reverse
+
+    rtype = registry.for_instance(obj)
+    return reverse(rtype.url_name(action), args=[obj.pk, *args])
+
+
+@register.filter
+def record_type_label(obj) -> str:
+    try:
+        return registry.for_instance(obj).verbose_name
+    except LookupError:
+        return obj._meta.verbose_name
+
+
+@register.simple_tag(takes_context=True)
+def url_replace(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (for paging/sorting links)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode()
+
+
+@register.simple_tag
+def bulk_url(obj, action: str) -> str:
+    """A bulk action applied to this one record (Assign to, Categorize from a record page)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    rtype = registry.for_instance(obj)
+    return reverse(rtype.url_name("bulk"), args=[action]) + "?" + urlencode({"pk": obj.pk, "next": obj.get_absolute_url()})

@@ -1,0 +1,51 @@
+"""Upload checks shared by every path that stores a file."""
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+# Types a browser or the desktop would run or render as a page when opened.
+DANGEROUS_EXTENSIONS = {
+    "exe", "com", "bat", "cmd", "msi", "msp", "scr", "pif", "cpl", "dll", "jar", "js", "jse", "vbs", "vbe",
+    "wsf", "wsh", "ps1", "psm1", "sh", "bash", "php", "phtml", "py", "pl", "cgi", "asp", "aspx", "jsp",
+    "html", "htm", "xhtml", "shtml", "svg", "hta", "lnk", "reg", "app", "apk", "dmg", "iso",
+}
+
+
+def validate_upload_name(name: str) -> None:
+    """Refuse names that try to leave the folder, hide control characters or are executable."""
+    if not name or name in {".", ".."}:
+        raise ValidationError(_("The file has no name."), code="name")
+    if "/" in name or "\\" in name or ".." in PurePath(name).parts or any(ord(c) < 32 for c in name):
+        raise ValidationError(_("The file name “%(name)s” is not allowed (it contains a path or control characters).") % {"name": name}, code="name")
+    extensions = {s.lstrip(".").lower() for s in PurePath(name).suffixes}
+    bad = extensions & DANGEROUS_EXTENSIONS
+    if bad:
+        raise ValidationError(
+            _("Files of type .%(ext)s can run programs or scripts and cannot be attached.") % {"ext": sorted(bad)[0]},
+            code="dangerous",
+        )
+
+
+def validate_upload_size(file, limit: int | None = None) -> None:
+    limit = limit or settings.CRM_MAX_UPLOAD_SIZE
+    if file.size is not None and file.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.") % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+
+
+def validate_attachment(file) -> None:
+    """Model-field validator for history attachments (runs on every save path)."""
+    # Only a freshly uploaded file carries its original name; stored ones are renamed.
+    if hasattr(file, "file") and not getattr(file, "_committed", True):
+        validate_upload_name(PurePath(file.name).name if file.name else "")
+        validate_upload_size(file)
+
+
+def validate_photo(file) -> None:
+    if hasattr(file, "file") and not getattr(file, "_committed", True):
+        validate_upload_size(file, settings.CRM_MAX_PHOTO_SIZE)

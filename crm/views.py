@@ -1,0 +1,486 @@
+"""Views of the contact-management workspace, communication history,
+customization pages and the home page."""
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from crm import selectors, services
+from crm.filtersets import AccountFilterSet, ContactFilterSet
+from crm.forms import (
+    AccountForm, CategoryForm, ContactForm, HistoryItemForm, LinkRecordForm, ListValueDeleteForm, ListValueForm,
+    MeetingRequestForm, PreferencesForm,
+)
+from crm.generic import registry
+from crm.generic import services as record_services
+from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
+from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
+from crm.permissions import OwnerRequiredMixin
+from crm.tables import AccountTable, ContactTable
+
+
+class MailtoRedirect(HttpResponseRedirect):
+    allowed_schemes = ["http", "https", "mailto"]
+
+
+# --- Record pages shared by every CRM record type -------------------------------
+
+class CRMRecordViewSet(RecordViewSet):
+    """A record type of the CRM: the generic pages plus History, E-mail and Meeting request."""
+
+    @classmethod
+    def extra_urls(cls) -> list:
+        key, prefix = cls.record_type, cls.url_prefix
+        return [
+            path(f"{prefix}/<int:pk>/history/", RecordHistoryView.as_view(viewset=cls), name=f"{key}_history"),
+            path(f"{prefix}/<int:pk>/history/new/<str:kind>/", HistoryItemCreateView.as_view(viewset=cls), name=f"{key}_history_add"),
+            path(f"{prefix}/<int:pk>/email/", RecordEmailView.as_view(viewset=cls), name=f"{key}_email"),
+            path(f"{prefix}/<int:pk>/meeting/", RecordMeetingView.as_view(viewset=cls), name=f"{key}_meeting"),
+        ]
+
+    @classmethod
+    def print_context(cls, request, obj) -> dict:
+        return {"history": selectors.history_for_record(obj)[:20]}
+
+
+class AccountViewSet(CRMRecordViewSet):
+    record_type = "account"
+    url_prefix = "accounts"
+    queryset = Account.objects.select_related("assigned_to").prefetch_related("categories")
+    filterset = AccountFilterSet
+    table = AccountTable
+    form = AccountForm
+    template_detail = "crm/account_detail.html"
+    @classmethod
+    def detail_context(cls, request, obj) -> dict:
+        contacts = obj.contacts.filter(is_lead=False).order_by("file_as", "id")
+        return {"related_contacts": contacts[:50], "related_contact_count": contacts.count()}
+
+    detail_sections = [
+        (_("Account"), ["name", "account_number", "office", "assigned_to", "categories"]),
+        (_("Internet and phone numbers"), ["email", "email2", "email3", "web_page", "business_phone", "mobile_phone", "fax", "other_phone"]),
+        (_("Addresses"), ["@address:business", "@address:billing", "@address:shipping", "mailing_address"]),
+        (_("Comments"), ["comments"]),
+    ]
+
+
+class ContactViewSet(CRMRecordViewSet):
+    record_type = "contact"
+    url_prefix = "contacts"
+    queryset = BusinessContact.objects.filter(is_lead=False).select_related("assigned_to").prefetch_related("categories")
+    filterset = ContactFilterSet
+    table = ContactTable
+    form = ContactForm
+    detail_sections = [
+        (_("Business contact"), ["full_name", "file_as", "job_title", "company_name", "account", "assigned_to", "categories"]),
+        (_("Internet and phone numbers"), ["email", "email2", "email3", "web_page", "business_phone", "mobile_phone",
+                                           "home_phone", "fax", "other_phone"]),
+        (_("Addresses"), ["@address:business", "@address:home", "@address:other", "mailing_address"]),
+        (_("Source information"), ["source", "initiated_by_account", "initiated_by_contact"]),
+        (_("Details"), ["department", "office", "profession", "manager_name", "assistant_name", "birthday", "anniversary"]),
+        (_("Comments"), ["comments"]),
+    ]
+
+    @classmethod
+    def get_object(cls, request, pk):
+        return get_object_or_404(
+            BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source"), pk=pk
+        )
+
+
+# --- Communication history -----------------------------------------------------
+
+class RecordHistoryView(ViewSetMixin, View):
+    """A record's History page: its items and those rolled up into it, newest first."""
+
+    def get(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        kind = request.GET.get("kind", "")
+        if kind and kind not in HistoryItem.Kind.values:
+            kind = ""
+        items = selectors.history_for_record(obj, kind or None)
+        page = Paginator(items, settings.CRM_PAGE_SIZE).get_page(request.GET.get("page"))
+        context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices)
+        if request.htmx and request.htmx.target == "history-results":
+            return render(request, "crm/history_list.html#results", context)
+        return render(request, "crm/history_list.html", context)
+
+
+class HistoryItemCreateView(ViewSetMixin, View):
+    """New ▸ Business Note | Phone Log | Task | E-mail | Appointment | File, linked to the open record."""
+
+    def dispatch(self, request, *args, kind, **kwargs):
+        if kind not in HistoryItem.Kind.values:
+            raise Http404
+        self.kind = kind
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, request, obj, form):
+        return render(request, "crm/history_form.html", self.base_context(
+            object=obj, form=form, kind_label=HistoryItem.Kind(self.kind).label,
+            cancel_url=reverse(self.viewset.rtype().url_name("history"), args=[obj.pk])))
+
+    def get(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        initial = {}
+        if self.kind == HistoryItem.Kind.PHONE:
+            initial["phone_number"] = getattr(obj, "business_phone", "") or getattr(obj, "mobile_phone", "")
+        if self.kind == HistoryItem.Kind.EMAIL:
+            initial["email_to"] = obj.primary_email()
+            initial["email_from"] = request.user.email
+        return self.render_form(request, obj, HistoryItemForm(kind=self.kind, user=request.user, initial=initial))
+
+    def post(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        form = HistoryItemForm(request.POST, request.FILES, kind=self.kind, user=request.user)
+        if not form.is_valid():
+            return self.render_form(request, obj, form)
+        item = form.save(commit=False)
+        item.kind = self.kind
+        try:
+            services.history_item_create(item=item, user=request.user, records=[obj])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_form(request, obj, form)
+        messages.success(request, _("“%(item)s” was added to the history.") % {"item": item})
+        return redirect(reverse(self.viewset.rtype().url_name("history"), args=[obj.pk]))
+
+
+class HistoryItemMixin:
+    def get_item(self, pk) -> HistoryItem:
+        return get_object_or_404(HistoryItem.objects.select_related("author", "assigned_to"), pk=pk)
+
+
+class HistoryItemDetailView(HistoryItemMixin, View):
+    def get(self, request, pk):
+        item = self.get_item(pk)
+        return render(request, "crm/history_detail.html", {
+            "item": item, "links": selectors.linked_records(item), "form": HistoryItemForm(instance=item, kind=item.kind),
+        })
+
+
+class HistoryItemEditView(HistoryItemMixin, View):
+    def render_form(self, request, item, form):
+        return render(request, "crm/history_form.html", {
+            "item": item, "form": form, "kind_label": item.get_kind_display(), "cancel_url": item.get_absolute_url(),
+        })
+
+    def get(self, request, pk):
+        item = self.get_item(pk)
+        return self.render_form(request, item, HistoryItemForm(instance=item, kind=item.kind, user=request.user))
+
+    def post(self, request, pk):
+        item = self.get_item(pk)
+        form = HistoryItemForm(request.POST, request.FILES, instance=item, kind=item.kind, user=request.user)
+        if not form.is_valid():
+            return self.render_form(request, item, form)
+        try:
+            services.history_item_update(item=form.save(commit=False), user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_form(request, item, form)
+        messages.success(request, _("“%(item)s” was saved.") % {"item": item})
+        return redirect(safe_next(request, item.get_absolute_url()))
+
+
+class HistoryItemDeleteView(HistoryItemMixin, View):
+    def get(self, request, pk):
+        item = self.get_item(pk)
+        return render(request, "generic/delete.html", {"object": item, "cancel_url": item.get_absolute_url()})
+
+    def post(self, request, pk):
+        item = self.get_item(pk)
+        links = selectors.linked_records(item)
+        services.history_item_delete(item=item, user=request.user)
+        messages.success(request, _("“%(item)s” was deleted.") % {"item": item})
+        if links:
+            rtype, record = links[0]
+            return redirect(reverse(rtype.url_name("history"), args=[record.pk]))
+        return redirect("crm:home")
+
+
+class HistoryItemLinkView(HistoryItemMixin, View):
+    """Link to record: attach an existing item to any record (type, then search)."""
+
+    def types(self) -> list[str]:
+        return [t.key for t in registry.linkable_types()]
+
+    def get(self, request, pk):
+        item = self.get_item(pk)
+        return render(request, "crm/history_link.html", {"item": item, "form": LinkRecordForm(types=self.types())})
+
+    def post(self, request, pk):
+        item = self.get_item(pk)
+        if "unlink" in request.POST:
+            form = LinkRecordForm({"record": request.POST["unlink"]}, types=self.types())
+            if form.is_valid():
+                try:
+                    services.history_unlink(item=item, record=form.cleaned_data["record"], user=request.user)
+                except record_services.DomainError as error:
+                    messages.error(request, error.message)
+            return redirect(item.get_absolute_url())
+        form = LinkRecordForm(request.POST, types=self.types())
+        if not form.is_valid():
+            return render(request, "crm/history_link.html", {"item": item, "form": form})
+        services.history_link(item=item, record=form.cleaned_data["record"], user=request.user)
+        messages.success(request, _("Linked to “%(record)s”.") % {"record": form.cleaned_data["record"]})
+        return redirect(item.get_absolute_url())
+
+
+class HistoryFileDownloadView(HistoryItemMixin, View):
+    """Attachments are served only to signed-in users, always as a download."""
+
+    def get(self, request, pk):
+        item = self.get_item(pk)
+        if not item.file:
+            raise Http404
+        try:
+            handle = item.file.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        response = FileResponse(handle, as_attachment=True, filename=item.file_name or "attachment",
+                                content_type="application/octet-stream")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class ContactPhotoView(View):
+    def get(self, request, pk):
+        contact = get_object_or_404(BusinessContact, pk=pk)
+        if not contact.photo:
+            raise Http404
+        try:
+            handle = contact.photo.open("rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        response = FileResponse(handle, content_type="image/jpeg" if contact.photo.name.endswith((".jpg", ".jpeg")) else "image/png")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class RecordEmailView(ViewSetMixin, View):
+    """E-mail: logs an E-mail history item, then opens the mail program (mailto:)."""
+
+    def post(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        try:
+            item, url = services.history_log_email(record=obj, user=request.user)
+        except record_services.DomainError as error:
+            messages.error(request, error.message)
+            return redirect(obj.get_absolute_url())
+        return MailtoRedirect(url)
+
+
+class RecordMeetingView(ViewSetMixin, View):
+    """Meeting request: logs an Appointment and downloads the .ics invitation."""
+
+    def get(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        start = (timezone.localtime() + datetime.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+        form = MeetingRequestForm(initial={"subject": _("Meeting with %(name)s") % {"name": obj.email_recipient_name()}, "start": start})
+        return render(request, "crm/meeting_form.html", self.base_context(object=obj, form=form))
+
+    def post(self, request, pk):
+        obj = self.viewset.get_object(request, pk)
+        form = MeetingRequestForm(request.POST)
+        if not form.is_valid():
+            return render(request, "crm/meeting_form.html", self.base_context(object=obj, form=form))
+        data = form.cleaned_data
+        try:
+            item, ics = services.history_log_meeting(
+                record=obj, user=request.user, subject=data["subject"], start=data["start"],
+                end=data["start"] + datetime.timedelta(minutes=data["duration"]), location=data["location"], body=data["body"],
+            )
+        except record_services.DomainError as error:
+            form.add_error(None, error.message)
+            return render(request, "crm/meeting_form.html", self.base_context(object=obj, form=form))
+        response = HttpResponse(ics, content_type="text/calendar; charset=utf-8; method=REQUEST")
+        response["Content-Disposition"] = 'attachment; filename="invitation.ics"'
+        return response
+
+
+# --- The Link to dialog -------------------------------------------------------------
+
+class LinkToSearchView(View):
+    """Search results for the Link to dialog (htmx partial): by type and name."""
+
+    def get(self, request):
+        allowed = [k for k in request.GET.get("types", "").split(",") if k]
+        chosen = request.GET.get("type", "")
+        keys = [chosen] if chosen in allowed else allowed
+        text = request.GET.get("q", "").strip()
+        results = []
+        for key in keys:
+            try:
+                rtype = registry.get(key)
+            except KeyError:
+                continue
+            queryset = rtype.search(text) if text else rtype.queryset()
+            for obj in queryset.order_by(*rtype.model._meta.ordering)[:15]:
+                results.append((rtype, obj))
+        return render(request, "generic/link_to.html#results", {"results": results, "multi": len(allowed) > 1})
+
+
+class LinkToCreateView(View):
+    """"New" in the Link to dialog: create an account or contact by name and link it."""
+
+    def post(self, request):
+        key = request.POST.get("type", "")
+        name = request.POST.get("name", "").strip()
+        multi = request.POST.get("multi") == "1"
+        if key == "account":
+            obj = Account(name=name, assigned_to=request.user)
+        elif key == "contact":
+            obj = BusinessContact(full_name=name, assigned_to=request.user)
+        else:
+            return render(request, "generic/link_to.html#new-error", {"error": _("Choose Accounts or Business Contacts first.")})
+        try:
+            record_services.record_create(instance=obj, user=request.user)
+        except ValidationError as error:
+            return render(request, "generic/link_to.html#new-error", {"error": " ".join(error.messages)})
+        return render(request, "generic/link_to.html#results",
+                      {"results": [(registry.get(key), obj)], "multi": multi, "created": True})
+
+
+# --- Customization (database owner only) --------------------------------------
+
+class CustomizeView(OwnerRequiredMixin, TemplateView):
+    template_name = "crm/customize.html"
+
+    def get_context_data(self, **kwargs):
+        counts = dict(ListValue.objects.values_list("kind").annotate(n=Count("id")))
+        return {"lists": [(kind, label, counts.get(kind, 0)) for kind, label in ListKind.choices],
+                "category_count": Category.objects.count()}
+
+
+class ListEditView(OwnerRequiredMixin, View):
+    """"Edit this list": add, rename, move and delete the values of one list."""
+
+    def dispatch(self, request, kind, *args, **kwargs):
+        if kind not in ListKind.values:
+            raise Http404
+        self.kind = kind
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_page(self, request, form=None, rename_form=None, status=200):
+        return render(request, "crm/list_edit.html", {
+            "kind": self.kind, "kind_label": ListKind(self.kind).label, "values": selectors.list_values(self.kind),
+            "form": form or ListValueForm(kind=self.kind), "rename_form": rename_form, "next": safe_next(request, ""),
+        }, status=status)
+
+    def get(self, request):
+        return self.render_page(request)
+
+    def post(self, request):
+        op = request.POST.get("op")
+        if op == "add":
+            form = ListValueForm(request.POST, kind=self.kind)
+            if not form.is_valid():
+                return self.render_page(request, form=form)
+            services.list_value_create(kind=self.kind, name=form.cleaned_data["name"])
+            messages.success(request, _("“%(name)s” was added.") % {"name": form.cleaned_data["name"]})
+        else:
+            value = get_object_or_404(ListValue, kind=self.kind, pk=request.POST.get("value"))
+            if op == "rename":
+                form = ListValueForm(request.POST, instance=value, kind=self.kind)
+                if not form.is_valid():
+                    return self.render_page(request, rename_form=(value.pk, form))
+                services.list_value_rename(value=value, name=form.cleaned_data["name"])
+            elif op in ("up", "down"):
+                services.list_value_move(value=value, offset=-1 if op == "up" else 1)
+        return redirect(request.get_full_path())
+
+
+class ListValueDeleteView(OwnerRequiredMixin, View):
+    """Deleting a value in use asks for a replacement (or blank)."""
+
+    def get_value(self, pk):
+        return get_object_or_404(ListValue, pk=pk)
+
+    def get(self, request, pk):
+        value = self.get_value(pk)
+        return render(request, "crm/list_value_delete.html", {
+            "value": value, "usage": selectors.list_value_usage(value), "form": ListValueDeleteForm(value=value)})
+
+    def post(self, request, pk):
+        value = self.get_value(pk)
+        form = ListValueDeleteForm(request.POST, value=value)
+        if not form.is_valid():
+            return render(request, "crm/list_value_delete.html", {
+                "value": value, "usage": selectors.list_value_usage(value), "form": form})
+        changed = services.list_value_delete(value=value, replacement=form.cleaned_data["replacement"], user=request.user)
+        messages.success(request, _("“%(name)s” was deleted; %(count)d records changed.") % {"name": value.name, "count": changed})
+        return redirect("crm:list_edit", kind=value.kind)
+
+
+class CategoryListView(OwnerRequiredMixin, View):
+    def get(self, request):
+        return render(request, "crm/categories.html", {"categories": Category.objects.all(), "form": CategoryForm()})
+
+    def post(self, request):
+        if request.POST.get("op") == "delete":
+            category = get_object_or_404(Category, pk=request.POST.get("category"))
+            services.category_delete(category=category)
+            messages.success(request, _("“%(name)s” was deleted.") % {"name": category.name})
+            return redirect("crm:categories")
+        instance = get_object_or_404(Category, pk=request.POST["category"]) if request.POST.get("category") else None
+        form = CategoryForm(request.POST, instance=instance)
+        if not form.is_valid():
+            return render(request, "crm/categories.html", {"categories": Category.objects.all(), "form": form}, status=200)
+        services.category_save(category=form.save(commit=False))
+        messages.success(request, _("“%(name)s” was saved.") % {"name": form.cleaned_data["name"]})
+        return redirect("crm:categories")
+
+
+# --- Home and preferences ---------------------------------------------------
+
+class HomeView(TemplateView):
+    """The dashboard: my open tasks, my newest contacts, recent history."""
+
+    template_name = "crm/home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        today = timezone.localdate()
+        tasks = (HistoryItem.objects.filter(kind=HistoryItem.Kind.TASK, assigned_to=user)
+                 .exclude(status=HistoryItem.TaskStatus.COMPLETED).order_by("due_date", "id")[:10])
+        return {
+            "today": today,
+            "tasks": tasks,
+            "contacts": BusinessContact.objects.filter(is_lead=False).order_by("-created", "-id")[:8],
+            "recent": HistoryItem.objects.select_related("author").order_by("-occurred_at", "-id")[:10],
+        }
+
+
+class PreferencesView(View):
+    def get(self, request):
+        prefs, _created = UserPreferences.objects.get_or_create(user=request.user)
+        return render(request, "crm/preferences.html", {"form": PreferencesForm(instance=prefs)})
+
+    def post(self, request):
+        prefs, _created = UserPreferences.objects.get_or_create(user=request.user)
+        form = PreferencesForm(request.POST, instance=prefs)
+        if not form.is_valid():
+            return render(request, "crm/preferences.html", {"form": form})
+        form.save()
+        # The language middleware reads the choice from the session.
+        request.session["crm_language"] = prefs.language
+        if prefs.language:
+            translation.activate(prefs.language)
+        messages.success(request, _("Your preferences were saved."))
+        return redirect("crm:preferences")

@@ -1,0 +1,199 @@
+/* Behaviour shared by every page: reading pane, multi-select, time stamps, Link to dialog.
+   Everything is delegated from `document`, so it keeps working after htmx swaps. */
+(function () {
+  "use strict";
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+
+  /* ---- Add time stamp ------------------------------------------------------ */
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function stampText() {
+    const d = new Date();
+    const user = document.body.dataset.userName || "";
+    const when = d.toLocaleDateString(document.documentElement.lang || undefined) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    return "— " + when + (user ? " " + user : "") + " —\n";
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".add-time-stamp");
+    if (!button) return;
+    const area = document.getElementById(button.dataset.target) || button.parentElement.querySelector("textarea");
+    const stamp = stampText();
+    const start = area.selectionStart ?? area.value.length;
+    const end = area.selectionEnd ?? area.value.length;
+    const before = area.value.slice(0, start);
+    const text = (before && !before.endsWith("\n") ? "\n" : "") + stamp;
+    area.value = before + text + area.value.slice(end);
+    area.focus();
+    area.selectionStart = area.selectionEnd = start + text.length;
+  });
+
+  /* ---- Record lists: reading pane and multi-select -------------------------- */
+  let lastChecked = null;
+
+  function bulkForm(el) { return el.closest(".bulk-form"); }
+
+  function refreshSelection(form) {
+    if (!form) return;
+    const boxes = [...form.querySelectorAll(".row-select")];
+    const checked = boxes.filter((b) => b.checked);
+    const allInput = form.querySelector(".select-all-input");
+    const allMatching = allInput && allInput.value === "1";
+    form.querySelectorAll(".bulk-actions button").forEach((b) => { b.disabled = !checked.length && !allMatching; });
+    const pageBox = form.querySelector(".select-page");
+    if (pageBox) {
+      pageBox.checked = boxes.length > 0 && checked.length === boxes.length;
+      pageBox.indeterminate = checked.length > 0 && checked.length < boxes.length;
+    }
+    const banner = form.querySelector(".select-all-banner");
+    if (banner) banner.classList.toggle("d-none", !(boxes.length && checked.length === boxes.length));
+    const info = form.querySelector(".selection-info");
+    if (info) {
+      const n = allMatching ? form.dataset.count : checked.length;
+      info.textContent = n ? interpolate(t("%(n)s selected"), { n: n }, true) : "";
+    }
+    boxes.forEach((b) => b.closest("tr").classList.toggle("table-active", b.checked));
+  }
+
+  function interpolate(fmt, obj, named) {
+    return window.interpolate ? window.interpolate(fmt, obj, named) : fmt.replace(/%\((\w+)\)s/g, (_, k) => obj[k]);
+  }
+
+  function clearAllMatching(form) {
+    const allInput = form.querySelector(".select-all-input");
+    if (allInput && allInput.value === "1") {
+      allInput.value = "0";
+      form.querySelector(".all-selected-text")?.classList.add("d-none");
+      form.querySelector(".page-selected-text")?.classList.remove("d-none");
+      form.querySelector(".select-all-matching")?.classList.remove("d-none");
+    }
+  }
+
+  document.addEventListener("click", (event) => {
+    const box = event.target.closest(".row-select");
+    if (box) {
+      const form = bulkForm(box);
+      const boxes = [...form.querySelectorAll(".row-select")];
+      // Shift-click ticks (or unticks) every row between the last click and this one.
+      if (event.shiftKey && lastChecked && boxes.includes(lastChecked)) {
+        const [a, b] = [boxes.indexOf(lastChecked), boxes.indexOf(box)].sort((x, y) => x - y);
+        boxes.slice(a, b + 1).forEach((b2) => { b2.checked = box.checked; });
+      }
+      lastChecked = box;
+      clearAllMatching(form);
+      refreshSelection(form);
+      return;
+    }
+    const pageBox = event.target.closest(".select-page");
+    if (pageBox) {
+      const form = bulkForm(pageBox);
+      form.querySelectorAll(".row-select").forEach((b) => { b.checked = pageBox.checked; });
+      clearAllMatching(form);
+      refreshSelection(form);
+      return;
+    }
+    const allMatching = event.target.closest(".select-all-matching");
+    if (allMatching) {
+      const form = bulkForm(allMatching);
+      form.querySelector(".select-all-input").value = "1";
+      allMatching.classList.add("d-none");
+      form.querySelector(".page-selected-text")?.classList.add("d-none");
+      form.querySelector(".all-selected-text")?.classList.remove("d-none");
+      refreshSelection(form);
+      return;
+    }
+    const row = event.target.closest("tr.record-row");
+    if (row && !event.target.closest("a, input, button, label")) {
+      const pane = document.getElementById("reading-pane");
+      if (pane && window.htmx && pane.offsetParent !== null) {
+        row.closest("tbody").querySelectorAll("tr.previewed").forEach((r) => r.classList.remove("previewed"));
+        row.classList.add("previewed");
+        window.htmx.ajax("GET", row.dataset.url, { target: "#reading-pane", swap: "innerHTML" });
+      }
+    }
+  });
+
+  document.addEventListener("dblclick", (event) => {
+    const row = event.target.closest("tr.record-row");
+    if (row && !event.target.closest("input, button")) window.location.href = row.dataset.url;
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id === "results") { lastChecked = null; refreshSelection(event.detail.target.querySelector(".bulk-form")); }
+  });
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll(".bulk-form").forEach(refreshSelection);
+  });
+
+  /* ---- Link to dialog ------------------------------------------------------ */
+  let linkTarget = null;
+  let searchTimer = null;
+
+  function linkSearch() {
+    const modal = document.getElementById("link-to-modal");
+    if (!modal || !linkTarget) return;
+    const params = new URLSearchParams({
+      types: linkTarget.dataset.types,
+      type: modal.querySelector("#link-to-type").value,
+      q: modal.querySelector("#link-to-q").value,
+    });
+    window.htmx.ajax("GET", modal.dataset.searchUrl + "?" + params.toString(), { target: "#link-to-results", swap: "innerHTML" });
+  }
+
+  document.addEventListener("click", (event) => {
+    const open = event.target.closest(".link-to-open");
+    if (open) {
+      linkTarget = open.closest(".link-to");
+      const modal = document.getElementById("link-to-modal");
+      const types = linkTarget.dataset.types.split(",");
+      const select = modal.querySelector("#link-to-type");
+      [...select.options].forEach((o) => { o.hidden = o.value !== "" && !types.includes(o.value); });
+      select.querySelector('option[value=""]').hidden = types.length < 2;
+      select.value = types.length < 2 ? types[0] : "";
+      modal.querySelector("#link-to-q").value = "";
+      modal.querySelector("#link-to-new-multi").value = types.length > 1 ? "1" : "0";
+      const creatable = types.filter((k) => k === "account" || k === "contact");
+      modal.querySelector("#link-to-new").classList.toggle("d-none", creatable.length === 0);
+      window.bootstrap.Modal.getOrCreateInstance(modal).show();
+      linkSearch();
+      setTimeout(() => modal.querySelector("#link-to-q").focus(), 300);
+      return;
+    }
+    const clear = event.target.closest(".link-to-clear");
+    if (clear) {
+      const box = clear.closest(".link-to");
+      box.querySelector("input[type=hidden]").value = "";
+      const label = box.querySelector(".link-to-label");
+      label.textContent = label.dataset.empty;
+      label.classList.add("text-muted");
+      return;
+    }
+    const pick = event.target.closest(".link-to-pick");
+    if (pick && linkTarget) {
+      linkTarget.querySelector("input[type=hidden]").value = pick.dataset.value;
+      const label = linkTarget.querySelector(".link-to-label");
+      label.textContent = pick.dataset.label;
+      label.classList.remove("text-muted");
+      linkTarget.querySelector("input[type=hidden]").dispatchEvent(new Event("change", { bubbles: true }));
+      window.bootstrap.Modal.getInstance(document.getElementById("link-to-modal")).hide();
+    }
+  });
+
+  document.addEventListener("input", (event) => {
+    if (event.target.id === "link-to-q") { clearTimeout(searchTimer); searchTimer = setTimeout(linkSearch, 250); }
+  });
+  document.addEventListener("change", (event) => {
+    if (event.target.id === "link-to-type") linkSearch();
+  });
+  document.addEventListener("submit", (event) => {
+    if (event.target.closest("#link-to-new")) {
+      const type = document.getElementById("link-to-type").value || (linkTarget && linkTarget.dataset.types.split(",")[0]);
+      document.getElementById("link-to-new-type").value = type;
+    }
+  }, true);
+  document.addEventListener("htmx:configRequest", (event) => {
+    // The "New" form's type is read when it is sent.
+    if (event.detail.elt.closest && event.detail.elt.closest("#link-to-new")) {
+      const type = document.getElementById("link-to-type").value || (linkTarget && linkTarget.dataset.types.split(",")[0]);
+      event.detail.parameters.type = type;
+    }
+  });
+})();
