@@ -8,4 +8,9 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers record types, roll-ups and the owner group hook.
+        from django.contrib.auth.signals import user_logged_in
+
         from crm import registrations  # noqa: F401
+        from crm.middleware import remember_language
+
+        user_logged_in.connect(remember_language, dispatch_uid="crm_remember_language")

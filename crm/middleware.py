@@ -19,3 +19,12 @@ class UserLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+def remember_language(sender, request, user, **kwargs):
+    """On sign-in, put the user's chosen language in the session (one query
+    at sign-in instead of one per page)."""
+    from crm.models import UserPreferences
+
+    language = UserPreferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
+    request.session["crm_language"] = language

@@ -63,7 +63,7 @@ class AccountViewSet(CRMRecordViewSet):
     filterset = AccountFilterSet
     table = AccountTable
     form = AccountForm
-    template_detail = "crm/account_detail.html"
+    template_pane = "crm/account_pane.html"
     @classmethod
     def detail_context(cls, request, obj) -> dict:
         contacts = obj.contacts.filter(is_lead=False).order_by("file_as", "id")

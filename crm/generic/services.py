@@ -237,7 +237,9 @@ def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, c
         for obj in rows:
             setattr(obj, field.name, value)
             try:
-                obj.full_clean()
+                # Only this field and the record-wide rules: an old problem in
+                # another field must not block an unrelated bulk change.
+                obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name != field.name], validate_unique=False)
             except ValidationError as error:
                 messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
                 errors.append(f"{obj}: " + " ".join(m for ms in messages.values() for m in ms))

@@ -13,7 +13,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.db.models.functions import Lower
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -43,6 +45,9 @@ class RecordViewSet:
     default_sort: str = ""
     template_list = "generic/list.html"
     template_detail = "generic/detail.html"
+    # The reading pane and the body of the detail page (a separate template so
+    # a record type can extend it; partials do not follow template inheritance).
+    template_pane = "generic/detail_pane.html"
     template_edit = "generic/edit.html"
     template_print = "generic/print.html"
 
@@ -118,6 +123,36 @@ def filtered_queryset(viewset, request, params: QueryDict):
     return filterset, queryset
 
 
+def list_ordering(model, order: list) -> list:
+    """The ORDER BY of a list page.
+
+    Text columns sort case-insensitively (``Lower``, matched by functional
+    indexes), and a unique tie-breaker in the same direction keeps pages
+    stable and lets the database walk one (column, id) index.
+    """
+    order = order or list(model._meta.ordering)
+    result = []
+    for item in order:
+        if not isinstance(item, str):
+            result.append(item)
+            continue
+        name = item.lstrip("-")
+        descending = item.startswith("-")
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+            expression = Lower(name)
+            result.append(expression.desc() if descending else expression.asc())
+        else:
+            result.append(item)
+    if not any(isinstance(o, str) and o.lstrip("-") in ("pk", "id") for o in order):
+        last = order[-1] if order else ""
+        result.append("-pk" if isinstance(last, str) and last.startswith("-") else "pk")
+    return result
+
+
 class ObjectListView(ViewSetMixin, View):
     """A record list: filters, sortable columns, pagination, count, multi-select.
 
@@ -128,17 +163,16 @@ class ObjectListView(ViewSetMixin, View):
         vs = self.viewset
         filterset, queryset = filtered_queryset(vs, request, request.GET)
         sort = request.GET.get("sort") or vs.default_sort
-        table = vs.table(queryset, order_by=sort or None, request=request)
-        ordered = table.data.data
-        order = list(ordered.query.order_by) or list(vs.rtype().model._meta.ordering)
-        # A unique tie-breaker in the same direction keeps pages stable and
-        # lets the database walk one (column, id) index.
-        if not any(o.lstrip("-") in ("pk", "id") for o in order):
-            order.append("-pk" if order and order[-1].startswith("-") else "pk")
-        ordered = ordered.order_by(*order)
+        table = vs.table(queryset.none(), order_by=sort or None)
+        # tables2 validates the sort against the sortable columns; its ORDER BY
+        # (read from an empty queryset, no query) becomes ours.
+        ordered = queryset.order_by(*list_ordering(queryset.model, list(table.data.data.query.order_by)))
         paginator = DeferredJoinPaginator(ordered, settings.CRM_PAGE_SIZE)
         page = paginator.get_page_or_last(request.GET.get("page", 1))
-        page_table = vs.table(page.object_list, order_by=sort or None, request=request)
+        page_table = vs.table(page.object_list, order_by=sort or None)
+        # The table marks the sorted column; the rows keep our ORDER BY (case-
+        # insensitive, with tie-breaker), not the plain one tables2 applies.
+        page_table.data.data = page.object_list
         params = request.GET.copy()
         params.pop("page", None)
         params.pop("sort", None)
@@ -165,7 +199,7 @@ class ObjectDetailView(ViewSetMixin, View):
                                     actions=[a for a in self.viewset.actions if a.allowed(request.user)],
                                     **self.viewset.detail_context(request, obj))
         if request.htmx and request.htmx.target == "reading-pane":
-            return render(request, f"{self.viewset.template_detail}#pane", context)
+            return render(request, self.viewset.template_pane, context)
         return render(request, self.viewset.template_detail, context)
 
 

@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,18 +23,22 @@ class Account(ContactDetails, BusinessAddress, BillingAddress, ShippingAddress, 
     account_number = models.CharField(_("account number"), max_length=50, blank=True)
     office = models.CharField(_("office"), max_length=100, blank=True)
     mailing_address = models.CharField(
-        _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True, default=MailingAddress.BUSINESS
+        _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True
     )
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
+        # Lists sort text case-insensitively (ORDER BY LOWER(col), id): one
+        # index per sortable column keeps every sorted page an index walk.
         indexes = [
-            models.Index(fields=["name", "id"], name="account_name_idx"),
-            models.Index(fields=["created", "id"], name="account_created_idx"),
-            models.Index(fields=["business_city", "id"], name="account_city_idx"),
-            models.Index(fields=["assigned_to", "name", "id"], name="account_assigned_idx"),
+            models.Index(Lower("name"), F("id"), name="account_name_idx"),
+            models.Index(F("created"), F("id"), name="account_created_idx"),
+            models.Index(Lower("business_city"), F("id"), name="account_city_idx"),
+            models.Index(Lower("business_phone"), F("id"), name="account_phone_idx"),
+            models.Index(Lower("email"), F("id"), name="account_email_idx"),
+            models.Index(F("assigned_to"), Lower("name"), F("id"), name="account_assigned_idx"),
         ]
 
     def __str__(self) -> str:

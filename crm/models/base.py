@@ -107,7 +107,12 @@ class ContactDetails(models.Model):
         return self.address_lines(self.mailing_address) if self.mailing_address else []
 
     def clean_mailing_address(self) -> dict:
-        """Errors for a mailing address that points at an empty address."""
+        """Choose the mailing address when only one address is filled in, and
+        refuse one that points at an empty address."""
+        prefixes = [value for value, _label in self._meta.get_field("mailing_address").choices]
+        filled = [p for p in prefixes if self.has_address(p)]
+        if not self.mailing_address and len(filled) == 1:
+            self.mailing_address = filled[0]
         if self.mailing_address and not self.has_address(self.mailing_address):
             label = dict(self._meta.get_field("mailing_address").choices).get(self.mailing_address)
             return {"mailing_address": _("The %(address)s address is empty, so it cannot be the mailing address.") % {"address": label}}

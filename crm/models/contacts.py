@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +46,7 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True, validators=[validate_photo])
     home_phone = models.CharField(_("home phone"), max_length=40, blank=True)
     mailing_address = models.CharField(
-        _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True, default=MailingAddress.BUSINESS
+        _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True
     )
     # Source information (SPEC 4): where the contact or lead came from.
     source = models.ForeignKey(
@@ -76,14 +78,18 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         verbose_name = _("business contact")
         verbose_name_plural = _("business contacts")
         indexes = [
-            # Lists always filter on is_lead first, then sort; each index
-            # covers one sortable column so a page is an index walk.
-            models.Index(fields=["is_lead", "file_as", "id"], name="contact_file_as_idx"),
-            models.Index(fields=["is_lead", "company_name", "id"], name="contact_company_idx"),
-            models.Index(fields=["is_lead", "created", "id"], name="contact_created_idx"),
-            models.Index(fields=["is_lead", "assigned_to", "file_as", "id"], name="contact_assigned_idx"),
-            models.Index(fields=["is_lead", "email"], name="contact_email_idx"),
-            models.Index(fields=["is_lead", "business_city", "id"], name="contact_city_idx"),
+            # Lists always filter on is_lead first, then sort text
+            # case-insensitively (ORDER BY LOWER(col), id); one index per
+            # sortable column keeps every sorted page an index walk.
+            models.Index(F("is_lead"), Lower("file_as"), F("id"), name="contact_file_as_idx"),
+            models.Index(F("is_lead"), Lower("company_name"), F("id"), name="contact_company_idx"),
+            models.Index(F("is_lead"), Lower("job_title"), F("id"), name="contact_job_title_idx"),
+            models.Index(F("is_lead"), Lower("business_phone"), F("id"), name="contact_phone_idx"),
+            models.Index(F("is_lead"), Lower("email"), F("id"), name="contact_email_idx"),
+            models.Index(F("is_lead"), Lower("business_city"), F("id"), name="contact_city_idx"),
+            models.Index(F("is_lead"), F("created"), F("id"), name="contact_created_idx"),
+            models.Index(F("is_lead"), F("assigned_to"), Lower("file_as"), F("id"), name="contact_assigned_idx"),
+            models.Index(F("account"), F("is_lead"), name="contact_account_idx"),
         ]
 
     def __str__(self) -> str:

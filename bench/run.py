@@ -1,0 +1,783 @@
+#!/usr/bin/env python
+"""Page-speed benchmark of the CRM at 1k, 10k and 100k business contacts.
+
+For every size the script starts from an empty database, runs the migrations,
+seeds realistic data with bulk inserts (accounts = contacts / 10, history
+items = 10 x contacts, each linked to one contact and ~10% also to the
+contact's account), then requests the busiest pages through
+``django.test.Client`` and reports the median and p90 server time and the
+number of SQL queries of each page.
+
+SQLite (default): a throw-away file ``bench/data/bench.sqlite3``, recreated
+for every size; the developer's ``db.sqlite3`` is never opened.
+
+PostgreSQL: needs ``DATABASE_URL``; the ``public`` schema of that database is
+DROPPED and recreated for every size, so use a throw-away server::
+
+    scripts/with-postgres.sh .venv/bin/python bench/run.py --db postgres
+
+See bench/README.md for what is measured and the latest results.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "bench" / "data"
+SQLITE_FILE = DATA_DIR / "bench.sqlite3"
+SCHEMA_MARK = "crm-bench scratch schema"  # COMMENT ON SCHEMA public, PostgreSQL only
+
+TARGET_MS = 25.0
+TARGET_QUERIES = 15
+
+
+# --- command line and Django set-up ------------------------------------------------
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Seed the CRM at several sizes and time its list and history pages.",
+        epilog="PostgreSQL: scripts/with-postgres.sh .venv/bin/python bench/run.py --db postgres",
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default=None,
+                        help="database to benchmark (default: postgres if DATABASE_URL is set, else sqlite)")
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        help="comma-separated numbers of business contacts (default: %(default)s); 10k, 1e5 work too")
+    parser.add_argument("--requests", "-n", type=int, default=15, help="timed requests per page (default: %(default)s)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed requests per page first (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=2026, help="random seed of the generated data (default: %(default)s)")
+    parser.add_argument("--leads", type=float, default=0.2,
+                        help="leads (is_lead=True) to add, as a fraction of the contacts (default: %(default)s)")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="skip ANALYZE after seeding (to see the plans a database without statistics gets)")
+    parser.add_argument("--explain", action="store_true",
+                        help="print the query plan of the slowest query of every page that misses the target")
+    parser.add_argument("--pages", default="",
+                        help="comma-separated page names to measure (default: all); see the table for the names")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file of the last size (default: delete it)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="JSON results file (default: bench/data/results-<db>.json)")
+    args = parser.parse_args(argv)
+    if args.db is None:
+        args.db = "postgres" if os.environ.get("DATABASE_URL") else "sqlite"
+    try:
+        args.sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError as error:
+        parser.error(f"--sizes: {error}")
+    if not args.sizes or any(s < 10 for s in args.sizes):
+        parser.error("--sizes: give one or more sizes of at least 10")
+    if args.db == "postgres" and not os.environ.get("DATABASE_URL"):
+        parser.error("--db postgres needs DATABASE_URL; run it as\n"
+                     "  scripts/with-postgres.sh .venv/bin/python bench/run.py --db postgres")
+    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    return args
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    factor = 1
+    if text.endswith("k"):
+        factor, text = 1000, text[:-1]
+    elif text.endswith("m"):
+        factor, text = 1_000_000, text[:-1]
+    return int(float(text) * factor)
+
+
+def setup_django(args) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "crm.settings"
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    os.environ["DEBUG"] = "0"
+    if args.db == "sqlite":
+        # Never the developer's db.sqlite3, whatever the environment says.
+        os.environ.pop("DATABASE_URL", None)
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        os.environ["SQLITE_PATH"] = str(SQLITE_FILE)
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    assert not settings.DEBUG
+    if args.db == "sqlite":
+        assert Path(settings.DATABASES["default"]["NAME"]).resolve() == SQLITE_FILE.resolve()
+
+
+# --- a clean database per size --------------------------------------------------------
+
+def reset_database(db: str) -> None:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, connections
+
+    connections.close_all()
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT obj_description('public'::regnamespace, 'pg_namespace')")
+            comment = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            tables = cursor.fetchone()[0]
+            if tables and comment != SCHEMA_MARK:
+                sys.exit(f"Refusing to drop the public schema of {connection.settings_dict['NAME']!r}: it holds "
+                         f"{tables} tables that this benchmark did not create. Use a throw-away database "
+                         "(scripts/with-postgres.sh).")
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+            cursor.execute(f"COMMENT ON SCHEMA public IS '{SCHEMA_MARK}'")
+    ContentType.objects.clear_cache()
+
+
+def migrate() -> float:
+    from django.core.management import call_command
+
+    start = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    return time.perf_counter() - start
+
+
+# --- realistic data --------------------------------------------------------------------
+
+FIRST_NAMES = [
+    "Anna", "Jean", "Ola", "Kari", "Piotr", "Maria", "Budi", "Sari", "Louis", "Zofia", "Ingrid", "Dewi", "Lars",
+    "Camille", "Tomasz", "Agnieszka", "Rizky", "Putri", "Emma", "Lucas", "Nora", "Hugo", "Julia", "Jakub", "Siti",
+    "Agus", "Marie", "Pierre", "Kristin", "Erik", "Magnus", "Sofie", "Léa", "Chloé", "Mateusz", "Katarzyna",
+    "Wahyu", "Indah", "Olivia", "James", "Sophie", "Thomas", "Ewa", "Marek", "Nina", "Henrik", "Astrid", "Claire",
+    "Antoine", "Paweł", "Małgorzata", "Ayu", "Bayu", "Fitri", "Daniel", "Sarah", "Michael", "Laura", "David", "Elise",
+    "Sindre", "Hanne", "Mathilde", "Bartosz", "Joanna", "Eko", "Rina", "Oliver", "Grace", "Noah",
+]
+# Ordered from most to least common; weights fall off like real surname lists.
+LAST_NAMES = [
+    "Hansen", "Nowak", "Martin", "Santoso", "Smith", "Johansen", "Kowalski", "Bernard", "Wijaya", "Olsen",
+    "Dubois", "Wiśniewski", "Jones", "Larsen", "Thomas", "Saputra", "Andersen", "Wójcik", "Robert", "Taylor",
+    "Pedersen", "Kowalczyk", "Richard", "Hidayat", "Nilsen", "Kamiński", "Petit", "Brown", "Kristiansen",
+    "Lewandowski", "Durand", "Kusuma", "Jensen", "Zieliński", "Leroy", "Williams", "Karlsen", "Szymański",
+    "Moreau", "Pratama", "Berg", "Woźniak", "Lefebvre", "Wilson", "Haugen", "Mazur", "Mercier", "Setiawan",
+    "Dahl", "Krawczyk", "Lambert", "Gunawan", "Bakken", "Kaczmarek", "Bonnet", "Nugroho", "Strand", "Halim",
+    "Robinson", "Wright", "Lie", "Tan", "Fontaine", "Sørensen", "Jakobsen", "Rousseau", "Grabowski", "Lim",
+]
+LAST_WEIGHTS = [1 / (rank + 10) ** 0.7 for rank in range(len(LAST_NAMES))]  # top name ~3.5%
+JOB_TITLES = [
+    "Purchasing Manager", "CEO", "IT Director", "Office Manager", "Sales Director", "CFO", "Account Manager",
+    "Project Manager", "Marketing Manager", "Operations Manager", "Buyer", "Logistics Coordinator", "HR Manager",
+    "Product Owner", "Chief Engineer", "Customer Service Lead", "Financial Controller", "Managing Director",
+    "Procurement Specialist", "Quality Manager",
+]
+DEPARTMENTS = ["Purchasing", "Sales", "IT", "Finance", "Operations", "Marketing", "Logistics", "HR", ""]
+COMPANY_WORDS = [
+    "Nordic", "Atlas", "Baltic", "Summit", "Harbor", "Pioneer", "Silver", "Granite", "Coastal", "Alpine", "Blue",
+    "Green", "Golden", "Royal", "United", "Central", "Global", "Pacific", "Northern", "Western", "Bright", "Rapid",
+    "Prime", "Delta", "Apex", "Vertex", "Crystal", "Evergreen", "Fjord", "Lumière", "Vistula", "Java", "Borneo",
+    "Riviera", "Arctic", "Oak", "Maple", "Cedar", "Polar", "Aurora",
+]
+COMPANY_TRADES = [
+    "Traders", "Logistics", "Systems", "Foods", "Energy", "Textiles", "Motors", "Pharma", "Media", "Consulting",
+    "Construction", "Electronics", "Furniture", "Shipping", "Software", "Paper", "Metals", "Plastics", "Coffee",
+    "Winery", "Outfitters", "Marine", "Robotics", "Labs", "Analytics", "Health", "Farms", "Brewing", "Design", "Optics",
+]
+# city, country, postal code pattern, phone prefix, legal form, street names
+CITIES = [
+    ("Oslo", "Norway", "0{:03d}", "+47 22", "AS", ["Storgata", "Karl Johans gate", "Drammensveien"]),
+    ("Bergen", "Norway", "50{:02d}", "+47 55", "AS", ["Strandgaten", "Nygårdsgaten"]),
+    ("Trondheim", "Norway", "70{:02d}", "+47 73", "AS", ["Munkegata", "Olav Tryggvasons gate"]),
+    ("Stavanger", "Norway", "40{:02d}", "+47 51", "AS", ["Kirkegata", "Løkkeveien"]),
+    ("Paris", "France", "750{:02d}", "+33 1", "SAS", ["rue de Rivoli", "boulevard Haussmann", "rue Lafayette"]),
+    ("Lyon", "France", "6900{:01d}", "+33 4", "SARL", ["rue de la République", "cours Lafayette"]),
+    ("Bordeaux", "France", "330{:02d}", "+33 5", "SAS", ["cours de l'Intendance", "quai des Chartrons"]),
+    ("Lille", "France", "590{:02d}", "+33 3", "SARL", ["rue Nationale", "boulevard de la Liberté"]),
+    ("Nantes", "France", "440{:02d}", "+33 2", "SAS", ["rue Crébillon", "quai de la Fosse"]),
+    ("Warszawa", "Poland", "00-{:03d}", "+48 22", "Sp. z o.o.", ["ul. Marszałkowska", "al. Jerozolimskie"]),
+    ("Kraków", "Poland", "30-{:03d}", "+48 12", "Sp. z o.o.", ["ul. Floriańska", "ul. Długa"]),
+    ("Gdańsk", "Poland", "80-{:03d}", "+48 58", "S.A.", ["ul. Długa", "ul. Grunwaldzka"]),
+    ("Wrocław", "Poland", "50-{:03d}", "+48 71", "Sp. z o.o.", ["ul. Świdnicka", "ul. Legnicka"]),
+    ("Poznań", "Poland", "60-{:03d}", "+48 61", "Sp. z o.o.", ["ul. Półwiejska", "ul. Głogowska"]),
+    ("Jakarta", "Indonesia", "10{:03d}", "+62 21", "PT", ["Jl. Sudirman", "Jl. Thamrin", "Jl. Gatot Subroto"]),
+    ("Bandung", "Indonesia", "40{:03d}", "+62 22", "PT", ["Jl. Asia Afrika", "Jl. Braga"]),
+    ("Surabaya", "Indonesia", "60{:03d}", "+62 31", "PT", ["Jl. Tunjungan", "Jl. Basuki Rahmat"]),
+    ("Medan", "Indonesia", "20{:03d}", "+62 61", "PT", ["Jl. Gatot Subroto", "Jl. Imam Bonjol"]),
+    ("London", "United Kingdom", "EC{:d}A 1BB", "+44 20", "Ltd", ["High Street", "Baker Street", "Fleet Street"]),
+    ("Manchester", "United Kingdom", "M{:d} 2AB", "+44 161", "Ltd", ["Deansgate", "Market Street"]),
+    ("Edinburgh", "United Kingdom", "EH{:d} 1YZ", "+44 131", "Ltd", ["Princes Street", "George Street"]),
+]
+CITY_WEIGHTS = [8, 4, 3, 2, 8, 4, 3, 2, 2, 6, 4, 3, 2, 2, 6, 3, 3, 1, 6, 3, 2]
+CATEGORIES = [("Key customer", "#dc3545"), ("Partner", "#198754"), ("Prospect", "#0d6efd"), ("Supplier", "#fd7e14")]
+CATEGORY_WEIGHTS = [0.40, 0.25, 0.25, 0.10]   # of the ~30% of contacts that carry one
+CATEGORY_SHARE = 0.30
+
+HISTORY_KINDS = ["note", "phone", "email", "task", "appointment", "file"]
+HISTORY_KIND_WEIGHTS = [0.25, 0.30, 0.25, 0.10, 0.07, 0.03]
+TOPICS = ["pricing", "delivery", "a demo", "renewal", "the spring range", "invoice 2024-118", "the service contract",
+          "volume discounts", "the trade show", "onboarding", "a complaint", "the new catalogue", "payment terms",
+          "the pilot project", "shipping costs", "the framework agreement"]
+SUBJECTS = {
+    "note": ["Meeting notes: {t}", "Notes on {t}", "Visit report: {t}", "Internal note about {t}"],
+    "phone": ["Call about {t}", "Phoned back about {t}", "Missed call: {t}", "Follow-up call on {t}"],
+    "email": ["Re: {t}", "Quote for {t}", "Fwd: {t}", "Question about {t}"],
+    "task": ["Follow up on {t}", "Send quote for {t}", "Prepare offer: {t}", "Check status of {t}"],
+    "appointment": ["Meeting about {t}", "Lunch: {t}", "Workshop on {t}", "Video call: {t}"],
+    "file": ["Offer document: {t}", "Signed contract: {t}", "Price list: {t}", "Specification: {t}"],
+}
+BODY_SENTENCES = [
+    "Interested in the spring range; send a quote.", "Asked for a discount on orders above 500 units.",
+    "Delivery was two days late, customer was understanding.", "Wants a demo for the purchasing team next month.",
+    "Budget approved for the next quarter.", "Needs the updated price list before Friday.",
+    "Contract renewal is due in the autumn.", "Prefers e-mail over phone calls.",
+    "Their warehouse moves in March; update the shipping address then.", "Decision maker is the CFO.",
+    "Happy with the last delivery.", "Compared us with two competitors; we are cheapest on freight.",
+]
+FILE_TYPES = [("pdf", "application/pdf"), ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+              ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("png", "image/png")]
+TASK_STATUSES = ["not_started", "in_progress", "waiting", "deferred", "completed", "completed", "completed"]
+
+
+def ascii_slug(text: str) -> str:
+    text = text.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O").replace("æ", "ae")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+class Inserter:
+    """Fast inserts of plain tuples: COPY on PostgreSQL, executemany on SQLite.
+
+    Every concrete column gets a value: the ones a table generator gives and
+    the field defaults (prepared once) for the rest.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+        self.stats: list[dict] = []
+
+    def datetime(self, value: dt.datetime):
+        """A naive UTC datetime as the backend stores it (what Django's adapt_datetimefield_value does)."""
+        return value.replace(tzinfo=dt.timezone.utc) if self.postgres else str(value)
+
+    def date(self, value):
+        if value is None:
+            return None
+        return value if self.postgres else value.isoformat()
+
+    def insert(self, model, columns: list[str], rows, count: int) -> None:
+        """Insert ``rows`` (tuples in ``columns`` order) into ``model``'s table; defaults fill the rest."""
+        conn = self.connection
+        fields = [f for f in model._meta.concrete_fields]
+        given = set(columns)
+        rest = [f for f in fields if f.column not in given]
+        missing_required = [f.column for f in rest if not f.null and not f.has_default() and not f.empty_strings_allowed]
+        if missing_required:
+            raise ValueError(f"{model.__name__}: no value for {missing_required}")
+        defaults = tuple(f.get_db_prep_save(f.get_default(), conn) for f in rest)
+        all_columns = list(columns) + [f.column for f in rest]
+        table = conn.ops.quote_name(model._meta.db_table)
+        column_sql = ", ".join(conn.ops.quote_name(c) for c in all_columns)
+        start = time.perf_counter()
+        with conn.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write(row + defaults)
+            else:
+                placeholders = ", ".join(["%s"] * len(all_columns))
+                cursor.executemany(f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})",
+                                   (row + defaults for row in rows))
+        seconds = time.perf_counter() - start
+        self.stats.append({"table": model._meta.db_table, "rows": count, "seconds": round(seconds, 3),
+                           "rows_per_s": round(count / seconds) if seconds else None})
+        print(f"    {model._meta.db_table:34} {count:>10,} rows {seconds:8.2f} s {count / max(seconds, 1e-9):>12,.0f} rows/s",
+              flush=True)
+
+
+def seed(size: int, args) -> dict:
+    """Seed ``size`` business contacts and everything around them; return the ids the pages need."""
+    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.hashers import make_password
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from crm.models import Account, BusinessContact, Category, HistoryItem, HistoryLink, ListValue
+    from crm.permissions import OWNER_GROUP
+    from crm.selectors import _ct
+
+    rng = random.Random(args.seed + size)
+    ins = Inserter(connection)
+    n_accounts = max(1, size // 10)
+    n_leads = int(size * args.leads)
+    n_people = size + n_leads
+    n_items = size * 10
+    now = dt.datetime(2026, 3, 1, 12, 0, 0)          # fixed "today", naive UTC: results repeat exactly
+    history_start = now - dt.timedelta(days=3 * 365)
+
+    with transaction.atomic():
+        # Users, categories: a handful of rows through the ORM.
+        unusable = make_password(None)
+        users = [
+            User.objects.create(username=u, first_name=f, last_name=l, email=f"{u}@example.com", password=unusable)
+            for u, f, l in [("owner", "Olivia", "Owner"), ("alice", "Alice", "Martin"), ("bob", "Bob", "Nowak")]
+        ]
+        users[0].groups.add(Group.objects.get(name=OWNER_GROUP))
+        user_ids = [u.pk for u in users]
+        user_weights = [0.2, 0.45, 0.35]
+        categories = Category.objects.bulk_create([Category(name=n, colour=c) for n, c in CATEGORIES])
+        category_ids = [c.pk for c in categories]
+        source_ids = list(ListValue.objects.filter(kind="source").values_list("pk", flat=True))
+
+        # Accounts: unique "<Word> <Trade> [City] <legal form>" names.
+        cities = rng.choices(range(len(CITIES)), weights=CITY_WEIGHTS, k=n_accounts)
+        combos = len(COMPANY_WORDS) * len(COMPANY_TRADES)
+        picks = rng.sample(range(combos * (len(CITIES) + 1)), n_accounts)
+        accounts = []  # (name, city index, domain, phone prefix)
+        for i, pick in enumerate(picks):
+            combo, variant = divmod(pick, len(CITIES) + 1)
+            word, trade = COMPANY_WORDS[combo // len(COMPANY_TRADES)], COMPANY_TRADES[combo % len(COMPANY_TRADES)]
+            city_index = cities[i] if variant == len(CITIES) else variant
+            city, country, postal, phone, legal, streets = CITIES[city_index]
+            base = f"{word} {trade}" + (f" {city}" if variant != len(CITIES) else "")
+            name = f"PT {base}" if legal == "PT" else f"{base} {legal}"
+            accounts.append((name, city_index, ascii_slug(base) + ".example", phone))
+
+        account_created = sorted(history_start - dt.timedelta(days=rng.randint(0, 2000)) +
+                                  dt.timedelta(seconds=rng.randint(0, 86399)) for _ in range(n_accounts))
+
+        def account_rows():
+            for i, (name, city_index, domain, phone) in enumerate(accounts):
+                city, country, postal, _p, _l, streets = CITIES[city_index]
+                created = ins.datetime(account_created[i])
+                yield (
+                    i + 1, name, f"A-{100000 + i}", f"info@{domain}", f"https://www.{domain}",
+                    f"{phone} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                    f"{rng.randint(1, 180)} {rng.choice(streets)}", city, postal.format(rng.randint(1, 99)), country,
+                    rng.choices(user_ids, weights=user_weights)[0], user_ids[0], created, created,
+                )
+
+        ins.insert(Account, ["id", "name", "account_number", "email", "web_page", "business_phone", "business_street",
+                             "business_city", "business_postal_code", "business_country", "assigned_to_id",
+                             "created_by_id", "created", "modified"], account_rows(), n_accounts)
+
+        # Business contacts (and leads, mixed in by id). ~5% of contacts have no account.
+        lead_ids = set(rng.sample(range(1, n_people + 1), n_leads))
+        contact_ids = [i for i in range(1, n_people + 1) if i not in lead_ids]
+        contact_account: dict[int, int | None] = {}
+        contact_phone: dict[int, str] = {}
+        contact_email: dict[int, str] = {}
+        people_created = sorted(history_start + dt.timedelta(seconds=rng.randint(0, 3 * 365 * 86400))
+                                for _ in range(n_people))
+        category_rows = []
+        last_name_counts: dict[str, int] = {}
+
+        def people_rows():
+            for pid in range(1, n_people + 1):
+                is_lead = pid in lead_ids
+                first = rng.choice(FIRST_NAMES)
+                last = rng.choices(LAST_NAMES, weights=LAST_WEIGHTS)[0]
+                if not is_lead and rng.random() < 0.95:
+                    account_id = rng.randint(1, n_accounts)
+                    company, city_index, domain, phone = accounts[account_id - 1]
+                else:
+                    account_id = None
+                    word, trade = rng.choice(COMPANY_WORDS), rng.choice(COMPANY_TRADES)
+                    city_index = rng.choices(range(len(CITIES)), weights=CITY_WEIGHTS)[0]
+                    legal = CITIES[city_index][4]
+                    company = f"PT {word} {trade}" if legal == "PT" else f"{word} {trade} {legal}"
+                    domain, phone = ascii_slug(word + trade) + ".example", CITIES[city_index][3]
+                city, country, postal, _p, _l, streets = CITIES[city_index]
+                email = f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}"
+                business_phone = f"{phone} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+                mobile = f"{phone.split()[0]} {rng.randint(400, 999)} {rng.randint(10, 99)} {rng.randint(100, 999)}" \
+                    if rng.random() < 0.6 else ""
+                created = ins.datetime(people_created[pid - 1])
+                assigned = rng.choices(user_ids, weights=user_weights)[0] if rng.random() < 0.92 else None
+                if not is_lead:
+                    contact_account[pid] = account_id
+                    contact_phone[pid] = business_phone
+                    contact_email[pid] = email
+                    last_name_counts[last] = last_name_counts.get(last, 0) + 1
+                if rng.random() < CATEGORY_SHARE:
+                    category_rows.append((pid, rng.choices(category_ids, weights=CATEGORY_WEIGHTS)[0]))
+                yield (
+                    pid, is_lead, f"{first} {last}", first, last, f"{last}, {first}", rng.choice(JOB_TITLES), company,
+                    account_id, email, business_phone, mobile, f"{rng.randint(1, 180)} {rng.choice(streets)}", city,
+                    postal.format(rng.randint(1, 99)), country, rng.choice(DEPARTMENTS),
+                    rng.choice(source_ids) if rng.random() < 0.7 else None, assigned,
+                    rng.choice(user_ids), created, created,
+                )
+
+        ins.insert(BusinessContact, ["id", "is_lead", "full_name", "first_name", "last_name", "file_as", "job_title",
+                                     "company_name", "account_id", "email", "business_phone", "mobile_phone",
+                                     "business_street", "business_city", "business_postal_code", "business_country",
+                                     "department", "source_id", "assigned_to_id", "created_by_id", "created",
+                                     "modified"], people_rows(), n_people)
+        through = BusinessContact.categories.through
+        ins.insert(through, ["id", "businesscontact_id", "category_id"],
+                   ((i, c, cat) for i, (c, cat) in enumerate(category_rows, start=1)), len(category_rows))
+
+        # History: 10 items per contact on average (uniformly spread), ids in time order.
+        item_contact = [rng.choice(contact_ids) for _ in range(n_items)]
+        span = (now - history_start).total_seconds()
+        kinds = rng.choices(HISTORY_KINDS, weights=HISTORY_KIND_WEIGHTS, k=n_items)
+
+        def item_rows():
+            rand, randint, choice = rng.random, rng.randint, rng.choice
+            for i in range(n_items):
+                kind = kinds[i]
+                logged = history_start + dt.timedelta(seconds=span * (i + rand()) / n_items)
+                occurred = logged - dt.timedelta(minutes=randint(0, 600))
+                duration = direction = due = status = priority = percent = end = None
+                phone = location = attendees = email_from = email_to = file = file_name = file_type = ""
+                size_bytes = None
+                assigned = None
+                contact = item_contact[i]
+                if kind == "phone":
+                    duration, direction, phone = randint(1, 45), choice(("in", "out")), contact_phone[contact]
+                elif kind == "task":
+                    due = (occurred + dt.timedelta(days=randint(1, 21))).date()
+                    status, priority = choice(TASK_STATUSES), choice(("low", "normal", "normal", "high"))
+                    percent = 100 if status == "completed" else randint(0, 90)
+                    assigned = choice(user_ids)
+                elif kind == "appointment":
+                    occurred = occurred + dt.timedelta(days=randint(0, 14))
+                    end = occurred + dt.timedelta(minutes=choice((30, 60, 90)))
+                    location, attendees = choice(("Their office", "Our office", "Teams", "Café Central")), contact_email[contact]
+                elif kind == "email":
+                    email_from, email_to = "alice@example.com", contact_email[contact]
+                elif kind == "file":
+                    ext, file_type = choice(FILE_TYPES)
+                    file_name = f"document-{i}.{ext}"
+                    file = f"attachments/{logged:%Y/%m}/{i:032x}.{ext}"
+                    size_bytes = randint(20_000, 4_000_000)
+                body = " ".join(rng.sample(BODY_SENTENCES, randint(1, 3))) if rand() < 0.5 else ""
+                stamp = ins.datetime(logged)
+                yield (
+                    i + 1, kind, choice(SUBJECTS[kind]).format(t=choice(TOPICS)), ins.datetime(occurred),
+                    choice(user_ids), body, duration, direction or "", phone, ins.date(due), status or "",
+                    priority or "", percent, assigned, ins.datetime(end) if end else None, location, attendees,
+                    email_from, email_to, file, file_name, size_bytes, file_type, stamp, stamp,
+                )
+
+        ins.insert(HistoryItem, ["id", "kind", "subject", "occurred_at", "author_id", "body", "duration_minutes",
+                                 "direction", "phone_number", "due_date", "status", "priority", "percent_complete",
+                                 "assigned_to_id", "end_at", "location", "attendees", "email_from", "email_to", "file",
+                                 "file_name", "file_size", "content_type", "created", "modified"],
+                   item_rows(), n_items)
+
+        ct_contact, ct_account = _ct(BusinessContact).pk, _ct(Account).pk
+        account_links = [i for i in range(n_items) if contact_account[item_contact[i]] and rng.random() < 0.10]
+        n_links = n_items + len(account_links)
+
+        def link_rows():
+            link_id = 0
+            extra = iter(account_links)
+            next_extra = next(extra, None)
+            for i in range(n_items):
+                link_id += 1
+                yield (link_id, i + 1, ct_contact, item_contact[i])
+                if i == next_extra:
+                    link_id += 1
+                    yield (link_id, i + 1, ct_account, contact_account[item_contact[i]])
+                    next_extra = next(extra, None)
+
+        ins.insert(HistoryLink, ["id", "item_id", "content_type_id", "object_id"], link_rows(), n_links)
+
+        if ins.postgres:  # explicit ids: move the identity sequences past them
+            models = [Account, BusinessContact, through, HistoryItem, HistoryLink]
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(sql)
+
+    # Pick the records the pages use.
+    contacts_per_account: dict[int, list[int]] = {}
+    for pid, account_id in contact_account.items():
+        if account_id:
+            contacts_per_account.setdefault(account_id, []).append(pid)
+    typical = statistics.median_low(len(v) for v in contacts_per_account.values())
+    account_id = next(a for a in sorted(contacts_per_account) if len(contacts_per_account[a]) == typical)
+    category_counts: dict[int, int] = {}
+    for pid, cat in category_rows:
+        if pid not in lead_ids:
+            category_counts[cat] = category_counts.get(cat, 0) + 1
+    common_last = max(last_name_counts, key=last_name_counts.get)
+    return {
+        "users": user_ids,
+        "login_user": user_ids[0],
+        "filter_user": user_ids[1],
+        "common_last_name": common_last,
+        "common_last_name_share": round(last_name_counts[common_last] / size, 4),
+        "category": max(category_counts, key=category_counts.get),
+        "category_contacts": max(category_counts.values()),
+        "account": account_id,
+        "account_contacts": typical,
+        "rows": {"accounts": n_accounts, "contacts": size, "leads": n_leads, "contact_categories": len(category_rows),
+                 "history_items": n_items, "history_links": n_links},
+        "tables": ins.stats,
+    }
+
+
+def analyze(db: str) -> float:
+    from django.db import connection
+
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        if db == "sqlite":
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            # VACUUM also sets the visibility map, so index-only scans work as on a settled database.
+            cursor.execute("VACUUM ANALYZE")
+    return time.perf_counter() - start
+
+
+# --- measuring pages ---------------------------------------------------------------------
+
+HTMX = {"HX-Request": "true", "HX-Target": "results", "HX-Current-URL": "http://testserver/contacts/"}
+
+
+def pages_for(ids: dict, num_pages: int) -> list[tuple[str, str, dict]]:
+    from urllib.parse import urlencode
+
+    return [
+        ("contacts: first page", "/contacts/", {}),
+        ("contacts: middle page", f"/contacts/?page={max(1, num_pages // 2)}", {}),
+        ("contacts: user + search", "/contacts/?" + urlencode({"assigned_to": ids["filter_user"],
+                                                                "q": ids["common_last_name"]}), {}),
+        ("contacts: category", f"/contacts/?category={ids['category']}", {}),
+        ("contacts: sort -company", "/contacts/?sort=-company_name", {}),
+        ("contacts: sort created", "/contacts/?sort=created", {}),
+        ("contacts: htmx partial", "/contacts/", HTMX),
+        ("account history roll-up", f"/accounts/{ids['account']}/history/", {}),
+    ]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def measure(client, url: str, headers: dict, args) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = set()
+    for _ in range(args.warmup):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url, headers=headers)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+        counts.add(len(ctx))
+    times = []
+    for _ in range(args.requests):
+        start = time.perf_counter()
+        response = client.get(url, headers=headers)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    timings: list[float] = []
+
+    def timed(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - start) * 1000)
+
+    # One more request, for the queries and their own times (CaptureQueriesContext
+    # rounds to whole milliseconds, so the wrapper times them).
+    with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timed):
+        response = client.get(url, headers=headers)
+    counts.add(len(ctx))
+    if len(counts) != 1:
+        print(f"    note: {url} ran {sorted(counts)} queries on different requests")
+    return {
+        "url": url,
+        "htmx": bool(headers),
+        "median_ms": round(statistics.median(times), 2),
+        "p90_ms": round(percentile(times, 0.9), 2),
+        "min_ms": round(min(times), 2),
+        "queries": len(ctx),
+        "db_ms": round(sum(timings), 2),
+        "bytes": len(response.content),
+        "sql": [{"ms": round(ms, 3), "sql": q["sql"]} for ms, q in zip(timings, ctx.captured_queries)],
+    }
+
+
+def explain(db: str, sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if db == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return "\n".join(f"      {row[0]:>3} {row[1]:>3} {row[3]}" for row in cursor.fetchall())
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join("      " + row[0] for row in cursor.fetchall())
+
+
+def run_size(size: int, args) -> dict:
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+
+    from crm.models import BusinessContact
+
+    print(f"\n== {args.db} · {size:,} business contacts ==", flush=True)
+    reset_database(args.db)
+    migrate_s = migrate()
+    print(f"  migrate: {migrate_s:.1f} s\n  seeding:", flush=True)
+    start = time.perf_counter()
+    ids = seed(size, args)
+    seed_s = time.perf_counter() - start
+    analyze_s = 0.0 if args.no_analyze else analyze(args.db)
+    total_rows = sum(ids["rows"].values())
+    print(f"  seeded {total_rows:,} rows in {seed_s:.1f} s ({total_rows / seed_s:,.0f} rows/s)"
+          + ("" if args.no_analyze else f", {'ANALYZE' if args.db == 'sqlite' else 'VACUUM ANALYZE'} {analyze_s:.1f} s"),
+          flush=True)
+
+    contacts = BusinessContact.objects.filter(is_lead=False).count()
+    assert contacts == size, (contacts, size)
+    from django.conf import settings
+
+    num_pages = math.ceil(contacts / settings.CRM_PAGE_SIZE)
+    client = Client()
+    client.force_login(User.objects.get(pk=ids["login_user"]))
+    client.get("/contacts/")  # the first request of a session stores the language choice in it
+    print(f"  pages: account #{ids['account']} ({ids['account_contacts']} contacts), user #{ids['filter_user']}, "
+          f"q={ids['common_last_name']!r} ({ids['common_last_name_share']:.1%} of contacts), "
+          f"category #{ids['category']} ({ids['category_contacts']:,} contacts)", flush=True)
+    load = os.getloadavg()[0]
+    if load > (os.cpu_count() or 1) * 0.5:
+        print(f"  note: load average {load:.1f} on {os.cpu_count()} CPUs; other work on the machine skews the times")
+    results = []
+    for name, url, headers in pages_for(ids, num_pages):
+        if args.pages and name not in args.pages and not any(p in name for p in args.pages):
+            continue
+        result = {"page": name, **measure(client, url, headers, args)}
+        results.append(result)
+        flag = "" if result["median_ms"] <= TARGET_MS and result["queries"] <= TARGET_QUERIES else "  <-- over target"
+        print(f"    {name:28} {result['median_ms']:8.1f} ms  p90 {result['p90_ms']:8.1f} ms  "
+              f"{result['queries']:3} queries  (SQL {result['db_ms']:.1f} ms){flag}", flush=True)
+        if flag and args.explain:
+            slowest = max(result["sql"], key=lambda q: q["ms"])
+            print(f"      slowest query ({slowest['ms']} ms): {slowest['sql'][:400]}")
+            print(explain(args.db, slowest["sql"]))
+    connection.close()
+    return {
+        "size": size, "load_average": round(load, 2), "migrate_s": round(migrate_s, 2), "seed_s": round(seed_s, 2), "analyze_s": round(analyze_s, 2),
+        "rows": ids["rows"], "tables": ids["tables"],
+        "picked": {k: ids[k] for k in ("login_user", "filter_user", "common_last_name", "common_last_name_share",
+                                       "category", "category_contacts", "account", "account_contacts")},
+        "pages": results,
+    }
+
+
+def database_info(db: str) -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if db == "sqlite" else "SHOW server_version")
+        version = cursor.fetchone()[0]
+    connection.close()
+    return {"engine": db, "version": version}
+
+
+def report(db: str, runs: list[dict], info: dict) -> None:
+    print(f"\n{'database':10} {'size':>8}  {'page':28} {'median ms':>10} {'p90 ms':>9} {'queries':>8} {'SQL ms':>8}")
+    for run in runs:
+        for page in run["pages"]:
+            mark = " *" if page["median_ms"] > TARGET_MS or page["queries"] > TARGET_QUERIES else ""
+            print(f"{db:10} {run['size']:>8,}  {page['page']:28} {page['median_ms']:>10.1f} {page['p90_ms']:>9.1f} "
+                  f"{page['queries']:>8} {page['db_ms']:>8.1f}{mark}")
+    print(f"\nseeding ({db}):")
+    for run in runs:
+        items = next(t for t in run["tables"] if t["table"] == "crm_historyitem")
+        links = next(t for t in run["tables"] if t["table"] == "crm_historylink")
+        print(f"  {run['size']:>8,} contacts: {run['seed_s']:6.1f} s total; history items {items['rows']:,} in "
+              f"{items['seconds']:.1f} s ({items['rows_per_s']:,}/s), links {links['rows']:,} in {links['seconds']:.1f} s "
+              f"({links['rows_per_s']:,}/s)")
+    print(verdict(db, runs, info))
+
+
+def verdict(db: str, runs: list[dict], info: dict) -> str:
+    slow = [f"{p['page']} @ {r['size']:,} ({p['median_ms']:.0f} ms)" for r in runs for p in r["pages"]
+            if p["median_ms"] > TARGET_MS]
+    chatty = [f"{p['page']} @ {r['size']:,} ({p['queries']})" for r in runs for p in r["pages"]
+              if p["queries"] > TARGET_QUERIES]
+    by_page: dict[str, set] = {}
+    for run in runs:
+        for page in run["pages"]:
+            by_page.setdefault(page["page"], set()).add(page["queries"])
+    varying = [f"{name} {sorted(counts)}" for name, counts in by_page.items() if len(counts) > 1]
+    ok = not (slow or chatty or varying)
+    parts = [f"{'PASS' if ok else 'FAIL'} {db} {info['version']} (targets: median <= {TARGET_MS:.0f} ms, "
+             f"<= {TARGET_QUERIES} queries, same query count at every size; sizes "
+             f"{', '.join(f'{r['size']:,}' for r in runs)})"]
+    if slow:
+        parts.append(f"  over {TARGET_MS:.0f} ms: " + "; ".join(slow))
+    if chatty:
+        parts.append(f"  over {TARGET_QUERIES} queries: " + "; ".join(chatty))
+    if varying:
+        parts.append("  query count changes with size: " + "; ".join(varying))
+    return "\n".join(parts)
+
+
+def git_state() -> dict:
+    import subprocess
+
+    def git(*argv) -> str:
+        try:
+            return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    changed = [line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_changes": changed}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    setup_django(args)
+    import django
+
+    info = database_info(args.db) if args.db == "postgres" else {"engine": "sqlite"}
+    print(f"CRM benchmark: {args.db}, sizes {', '.join(f'{s:,}' for s in args.sizes)}, "
+          f"{args.requests} timed requests per page after {args.warmup} warm-ups", flush=True)
+    runs = []
+    for size in args.sizes:
+        runs.append(run_size(size, args))
+        if args.db == "sqlite":
+            info = database_info(args.db)
+    report(args.db, runs, info)
+    output = args.output or DATA_DIR / f"results-{args.db}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({
+        "database": info,
+        "machine": {"python": platform.python_version(), "django": django.get_version(),
+                    "platform": platform.platform(), "cpus": os.cpu_count()},
+        "code": git_state(),
+        "settings": {"requests": args.requests, "warmup": args.warmup, "seed": args.seed, "leads": args.leads,
+                     "analyze": not args.no_analyze},
+        "targets": {"median_ms": TARGET_MS, "queries": TARGET_QUERIES},
+        "runs": runs,
+        "verdict": verdict(args.db, runs, info),
+    }, indent=2, ensure_ascii=False))
+    print(f"results: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    if args.db == "sqlite" and not args.keep:
+        from django.db import connections
+
+        connections.close_all()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""Fixtures shared by every test: users of both roles, signed-in clients,
+uploads in a temporary folder, and Playwright pointed at Debian's Chromium."""
+import os
+
+import pytest
+
+# pytest-django's database access runs inside Playwright's event loop in e2e tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def owner(db):
+    from crm.tests.factories import OwnerFactory
+
+    return OwnerFactory(username="owner", first_name="Olivia", last_name="Owner")
+
+
+@pytest.fixture
+def staff(db):
+    from crm.tests.factories import UserFactory
+
+    return UserFactory(username="alice", first_name="Alice", last_name="Martin")
+
+
+@pytest.fixture
+def other_staff(db):
+    from crm.tests.factories import UserFactory
+
+    return UserFactory(username="bob", first_name="Bob", last_name="Nowak")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, headless, with no call home (there is no network)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }

@@ -1,0 +1,321 @@
+"""Shared view tests for record types (NetBox's ViewTestCases, for pytest).
+
+A record type's test class inherits ``RecordViewTests`` and declares data:
+
+    class TestAccountViews(RecordViewTests):
+        record_type = "account"
+        factory = AccountFactory
+        title_field = "name"
+        form_data = {"name": "Acme"}
+        bulk_edit_data = {"field": "business_city", "value": "Oslo"}
+
+and gets list, sorting, filtering, reading pane, detail, create (Save & Close,
+Save & New), validation, escaping, edit, stale-edit conflict, delete, bulk
+actions, change history and print tests.
+"""
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from crm.generic import registry
+from crm.models import Category, ChangeLogEntry
+
+
+class RecordViewTests:
+    record_type: str = ""
+    factory = None
+    title_field: str = ""
+    form_data: dict = {}
+    bulk_edit_data: dict = {}
+    max_list_queries = 15
+
+    # --- helpers ---------------------------------------------------------
+    @property
+    def rtype(self) -> registry.RecordType:
+        return registry.get(self.record_type)
+
+    @property
+    def model(self):
+        return self.rtype.model
+
+    def url(self, action: str, *args) -> str:
+        return reverse(self.rtype.url_name(action), args=args)
+
+    def count(self) -> int:
+        return self.rtype.queryset().count()
+
+    def post_data(self, **overrides) -> dict:
+        return {**self.form_data, **overrides}
+
+    # --- list ------------------------------------------------------------
+    def test_list_needs_sign_in(self, client, db):
+        response = client.get(self.url("list"))
+        assert response.status_code == 302
+        assert reverse("login") in response["Location"]
+
+    def test_list_shows_records_and_count(self, staff_client):
+        records = self.factory.create_batch(3)
+        response = staff_client.get(self.url("list"))
+        assert response.status_code == 200
+        body = response.content.decode()
+        for record in records:
+            assert str(record) in body
+        assert "3 records" in body
+
+    def test_list_query_count_does_not_grow_with_rows(self, staff_client, django_assert_max_num_queries, staff):
+        category = Category.objects.create(name="Key")
+        for record in self.factory.create_batch(5, assigned_to=staff):
+            record.categories.add(category)
+        with django_assert_max_num_queries(self.max_list_queries) as small:
+            staff_client.get(self.url("list"))
+        for record in self.factory.create_batch(60, assigned_to=staff):
+            record.categories.add(category)
+        with django_assert_max_num_queries(len(small.captured_queries)):
+            response = staff_client.get(self.url("list"))
+        assert response.status_code == 200
+
+    def test_every_sortable_column_sorts(self, staff_client):
+        self.factory.create_batch(3)
+        table = self._table_class()
+        for column in table.base_columns:
+            if not table.base_columns[column].orderable:
+                continue
+            for alias in (column, f"-{column}"):
+                response = staff_client.get(self.url("list"), {"sort": alias})
+                assert response.status_code == 200, alias
+
+    def test_sorting_by_title_orders_rows(self, staff_client):
+        for name in ("Charlie", "alpha", "Bravo"):
+            self.factory(**{self.title_field: f"{name} sorting"})
+        body = staff_client.get(self.url("list"), {"sort": f"-{self._title_column()}"}).content.decode()
+        positions = [body.index(f"{n} sorting") for n in ("Charlie", "Bravo", "alpha")]
+        assert positions == sorted(positions)
+
+    def test_search_filters_the_list(self, staff_client):
+        self.factory(**{self.title_field: "Zebulon Findme"})
+        self.factory(**{self.title_field: "Other Record"})
+        response = staff_client.get(self.url("list"), {"q": "findme"})
+        body = response.content.decode()
+        assert "Zebulon Findme" in body and "Other Record" not in body
+        assert "1 record" in body
+
+    def test_category_filter(self, staff_client):
+        tagged, untagged = self.factory(), self.factory()
+        category = Category.objects.create(name="Hot")
+        tagged.categories.add(category)
+        body = staff_client.get(self.url("list"), {"category": category.pk}).content.decode()
+        assert str(tagged) in body and str(untagged) not in body
+
+    def test_htmx_list_request_returns_only_the_results(self, staff_client):
+        self.factory()
+        response = staff_client.get(self.url("list"), headers={"HX-Request": "true", "HX-Target": "results"})
+        body = response.content.decode()
+        assert "<table" in body and "<html" not in body
+
+    def test_page_past_the_end_shows_the_last_page(self, staff_client):
+        self.factory.create_batch(2)
+        response = staff_client.get(self.url("list"), {"page": 999})
+        assert response.status_code == 200 and "2 records" in response.content.decode()
+
+    # --- detail and reading pane ------------------------------------------
+    def test_detail_and_reading_pane(self, staff_client):
+        record = self.factory()
+        response = staff_client.get(self.url("detail", record.pk))
+        assert response.status_code == 200 and str(record) in response.content.decode()
+        pane = staff_client.get(self.url("detail", record.pk), headers={"HX-Request": "true", "HX-Target": "reading-pane"})
+        assert str(record) in pane.content.decode() and "<html" not in pane.content.decode()
+
+    def test_missing_record_is_404(self, staff_client):
+        assert staff_client.get(self.url("detail", 999999)).status_code == 404
+
+    # --- create / edit ------------------------------------------------------
+    def test_create_save_and_close(self, staff_client, staff):
+        response = staff_client.post(self.url("add"), self.post_data(_save_close="1"))
+        assert response.status_code == 302, response.content.decode()[:3000]
+        record = self.rtype.queryset().get(**{self.title_field: self.form_data[self.title_field]})
+        assert response["Location"] == record.get_absolute_url()
+        assert record.created_by == staff
+        entry = ChangeLogEntry.objects.get(object_id=record.pk, action="create")
+        assert entry.user == staff
+
+    def test_create_save_and_new(self, staff_client):
+        response = staff_client.post(self.url("add"), self.post_data(_save_new="1"))
+        assert response.status_code == 302 and response["Location"] == self.url("add")
+        assert self.count() == 1
+
+    def test_missing_required_name_is_refused(self, staff_client):
+        data = self.post_data(**{self.title_field: "", "comments": "Typed text is kept"})
+        response = staff_client.post(self.url("add"), data)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "This field is required." in body
+        assert "Typed text is kept" in body
+        assert self.count() == 0
+
+    def test_too_long_text_is_refused(self, staff_client):
+        max_length = self.model._meta.get_field(self.title_field).max_length
+        response = staff_client.post(self.url("add"), self.post_data(**{self.title_field: "x" * (max_length + 1)}))
+        assert response.status_code == 200
+        assert f"Ensure this value has at most {max_length} characters" in response.content.decode()
+        assert self.count() == 0
+
+    def test_html_in_names_is_escaped(self, staff_client):
+        record = self.factory(**{self.title_field: '<script>alert("x")</script>'})
+        for url in (self.url("list"), self.url("detail", record.pk)):
+            body = staff_client.get(url).content.decode()
+            assert '<script>alert("x")</script>' not in body
+            assert "&lt;script&gt;" in body
+
+    def test_edit_saves_and_logs_what_changed(self, staff_client, staff):
+        record = self.factory()
+        old = str(record)
+        data = self.post_data(version=record.version, _save_close="1")
+        response = staff_client.post(self.url("edit", record.pk), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        record.refresh_from_db()
+        assert getattr(record, self.title_field) == self.form_data[self.title_field]
+        assert record.version == 2
+        entry = ChangeLogEntry.objects.get(object_id=record.pk, action="update")
+        assert entry.changes[self.title_field]["old"] == old
+        assert entry.changes[self.title_field]["new"] == self.form_data[self.title_field]
+        changes_page = staff_client.get(self.url("changelog", record.pk)).content.decode()
+        assert "Alice Martin" in changes_page and self.form_data[self.title_field] in changes_page
+
+    def test_stale_edit_is_refused_and_keeps_the_input(self, client, staff, other_staff):
+        record = self.factory(**{self.title_field: "Original"})
+        loaded_version = record.version
+        # Bob saves first.
+        client.force_login(other_staff)
+        client.post(self.url("edit", record.pk), self.post_data(**{self.title_field: "Bob's title"}, version=loaded_version))
+        # Alice saves the copy she loaded before Bob's save.
+        client.force_login(staff)
+        response = client.post(self.url("edit", record.pk),
+                               self.post_data(**{self.title_field: "Alice's title"}, version=loaded_version))
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "Bob Nowak changed this record while you were editing it" in body
+        assert "Bob&#x27;s title" in body          # what Bob changed is shown
+        assert 'value="Alice&#x27;s title"' in body  # what Alice typed is kept
+        record.refresh_from_db()
+        assert getattr(record, self.title_field) == "Bob's title"
+        # Saving again on purpose keeps Alice's version.
+        response = client.post(self.url("edit", record.pk),
+                               self.post_data(**{self.title_field: "Alice's title"}, version=record.version))
+        assert response.status_code == 302
+        record.refresh_from_db()
+        assert getattr(record, self.title_field) == "Alice's title"
+
+    # --- delete ---------------------------------------------------------------
+    def test_delete_with_confirmation(self, staff_client):
+        record = self.factory()
+        assert "Yes, delete" in staff_client.get(self.url("delete", record.pk)).content.decode()
+        response = staff_client.post(self.url("delete", record.pk))
+        assert response.status_code == 302
+        assert not self.model._base_manager.filter(pk=record.pk).exists()
+        assert ChangeLogEntry.objects.filter(object_id=record.pk, action="delete").exists()
+
+    # --- bulk actions -------------------------------------------------------
+    def test_bulk_assign(self, staff_client, other_staff):
+        records = self.factory.create_batch(3)
+        pks = [r.pk for r in records[:2]]
+        page = staff_client.post(self.url("bulk", "assign"), {"pk": pks})
+        assert "2 records selected" in page.content.decode()
+        response = staff_client.post(self.url("bulk", "assign"), {"pk": pks, "assignee": other_staff.pk, "_apply": "1"})
+        assert response.status_code == 302
+        assert set(self.model._base_manager.filter(assigned_to=other_staff).values_list("pk", flat=True)) == set(pks)
+        assert ChangeLogEntry.objects.filter(action="update", object_id__in=pks).count() == 2
+
+    def test_bulk_edit_sets_one_field(self, staff_client):
+        records = self.factory.create_batch(2)
+        data = {"pk": [r.pk for r in records], "_apply": "1", **self.bulk_edit_data}
+        response = staff_client.post(self.url("bulk", "edit"), data)
+        assert response.status_code == 302, response.content.decode()[:3000]
+        field = self.bulk_edit_data["field"]
+        for record in records:
+            record.refresh_from_db()
+            assert str(getattr(record, field)) == str(self.bulk_edit_data["value"])
+
+    def test_bulk_edit_clear_the_value(self, staff_client):
+        field = self.bulk_edit_data["field"]
+        records = self.factory.create_batch(2, **{field: self.bulk_edit_data["value"]})
+        response = staff_client.post(self.url("bulk", "edit"),
+                                     {"pk": [r.pk for r in records], "_apply": "1", "field": field, "clear": "on"})
+        assert response.status_code == 302
+        for record in records:
+            record.refresh_from_db()
+            assert getattr(record, field) in ("", None)
+
+    def test_bulk_edit_without_value_asks_for_one(self, staff_client):
+        record = self.factory()
+        response = staff_client.post(self.url("bulk", "edit"),
+                                     {"pk": [record.pk], "_apply": "1", "field": self.bulk_edit_data["field"]})
+        assert response.status_code == 200
+        assert "Enter a new value, or tick “Clear the value”." in response.content.decode()
+
+    def test_bulk_edit_cannot_clear_a_required_field(self, staff_client):
+        record = self.factory()
+        response = staff_client.post(self.url("bulk", "edit"),
+                                     {"pk": [record.pk], "_apply": "1", "field": self.title_field, "clear": "on"})
+        assert response.status_code == 200
+        assert "is required, so it cannot be cleared" in response.content.decode()
+        record.refresh_from_db()
+        assert getattr(record, self.title_field)
+
+    def test_bulk_categorize(self, staff_client):
+        records = self.factory.create_batch(2)
+        category = Category.objects.create(name="Trade show")
+        response = staff_client.post(self.url("bulk", "categorize"),
+                                     {"pk": [r.pk for r in records], "add": [category.pk], "_apply": "1"})
+        assert response.status_code == 302
+        for record in records:
+            assert list(record.categories.all()) == [category]
+
+    def test_bulk_delete(self, staff_client):
+        records = self.factory.create_batch(3)
+        response = staff_client.post(self.url("bulk", "delete"), {"pk": [r.pk for r in records[:2]], "_apply": "1"})
+        assert response.status_code == 302
+        assert self.count() == 1
+
+    def test_select_all_matching_the_filter(self, staff_client, other_staff):
+        for i in range(3):
+            self.factory(**{self.title_field: f"Match {i}"})
+        other = self.factory(**{self.title_field: "Unrelated"})
+        response = staff_client.post(self.url("bulk", "assign"), {
+            "select_all": "1", "filter_query": "q=match", "assignee": other_staff.pk, "_apply": "1",
+        })
+        assert response.status_code == 302
+        assert self.model._base_manager.filter(assigned_to=other_staff).count() == 3
+        other.refresh_from_db()
+        assert other.assigned_to is None
+
+    def test_bulk_with_nothing_selected_says_so(self, staff_client):
+        response = staff_client.post(self.url("bulk", "assign"), {"_apply": "1"}, follow=True)
+        assert "Select at least one record first." in response.content.decode()
+
+    # --- print ---------------------------------------------------------------
+    def test_print_is_a_pdf(self, staff_client):
+        record = self.factory()
+        response = staff_client.get(self.url("print", record.pk))
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+
+    # --- internals --------------------------------------------------------
+    def _table_class(self):
+        from crm.generic.views import RecordViewSet
+
+        for viewset in _all_subclasses(RecordViewSet):
+            if viewset.record_type == self.record_type and viewset.table is not None:
+                return viewset.table
+        raise LookupError(self.record_type)
+
+    def _title_column(self) -> str:
+        return self.title_field
+
+
+def _all_subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _all_subclasses(sub)
+
+

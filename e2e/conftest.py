@@ -1,0 +1,32 @@
+"""Helpers for the browser tests: an English, desktop-sized browser and a
+page already signed in as Alice (the `staff` user)."""
+import pytest
+from django.conf import settings
+from django.test import Client
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # English UI and a viewport wide enough (lg) for the reading pane to show.
+    return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1400, "height": 900}}
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign `user` in on `page` without going through the form (test 1 covers the form)."""
+
+    def _sign_in(page, user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        return page
+
+    return _sign_in
+
+
+@pytest.fixture
+def signed_in_page(page, live_server, staff, sign_in):
+    """A page signed in as Alice Martin; default timeouts kept short so a failure is quick."""
+    page.set_default_timeout(5_000)
+    return sign_in(page, staff)
