@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import math
 import os
@@ -320,6 +321,14 @@ def seed(size: int, args) -> dict:
     now = dt.datetime(2026, 3, 1, 12, 0, 0)          # fixed "today", naive UTC: results repeat exactly
     history_start = now - dt.timedelta(days=3 * 365)
 
+    if not ins.postgres:
+        # A large page cache while loading: index pages stay in memory instead of
+        # spilling to the WAL again and again. Set back to the app's value after.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            app_cache_size = cursor.fetchone()[0]
+            cursor.execute("PRAGMA cache_size = -1000000")
+
     with transaction.atomic():
         # Users, categories: a handful of rows through the ORM.
         unusable = make_password(None)
@@ -377,35 +386,42 @@ def seed(size: int, args) -> dict:
         category_rows = []
         last_name_counts: dict[str, int] = {}
 
+        slugs = {name: ascii_slug(name) for name in FIRST_NAMES + LAST_NAMES}
+        last_cum = list(itertools.accumulate(LAST_WEIGHTS))
+        city_cum = list(itertools.accumulate(CITY_WEIGHTS))
+        user_cum = list(itertools.accumulate(user_weights))
+        category_cum = list(itertools.accumulate(CATEGORY_WEIGHTS))
+
         def people_rows():
+            choices, randint, rand = rng.choices, rng.randint, rng.random
             for pid in range(1, n_people + 1):
                 is_lead = pid in lead_ids
-                first = rng.choice(FIRST_NAMES)
-                last = rng.choices(LAST_NAMES, weights=LAST_WEIGHTS)[0]
+                first = FIRST_NAMES[int(rand() * len(FIRST_NAMES))]
+                last = choices(LAST_NAMES, cum_weights=last_cum)[0]
                 if not is_lead and rng.random() < 0.95:
                     account_id = rng.randint(1, n_accounts)
                     company, city_index, domain, phone = accounts[account_id - 1]
                 else:
                     account_id = None
                     word, trade = rng.choice(COMPANY_WORDS), rng.choice(COMPANY_TRADES)
-                    city_index = rng.choices(range(len(CITIES)), weights=CITY_WEIGHTS)[0]
+                    city_index = choices(range(len(CITIES)), cum_weights=city_cum)[0]
                     legal = CITIES[city_index][4]
                     company = f"PT {word} {trade}" if legal == "PT" else f"{word} {trade} {legal}"
                     domain, phone = ascii_slug(word + trade) + ".example", CITIES[city_index][3]
                 city, country, postal, _p, _l, streets = CITIES[city_index]
-                email = f"{ascii_slug(first)}.{ascii_slug(last)}@{domain}"
+                email = f"{slugs[first]}.{slugs[last]}@{domain}"
                 business_phone = f"{phone} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
                 mobile = f"{phone.split()[0]} {rng.randint(400, 999)} {rng.randint(10, 99)} {rng.randint(100, 999)}" \
                     if rng.random() < 0.6 else ""
                 created = ins.datetime(people_created[pid - 1])
-                assigned = rng.choices(user_ids, weights=user_weights)[0] if rng.random() < 0.92 else None
+                assigned = choices(user_ids, cum_weights=user_cum)[0] if rand() < 0.92 else None
                 if not is_lead:
                     contact_account[pid] = account_id
                     contact_phone[pid] = business_phone
                     contact_email[pid] = email
                     last_name_counts[last] = last_name_counts.get(last, 0) + 1
                 if rng.random() < CATEGORY_SHARE:
-                    category_rows.append((pid, rng.choices(category_ids, weights=CATEGORY_WEIGHTS)[0]))
+                    category_rows.append((pid, choices(category_ids, cum_weights=category_cum)[0]))
                 yield (
                     pid, is_lead, f"{first} {last}", first, last, f"{last}, {first}", rng.choice(JOB_TITLES), company,
                     account_id, email, business_phone, mobile, f"{rng.randint(1, 180)} {rng.choice(streets)}", city,
@@ -424,46 +440,55 @@ def seed(size: int, args) -> dict:
                    ((i, c, cat) for i, (c, cat) in enumerate(category_rows, start=1)), len(category_rows))
 
         # History: 10 items per contact on average (uniformly spread), ids in time order.
-        item_contact = [rng.choice(contact_ids) for _ in range(n_items)]
+        n_contacts, rand = len(contact_ids), rng.random
+        item_contact = [contact_ids[int(rand() * n_contacts)] for _ in range(n_items)]
         span = (now - history_start).total_seconds()
         kinds = rng.choices(HISTORY_KINDS, weights=HISTORY_KIND_WEIGHTS, k=n_items)
 
+        # Pre-built strings and random.random() indexing: a million rows in Python is the slow part.
+        subjects = {k: [t.format(t=topic) for t in SUBJECTS[k] for topic in TOPICS] for k in HISTORY_KINDS}
+        bodies = [" ".join(rng.sample(BODY_SENTENCES, rng.randint(1, 3))) for _ in range(200)] + [""] * 200
+        places = ("Their office", "Our office", "Teams", "Café Central")
+        priorities = ("low", "normal", "normal", "high")
+        n_users = len(user_ids)
+        to_db, date_to_db = ins.datetime, ins.date
+        minute, day = dt.timedelta(minutes=1), dt.timedelta(days=1)
+
         def item_rows():
-            rand, randint, choice = rng.random, rng.randint, rng.choice
+            rand = rng.random
+            step = dt.timedelta(seconds=span / n_items)
             for i in range(n_items):
                 kind = kinds[i]
-                logged = history_start + dt.timedelta(seconds=span * (i + rand()) / n_items)
-                occurred = logged - dt.timedelta(minutes=randint(0, 600))
-                duration = direction = due = status = priority = percent = end = None
-                phone = location = attendees = email_from = email_to = file = file_name = file_type = ""
-                size_bytes = None
-                assigned = None
+                logged = history_start + step * (i + rand())
+                occurred = logged - minute * int(rand() * 600)
+                duration = due = percent = end = size_bytes = assigned = None
+                direction = phone = status = priority = location = attendees = email_from = email_to = ""
+                file = file_name = file_type = ""
                 contact = item_contact[i]
                 if kind == "phone":
-                    duration, direction, phone = randint(1, 45), choice(("in", "out")), contact_phone[contact]
-                elif kind == "task":
-                    due = (occurred + dt.timedelta(days=randint(1, 21))).date()
-                    status, priority = choice(TASK_STATUSES), choice(("low", "normal", "normal", "high"))
-                    percent = 100 if status == "completed" else randint(0, 90)
-                    assigned = choice(user_ids)
-                elif kind == "appointment":
-                    occurred = occurred + dt.timedelta(days=randint(0, 14))
-                    end = occurred + dt.timedelta(minutes=choice((30, 60, 90)))
-                    location, attendees = choice(("Their office", "Our office", "Teams", "Café Central")), contact_email[contact]
+                    duration, direction, phone = 1 + int(rand() * 45), ("in", "out")[rand() < 0.6], contact_phone[contact]
                 elif kind == "email":
                     email_from, email_to = "alice@example.com", contact_email[contact]
+                elif kind == "task":
+                    due = date_to_db((occurred + day * (1 + int(rand() * 21))).date())
+                    status, priority = TASK_STATUSES[int(rand() * 7)], priorities[int(rand() * 4)]
+                    percent = 100 if status == "completed" else int(rand() * 91)
+                    assigned = user_ids[int(rand() * n_users)]
+                elif kind == "appointment":
+                    occurred = occurred + day * int(rand() * 15)
+                    end = to_db(occurred + minute * (30, 60, 90)[int(rand() * 3)])
+                    location, attendees = places[int(rand() * 4)], contact_email[contact]
                 elif kind == "file":
-                    ext, file_type = choice(FILE_TYPES)
+                    ext, file_type = FILE_TYPES[int(rand() * len(FILE_TYPES))]
                     file_name = f"document-{i}.{ext}"
                     file = f"attachments/{logged:%Y/%m}/{i:032x}.{ext}"
-                    size_bytes = randint(20_000, 4_000_000)
-                body = " ".join(rng.sample(BODY_SENTENCES, randint(1, 3))) if rand() < 0.5 else ""
-                stamp = ins.datetime(logged)
+                    size_bytes = 20_000 + int(rand() * 4_000_000)
+                choices = subjects[kind]
+                stamp = to_db(logged)
                 yield (
-                    i + 1, kind, choice(SUBJECTS[kind]).format(t=choice(TOPICS)), ins.datetime(occurred),
-                    choice(user_ids), body, duration, direction or "", phone, ins.date(due), status or "",
-                    priority or "", percent, assigned, ins.datetime(end) if end else None, location, attendees,
-                    email_from, email_to, file, file_name, size_bytes, file_type, stamp, stamp,
+                    i + 1, kind, choices[int(rand() * len(choices))], to_db(occurred), user_ids[int(rand() * n_users)],
+                    bodies[int(rand() * 400)], duration, direction, phone, due, status, priority, percent, assigned,
+                    end, location, attendees, email_from, email_to, file, file_name, size_bytes, file_type, stamp, stamp,
                 )
 
         ins.insert(HistoryItem, ["id", "kind", "subject", "occurred_at", "author_id", "body", "duration_minutes",
@@ -495,6 +520,10 @@ def seed(size: int, args) -> dict:
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
+
+    if not ins.postgres:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(app_cache_size)}")
 
     # Pick the records the pages use.
     contacts_per_account: dict[int, list[int]] = {}

@@ -4,7 +4,13 @@ Record saves and deletes in the admin go through the same services as the
 app (validation, read-only rules, change log), so the admin cannot bypass a
 business rule.
 """
+from functools import update_wrapper
+
 from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +29,27 @@ class OwnerAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return is_owner(request.user)
+
+    def admin_view(self, view, cacheable=False):
+        """Signed-in staff who are not database owners get 403, not a login loop."""
+        inner = super().admin_view(view, cacheable)
+
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not self.has_permission(request):
+                raise PermissionDenied
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(wrapper, view)
+
+    def login(self, request, extra_context=None):
+        """One sign-in page for the whole site: the app's."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.GET.get("next", reverse("admin:index")))
+        if not self.has_permission(request):
+            raise PermissionDenied
+        return redirect("admin:index")
 
 
 owner_admin_site = OwnerAdminSite(name="admin")

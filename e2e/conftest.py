@@ -11,6 +11,32 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1400, "height": 900}}
 
 
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's live server, with two changes for this project.
+
+    * It starts only once the test database exists. Otherwise it may start
+      first, see the real database's name, and not share the in-memory test
+      database's connection with its request threads; each thread then opens
+      a connection that is never closed, and ``filterwarnings = error`` turns
+      the ResourceWarning into test errors.
+    * Static files are served by WhiteNoise from STATIC_ROOT (as in
+      production) instead of by the staticfiles finders, which do not know
+      the hashed names the manifest storage puts in the pages. Run
+      ``manage.py collectstatic`` first.
+    """
+    import os
+
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = lambda app: app
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def sign_in(live_server):
     """Sign `user` in on `page` without going through the form (test 1 covers the form)."""

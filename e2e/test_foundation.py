@@ -56,8 +56,9 @@ def test_create_account_then_contact_linked_with_link_to_dialog(signed_in_page: 
     AccountFactory(name="Zephyr Logistics")  # must not match the search below
     page.goto(f"{live_server.url}/")
 
-    page.get_by_role("button", name="Contact Management").click()
-    page.get_by_role("link", name="Accounts", exact=True).click()
+    menu = page.get_by_role("navigation")
+    menu.get_by_role("button", name="Contact Management").click()
+    menu.get_by_role("link", name="Accounts", exact=True).click()
     expect(page.get_by_role("heading", name="Accounts", level=1)).to_be_visible()
     page.get_by_role("link", name="New Account").click()
     page.get_by_label("Account name").fill("Northwind Traders")
@@ -66,8 +67,8 @@ def test_create_account_then_contact_linked_with_link_to_dialog(signed_in_page: 
     expect(page.get_by_role("heading", name="Northwind Traders", level=1)).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="was saved")).to_be_visible()
 
-    page.get_by_role("button", name="Contact Management").click()
-    page.get_by_role("link", name="Business Contacts", exact=True).click()
+    menu.get_by_role("button", name="Contact Management").click()
+    menu.get_by_role("link", name="Business Contacts", exact=True).click()
     page.get_by_role("link", name="New Business Contact").click()
     page.get_by_label("Full name").fill("Nancy Davolio")
 

@@ -23,6 +23,11 @@ class LinkToWidget(forms.HiddenInput):
 
     template_name = "generic/widgets/link_to.html"
 
+    @property
+    def is_hidden(self) -> bool:
+        # Shown with its label and errors, although the value sits in a hidden input.
+        return False
+
     def __init__(self, types: list[str], attrs=None):
         super().__init__(attrs)
         self.types = types

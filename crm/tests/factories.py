@@ -18,6 +18,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class OwnerFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     @factory.post_generation
     def owner_group(self, create, extracted, **kwargs):
         if create:

@@ -1,0 +1,188 @@
+"""Communication history: items, links, roll-up, attachments, e-mail and meeting requests."""
+import icalendar
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm import selectors
+from crm.models import HistoryItem, HistoryLink
+from crm.tests.factories import AccountFactory, ContactFactory, HistoryItemFactory, link
+
+pytestmark = pytest.mark.django_db
+
+
+def history_url(record_type: str, pk: int, kind: str = "") -> str:
+    if kind:
+        return reverse(f"crm:{record_type}_history_add", args=[pk, kind])
+    return reverse(f"crm:{record_type}_history", args=[pk])
+
+
+def test_phone_log_from_a_contact_is_linked_and_rolls_up_to_its_account(staff_client, staff):
+    account = AccountFactory(name="Acme")
+    contact = ContactFactory(account=account)
+    response = staff_client.post(history_url("contact", contact.pk, "phone"), {
+        "subject": "Called about pricing", "occurred_at": "2026-11-20T10:30", "direction": "out",
+        "phone_number": "+47 22 00 00 00", "duration_minutes": "12", "body": "Wants a quote",
+    })
+    assert response.status_code == 302
+    item = HistoryItem.objects.get()
+    assert (item.kind, item.author, item.duration_minutes) == ("phone", staff, 12)
+    assert "Called about pricing" in staff_client.get(history_url("contact", contact.pk)).content.decode()
+    assert "Called about pricing" in staff_client.get(history_url("account", account.pk)).content.decode()
+
+
+def test_history_is_newest_first_and_filterable_by_type(staff_client):
+    contact = ContactFactory()
+    link(HistoryItemFactory(subject="Older note", occurred_at="2026-01-01T10:00Z"), contact)
+    link(HistoryItemFactory(subject="Newer call", kind="phone", occurred_at="2026-06-01T10:00Z"), contact)
+    body = staff_client.get(history_url("contact", contact.pk)).content.decode()
+    assert body.index("Newer call") < body.index("Older note")
+    body = staff_client.get(history_url("contact", contact.pk), {"kind": "note"}).content.decode()
+    assert "Older note" in body and "Newer call" not in body
+
+
+def test_roll_up_does_not_show_other_accounts_items():
+    account, other = AccountFactory(), AccountFactory()
+    mine = link(HistoryItemFactory(), ContactFactory(account=account))
+    link(HistoryItemFactory(), ContactFactory(account=other))
+    own = link(HistoryItemFactory(), account)
+    assert set(selectors.history_for_record(account)) == {mine, own}
+
+
+def test_history_page_query_count_is_constant(staff_client, django_assert_max_num_queries):
+    account = AccountFactory()
+    for _ in range(3):
+        link(HistoryItemFactory(), ContactFactory(account=account))
+    with django_assert_max_num_queries(15) as few:
+        staff_client.get(history_url("account", account.pk))
+    for _ in range(30):
+        link(HistoryItemFactory(kind="task", assigned_to=None), ContactFactory(account=account))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        staff_client.get(history_url("account", account.pk))
+
+
+def test_every_kind_has_a_form(staff_client):
+    contact = ContactFactory()
+    for kind in HistoryItem.Kind.values:
+        assert staff_client.get(history_url("contact", contact.pk, kind)).status_code == 200
+    assert staff_client.get(history_url("contact", contact.pk, "fax")).status_code == 404
+
+
+def test_appointment_ending_before_it_starts_is_refused(staff_client):
+    contact = ContactFactory()
+    response = staff_client.post(history_url("contact", contact.pk, "appointment"), {
+        "subject": "Demo", "occurred_at": "2026-11-20T10:00", "end_at": "2026-11-20T09:00",
+    })
+    assert "The end is before the start." in response.content.decode()
+    assert not HistoryItem.objects.exists()
+
+
+class TestAttachments:
+    def test_attach_a_file_and_download_it(self, staff_client, settings):
+        contact = ContactFactory()
+        upload = SimpleUploadedFile("quote.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
+        response = staff_client.post(history_url("contact", contact.pk, "file"), {"occurred_at": "2026-11-20T10:00", "file": upload})
+        assert response.status_code == 302
+        item = HistoryItem.objects.get()
+        assert (item.subject, item.file_name, item.file_size) == ("quote.pdf", "quote.pdf", 14)
+        assert "quote" not in item.file.name  # stored under a random name
+        download = staff_client.get(reverse("crm:history_file", args=[item.pk]))
+        assert download["Content-Disposition"].startswith('attachment; filename="quote.pdf"')
+        assert b"".join(download.streaming_content) == b"%PDF-1.4 quote"
+
+    def test_a_file_over_the_limit_is_refused(self, staff_client, settings):
+        settings.CRM_MAX_UPLOAD_SIZE = 1024
+        contact = ContactFactory()
+        upload = SimpleUploadedFile("big.pdf", b"x" * 2048)
+        response = staff_client.post(history_url("contact", contact.pk, "file"), {"occurred_at": "2026-11-20T10:00", "file": upload})
+        assert "The file is 2.0\xa0KB; the limit is 1.0\xa0KB." in response.content.decode()
+        assert not HistoryItem.objects.exists()
+
+    @pytest.mark.parametrize("name, message", [
+        ("invoice.pdf.exe", "Files of type .exe can run programs or scripts and cannot be attached."),
+        ("page.html", "Files of type .html can run programs or scripts and cannot be attached."),
+    ])
+    def test_a_dangerous_name_is_refused(self, staff_client, name, message):
+        contact = ContactFactory()
+        upload = SimpleUploadedFile(name, b"MZ")
+        response = staff_client.post(history_url("contact", contact.pk, "file"), {"occurred_at": "2026-11-20T10:00", "file": upload})
+        assert message in response.content.decode()
+        assert not HistoryItem.objects.exists()
+
+    def test_path_in_a_name_never_reaches_the_disk(self, staff_client):
+        contact = ContactFactory()
+        upload = SimpleUploadedFile("../../etc/passwd.txt", b"text")
+        staff_client.post(history_url("contact", contact.pk, "file"), {"occurred_at": "2026-11-20T10:00", "file": upload})
+        for item in HistoryItem.objects.all():
+            assert ".." not in item.file.name and item.file.name.startswith("attachments/")
+
+    def test_a_file_is_required(self, staff_client):
+        contact = ContactFactory()
+        response = staff_client.post(history_url("contact", contact.pk, "file"), {"occurred_at": "2026-11-20T10:00"})
+        assert "This field is required." in response.content.decode()
+        assert not HistoryItem.objects.exists()
+
+
+class TestLinkToRecord:
+    def test_link_an_existing_item_to_another_record(self, staff_client):
+        contact, account = ContactFactory(), AccountFactory(name="Acme")
+        item = link(HistoryItemFactory(subject="Imported e-mail", kind="email"), contact)
+        response = staff_client.post(reverse("crm:history_link", args=[item.pk]), {"record": f"account:{account.pk}"})
+        assert response.status_code == 302
+        assert "Imported e-mail" in staff_client.get(history_url("account", account.pk)).content.decode()
+        detail = staff_client.get(item.get_absolute_url()).content.decode()
+        assert "Acme" in detail and str(contact) in detail
+
+    def test_unknown_record_is_refused(self, staff_client):
+        item = link(HistoryItemFactory(), ContactFactory())
+        response = staff_client.post(reverse("crm:history_link", args=[item.pk]), {"record": "account:999999"})
+        assert "That record no longer exists." in response.content.decode()
+        assert item.links.count() == 1
+
+    def test_unlink_keeps_at_least_one_link(self, staff_client):
+        contact, account = ContactFactory(), AccountFactory()
+        item = link(HistoryItemFactory(), contact, account)
+        staff_client.post(reverse("crm:history_link", args=[item.pk]), {"unlink": f"account:{account.pk}"})
+        assert item.links.count() == 1
+        response = staff_client.post(reverse("crm:history_link", args=[item.pk]), {"unlink": f"contact:{contact.pk}"}, follow=True)
+        assert "An item must stay linked to at least one record" in response.content.decode()
+        assert item.links.count() == 1
+
+
+class TestEmailAndMeeting:
+    def test_email_logs_an_item_and_opens_mailto(self, staff_client):
+        contact = ContactFactory(email="anna@example.com", full_name="Anna Hansen")
+        response = staff_client.post(reverse("crm:contact_email", args=[contact.pk]))
+        assert response.status_code == 302
+        assert response["Location"].startswith("mailto:anna@example.com?subject=")
+        item = HistoryItem.objects.get()
+        assert (item.kind, item.email_to) == ("email", "anna@example.com")
+        assert HistoryLink.objects.filter(item=item, object_id=contact.pk).exists()
+
+    def test_email_without_an_address_says_so(self, staff_client):
+        contact = ContactFactory(full_name="No Mail")
+        response = staff_client.post(reverse("crm:contact_email", args=[contact.pk]), follow=True)
+        assert "No Mail has no e-mail address." in response.content.decode()
+        assert not HistoryItem.objects.exists()
+
+    def test_meeting_request_downloads_an_invitation_and_logs_an_appointment(self, staff_client):
+        contact = ContactFactory(email="anna@example.com", full_name="Anna, the \"buyer\"")
+        response = staff_client.post(reverse("crm:contact_meeting", args=[contact.pk]), {
+            "subject": "Demo; pricing, and more", "start": "2026-12-01T10:00", "duration": "45", "location": "Oslo",
+        })
+        assert response["Content-Type"].startswith("text/calendar")
+        calendar = icalendar.Calendar.from_ical(response.content)
+        event = next(iter(calendar.walk("VEVENT")))
+        assert str(event["SUMMARY"]) == "Demo; pricing, and more"
+        assert str(event["ATTENDEE"]) == "mailto:anna@example.com"
+        assert (event["DTEND"].dt - event["DTSTART"].dt).total_seconds() == 45 * 60
+        assert calendar["METHOD"] == "REQUEST"
+        item = HistoryItem.objects.get()
+        assert (item.kind, item.location) == ("appointment", "Oslo")
+
+    def test_meeting_request_refuses_a_bad_duration(self, staff_client):
+        contact = ContactFactory(email="anna@example.com")
+        response = staff_client.post(reverse("crm:contact_meeting", args=[contact.pk]), {
+            "subject": "Demo", "start": "2026-12-01T10:00", "duration": "0"})
+        assert "Ensure this value is greater than or equal to 5." in response.content.decode()
+        assert not HistoryItem.objects.exists()
