@@ -222,6 +222,13 @@ class ListValueForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.kind = kind
 
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        duplicate = ListValue.objects.filter(kind=self.instance.kind, name__iexact=name).exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise forms.ValidationError(_("“%(name)s” is already in the list.") % {"name": name})
+        return name
+
 
 class ListValueDeleteForm(forms.Form):
     replacement = forms.ModelChoiceField(queryset=None, required=False, label=_("Replace it with"),

@@ -54,13 +54,18 @@ def linked_records(item: HistoryItem) -> list[tuple[registry.RecordType, object]
     return sorted(result, key=lambda pair: (str(pair[0].verbose_name), str(pair[1])))
 
 
+def list_value_relations() -> list[tuple[type, str]]:
+    """Every (model, field name) whose foreign key points at a list value."""
+    return [
+        (relation.related_model, relation.field.name)
+        for relation in ListValue._meta.get_fields(include_hidden=True)
+        if relation.auto_created and relation.one_to_many
+    ]
+
+
 def list_value_usage(value: ListValue) -> int:
     """How many records use a list value (to ask for a replacement before deleting)."""
-    total = 0
-    for relation in ListValue._meta.related_objects:
-        if relation.many_to_one:
-            total += relation.related_model._base_manager.filter(**{relation.field.name: value}).count()
-    return total
+    return sum(model._base_manager.filter(**{name: value}).count() for model, name in list_value_relations())
 
 
 def list_values(kind: str) -> QuerySet:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from crm import ical
 from crm.generic.services import DomainError, changelog_bulk_write, diff_snapshots, snapshot
 from crm.models import HistoryItem, HistoryLink, ListValue
+from crm.selectors import list_value_relations
 
 
 # --- Customizable lists ---------------------------------------------------
@@ -56,10 +57,7 @@ def list_value_delete(*, value: ListValue, replacement: ListValue | None, user) 
     if replacement is not None and (replacement.kind != value.kind or replacement.pk == value.pk):
         raise DomainError(_("Choose a replacement from the same list."))
     changed = 0
-    for relation in ListValue._meta.related_objects:
-        if not relation.many_to_one:
-            continue
-        model, name = relation.related_model, relation.field.name
+    for model, name in list_value_relations():
         rows = list(model._base_manager.filter(**{name: value}).select_related(name))
         if not rows:
             continue

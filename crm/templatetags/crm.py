@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.filter
 def user_display(user) -> str:
-    if not user:
+    if not user or not user.is_authenticated:
         return ""
     return user.get_full_name() or user.get_username()
 

@@ -1,0 +1,87 @@
+"""Customizable lists and categories (database owner only)."""
+import pytest
+from django.urls import reverse
+
+from crm.models import BusinessContact, Category, ChangeLogEntry, ListValue
+from crm.tests.factories import ContactFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def source(name: str) -> ListValue:
+    return ListValue.objects.get(kind="source", name=name)
+
+
+def test_add_rename_and_move_values(owner_client):
+    url = reverse("crm:list_edit", args=["source"])
+    owner_client.post(url, {"op": "add", "name": "Trade show"})
+    value = source("Trade show")
+    contact = ContactFactory(source=value)
+    owner_client.post(url, {"op": "rename", "value": value.pk, "name": "Trade fair"})
+    contact.refresh_from_db()
+    assert contact.source.name == "Trade fair"
+    first = ListValue.objects.filter(kind="source").order_by("position").first()
+    owner_client.post(url, {"op": "down", "value": first.pk})
+    assert ListValue.objects.filter(kind="source").order_by("position")[1] == first
+
+
+def test_duplicate_value_is_refused(owner_client):
+    response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"op": "add", "name": "web"})
+    assert "“web” is already in the list." in response.content.decode()
+    assert ListValue.objects.filter(kind="source", name="Web").count() == 1
+
+
+def test_empty_value_is_refused(owner_client):
+    before = ListValue.objects.count()
+    response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"op": "add", "name": ""})
+    assert "This field is required." in response.content.decode()
+    assert ListValue.objects.count() == before
+
+
+def test_deleting_a_value_in_use_asks_for_a_replacement(owner_client, owner):
+    web, event = source("Web"), source("Event")
+    contacts = ContactFactory.create_batch(2, source=web)
+    page = owner_client.get(reverse("crm:list_value_delete", args=[web.pk])).content.decode()
+    assert "2 records use this value." in page
+    owner_client.post(reverse("crm:list_value_delete", args=[web.pk]), {"replacement": event.pk})
+    assert not ListValue.objects.filter(pk=web.pk).exists()
+    for contact in contacts:
+        contact.refresh_from_db()
+        assert contact.source == event
+    entry = ChangeLogEntry.objects.get(object_id=contacts[0].pk)
+    assert entry.changes["source"] == {"label": "source", "old": "Web", "new": "Event"}
+
+
+def test_deleting_a_value_with_blank_replacement(owner_client):
+    web = source("Web")
+    contact = ContactFactory(source=web)
+    owner_client.post(reverse("crm:list_value_delete", args=[web.pk]), {"replacement": ""})
+    contact.refresh_from_db()
+    assert contact.source is None
+
+
+def test_categories_add_rename_delete(owner_client):
+    url = reverse("crm:categories")
+    owner_client.post(url, {"name": "Key customer", "colour": "#dc3545"})
+    category = Category.objects.get(name="Key customer")
+    contact = ContactFactory()
+    contact.categories.add(category)
+    owner_client.post(url, {"category": category.pk, "name": "VIP", "colour": "#dc3545"})
+    assert list(contact.categories.values_list("name", flat=True)) == ["VIP"]
+    owner_client.post(url, {"op": "delete", "category": category.pk})
+    assert not contact.categories.exists()
+
+
+def test_bad_colour_is_refused(owner_client):
+    response = owner_client.post(reverse("crm:categories"), {"name": "Odd", "colour": "red"})
+    assert "Enter a colour as #RRGGBB." in response.content.decode()
+    assert not Category.objects.exists()
+
+
+def test_category_badges_are_escaped(staff_client):
+    category = Category.objects.create(name="<b>bold</b>")
+    contact = ContactFactory()
+    contact.categories.add(category)
+    body = staff_client.get(reverse("crm:contact_list")).content.decode()
+    assert "<b>bold</b>" not in body and "&lt;b&gt;bold&lt;/b&gt;" in body
+    assert BusinessContact.objects.count() == 1

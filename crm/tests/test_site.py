@@ -1,0 +1,82 @@
+"""Site-wide behaviour: sign-in, languages, production settings, demo data."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from crm.models import Account, UserPreferences
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {**os.environ, "DEBUG": "0", "CRM_HTTPS": "1", "SECRET_KEY": "x7!" * 20 + "long-random-production-key",
+           "ALLOWED_HOSTS": "crm.example.com", "DJANGO_SETTINGS_MODULE": "crm.settings"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_sign_in_with_a_wrong_password_shows_an_error(client, staff):
+    response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    assert "Please enter a correct username and password." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_in_and_out(client, staff):
+    response = client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-2026"})
+    assert response["Location"] == reverse("crm:home")
+    assert client.get(reverse("crm:home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("crm:home")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_each_user_picks_a_language(client, staff):
+    client.force_login(staff)
+    response = client.post(reverse("crm:preferences"), {"language": "fr"}, follow=True)
+    assert UserPreferences.objects.get(user=staff).language == "fr"
+    assert '<html lang="fr">' in response.content.decode()
+    # The choice survives signing in again.
+    client.logout()
+    client.post(reverse("login"), {"username": "alice", "password": "pw-for-tests-2026"})
+    assert '<html lang="fr">' in client.get(reverse("crm:home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_language_is_refused(staff_client, staff):
+    response = staff_client.post(reverse("crm:preferences"), {"language": "xx"})
+    assert "Select a valid choice." in response.content.decode()
+    assert not UserPreferences.objects.filter(user=staff, language="xx").exists()
+
+
+@pytest.mark.django_db
+def test_workspace_navigation(staff_client):
+    body = staff_client.get(reverse("crm:account_list")).content.decode()
+    for label in ("Contact Management", "Sales", "Marketing", "Project Management", "Business Contacts"):
+        assert label in body
+    assert 'class="nav-link active" href="/accounts/"' in body
+
+
+@pytest.mark.django_db
+def test_demo_data_is_loaded_once(capsys):
+    call_command("seed_demo")
+    accounts = Account.objects.count()
+    assert accounts > 0
+    call_command("seed_demo")
+    assert Account.objects.count() == accounts
+    assert "owner  / owner-demo-2026" in capsys.readouterr().out
+
+
+def test_no_template_or_static_file_loads_from_a_cdn():
+    for folder in ("templates", "static/crm"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file():
+                text = path.read_text(errors="ignore")
+                assert "cdn." not in text and "//unpkg" not in text and "googleapis" not in text, path
