@@ -69,6 +69,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="load with every index in place (slower; default: drop and rebuild the secondary "
                              "indexes of tables with 50k rows or more)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file of the last size (default: delete it)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="skip seeding when the database still holds the same size from a --keep run "
+                             "(e.g. to measure again after adding an index)")
     parser.add_argument("--output", type=Path, default=None,
                         help="JSON results file (default: bench/data/results-<db>.json)")
     args = parser.parse_args(argv)
@@ -690,6 +693,19 @@ def explain(db: str, sql: str) -> str:
         return "\n".join("      " + row[0] for row in cursor.fetchall())
 
 
+def seeded_size() -> int | None:
+    """How many business contacts the bench database holds (None without the tables)."""
+    from django.db import DatabaseError, connection
+
+    from crm.models import BusinessContact
+
+    try:
+        return BusinessContact.objects.filter(is_lead=False).count()
+    except DatabaseError:
+        connection.close()
+        return None
+
+
 def run_size(size: int, args) -> dict:
     from django.contrib.auth.models import User
     from django.db import connection
@@ -698,17 +714,28 @@ def run_size(size: int, args) -> dict:
     from crm.models import BusinessContact
 
     print(f"\n== {args.db} · {size:,} business contacts ==", flush=True)
-    reset_database(args.db)
-    migrate_s = migrate()
-    print(f"  migrate: {migrate_s:.1f} s\n  seeding:", flush=True)
-    start = time.perf_counter()
-    ids = seed(size, args)
-    seed_s = time.perf_counter() - start
-    analyze_s = 0.0 if args.no_analyze else analyze(args.db)
-    total_rows = sum(ids["rows"].values())
-    print(f"  seeded {total_rows:,} rows in {seed_s:.1f} s ({total_rows / seed_s:,.0f} rows/s)"
-          + ("" if args.no_analyze else f", {'ANALYZE' if args.db == 'sqlite' else 'VACUUM ANALYZE'} {analyze_s:.1f} s"),
-          flush=True)
+    seeded_file = DATA_DIR / f"seeded-{args.db}.json"
+    previous = json.loads(seeded_file.read_text()) if args.reuse and seeded_file.exists() else {}
+    if previous.get("size") == size and previous.get("seed") == args.seed and previous.get("leads") == args.leads \
+            and seeded_size() == size:
+        # --reuse: measure the database the last run left (--keep), e.g. to try an index.
+        ids, migrate_s, seed_s, analyze_s = previous["ids"], 0.0, previous["seed_s"], 0.0
+        print(f"  reusing the database seeded on {previous['when']} (pass no --reuse to seed afresh)", flush=True)
+    else:
+        seeded_file.unlink(missing_ok=True)
+        reset_database(args.db)
+        migrate_s = migrate()
+        print(f"  migrate: {migrate_s:.1f} s\n  seeding:", flush=True)
+        start = time.perf_counter()
+        ids = seed(size, args)
+        seed_s = time.perf_counter() - start
+        analyze_s = 0.0 if args.no_analyze else analyze(args.db)
+        total_rows = sum(ids["rows"].values())
+        print(f"  seeded {total_rows:,} rows in {seed_s:.1f} s ({total_rows / seed_s:,.0f} rows/s)"
+              + ("" if args.no_analyze else f", {'ANALYZE' if args.db == 'sqlite' else 'VACUUM ANALYZE'} {analyze_s:.1f} s"),
+              flush=True)
+        seeded_file.write_text(json.dumps({"size": size, "seed": args.seed, "leads": args.leads, "ids": ids,
+                                           "seed_s": round(seed_s, 2), "when": time.strftime("%Y-%m-%d %H:%M")}))
 
     contacts = BusinessContact.objects.filter(is_lead=False).count()
     assert contacts == size, (contacts, size)
@@ -739,7 +766,8 @@ def run_size(size: int, args) -> dict:
             print(explain(args.db, slowest["sql"]))
     connection.close()
     return {
-        "size": size, "load_average": round(load, 2), "migrate_s": round(migrate_s, 2), "seed_s": round(seed_s, 2), "analyze_s": round(analyze_s, 2),
+        "size": size, "load_average": round(load, 2), "migrate_s": round(migrate_s, 2), "seed_s": round(seed_s, 2),
+        "analyze_s": round(analyze_s, 2),
         "rows": ids["rows"], "tables": ids["tables"],
         "picked": {k: ids[k] for k in ("login_user", "filter_user", "common_last_name", "common_last_name_share",
                                        "category", "category_contacts", "account", "account_contacts")},
@@ -838,12 +866,14 @@ def main(argv=None) -> int:
         "verdict": verdict(args.db, runs, info),
     }, indent=2, ensure_ascii=False))
     print(f"results: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
-    if args.db == "sqlite" and not args.keep:
+    if not args.keep:
         from django.db import connections
 
         connections.close_all()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+        (DATA_DIR / f"seeded-{args.db}.json").unlink(missing_ok=True)
+        if args.db == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
     return 0
 
 
