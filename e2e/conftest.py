@@ -29,7 +29,7 @@ def live_server(request, django_db_setup):
 
     from pytest_django.live_server_helper import LiveServer
 
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "127.0.0.1"  # loopback only
     server = LiveServer(addr, start=False)
     server.thread.static_handler = lambda app: app
     server.start()

@@ -227,7 +227,7 @@ def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, c
         value = [] if field.many_to_many else (None if field.null else "")
         if not field.many_to_many and not field.blank:
             raise DomainError(_("“%(field)s” is required, so it cannot be cleared.") % {"field": field.verbose_name})
-    rows = list(queryset.select_for_update())
+    rows = list(queryset.select_for_update(of=("self",)))
     errors: list[str] = []
     before = {obj.pk: snapshot(obj, [field]) for obj in rows}
     if field.many_to_many:
