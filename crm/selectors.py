@@ -36,22 +36,35 @@ def history_for_record(record, kind: str | None = None) -> QuerySet:
     return items.select_related("author", "assigned_to").order_by("-occurred_at", "-id")
 
 
-def linked_records(item: HistoryItem) -> list[tuple[registry.RecordType, object]]:
-    """The records an item is linked to, each with its record type (a few queries, one per type)."""
-    by_ct: dict[int, list[int]] = {}
-    for ct_id, object_id in item.links.values_list("content_type_id", "object_id"):
-        by_ct.setdefault(ct_id, []).append(object_id)
-    result = []
-    for ct_id, ids in by_ct.items():
+def attach_linked_records(items) -> list[HistoryItem]:
+    """Set ``item.linked`` — [(record type, record)] — on every item, in a few
+    queries (one for the links, one per record type) whatever the number of items."""
+    items = list(items)
+    links = HistoryLink.objects.filter(item__in=items).values_list("item_id", "content_type_id", "object_id")
+    wanted: dict[int, set[int]] = {}
+    by_item: dict[int, list[tuple[int, int]]] = {}
+    for item_id, ct_id, object_id in links:
+        wanted.setdefault(ct_id, set()).add(object_id)
+        by_item.setdefault(item_id, []).append((ct_id, object_id))
+    records: dict[tuple[int, int], tuple] = {}
+    for ct_id, ids in wanted.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is None:
             continue
         for obj in model._base_manager.filter(pk__in=ids):
             try:
-                result.append((registry.for_instance(obj), obj))
+                records[(ct_id, obj.pk)] = (registry.for_instance(obj), obj)
             except LookupError:
                 continue
-    return sorted(result, key=lambda pair: (str(pair[0].verbose_name), str(pair[1])))
+    for item in items:
+        linked = [records[key] for key in by_item.get(item.pk, []) if key in records]
+        item.linked = sorted(linked, key=lambda pair: (str(pair[0].verbose_name), str(pair[1])))
+    return items
+
+
+def linked_records(item: HistoryItem) -> list[tuple[registry.RecordType, object]]:
+    """The records an item is linked to, each with its record type."""
+    return attach_linked_records([item])[0].linked
 
 
 def list_value_relations() -> list[tuple[type, str]]:

@@ -3,6 +3,7 @@ customization pages and the home page."""
 from __future__ import annotations
 
 import datetime
+import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
@@ -84,6 +85,7 @@ class ContactViewSet(CRMRecordViewSet):
     filterset = ContactFilterSet
     table = ContactTable
     form = ContactForm
+    template_pane = "crm/contact_pane.html"
     detail_sections = [
         (_("Business contact"), ["full_name", "file_as", "job_title", "company_name", "account", "assigned_to", "categories"]),
         (_("Internet and phone numbers"), ["email", "email2", "email3", "web_page", "business_phone", "mobile_phone",
@@ -113,6 +115,7 @@ class RecordHistoryView(ViewSetMixin, View):
             kind = ""
         items = selectors.history_for_record(obj, kind or None)
         page = Paginator(items, settings.CRM_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = selectors.attach_linked_records(page.object_list)
         context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices)
         if request.htmx and request.htmx.target == "history-results":
             return render(request, "crm/history_list.html#results", context)
@@ -267,7 +270,10 @@ class ContactPhotoView(View):
             handle = contact.photo.open("rb")
         except FileNotFoundError as error:
             raise Http404 from error
-        response = FileResponse(handle, content_type="image/jpeg" if contact.photo.name.endswith((".jpg", ".jpeg")) else "image/png")
+        content_type = mimetypes.guess_type(contact.photo.name)[0] or ""
+        # Only image types are served inline; anything else downloads.
+        response = FileResponse(handle, content_type=content_type if content_type.startswith("image/") and "svg" not in content_type
+                                else "application/octet-stream")
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

@@ -186,3 +186,11 @@ class TestEmailAndMeeting:
             "subject": "Demo", "start": "2026-12-01T10:00", "duration": "0"})
         assert "Ensure this value is greater than or equal to 5." in response.content.decode()
         assert not HistoryItem.objects.exists()
+
+
+def test_rolled_up_items_say_which_record_they_belong_to(staff_client):
+    account = AccountFactory()
+    contact = ContactFactory(account=account, full_name="Ola Berg")
+    link(HistoryItemFactory(subject="Call with Ola"), contact)
+    body = staff_client.get(history_url("account", account.pk)).content.decode()
+    assert f'<a href="{contact.get_absolute_url()}">Ola Berg</a>' in body
