@@ -1,5 +1,4 @@
 """The site's URLs: sign-in, the owner-only admin, and the apps."""
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path

@@ -3,15 +3,13 @@ customization pages and the home page."""
 from __future__ import annotations
 
 import datetime
-import mimetypes
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -26,6 +24,7 @@ from crm.forms import (
     MeetingRequestForm, PreferencesForm,
 )
 from crm.generic import registry
+from crm.generic.files import serve_stored_file
 from crm.generic import services as record_services
 from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
@@ -248,35 +247,13 @@ class HistoryFileDownloadView(HistoryItemMixin, View):
 
     def get(self, request, pk):
         item = self.get_item(pk)
-        if not item.file:
-            raise Http404
-        try:
-            handle = item.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(handle, as_attachment=True, filename=item.file_name or "attachment",
-                                content_type="application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return serve_stored_file(item.file, download_name=item.file_name or "attachment")
 
 
 class ContactPhotoView(View):
     def get(self, request, pk):
         contact = get_object_or_404(BusinessContact, pk=pk)
-        if not contact.photo:
-            raise Http404
-        try:
-            handle = contact.photo.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        content_type = mimetypes.guess_type(contact.photo.name)[0] or ""
-        # Only image types are served inline; anything else downloads.
-        response = FileResponse(handle, content_type=content_type if content_type.startswith("image/") and "svg" not in content_type
-                                else "application/octet-stream")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        return response
+        return serve_stored_file(contact.photo, inline_images=True)
 
 
 class RecordEmailView(ViewSetMixin, View):

@@ -15,7 +15,6 @@ actions, change history and print tests.
 """
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from crm.generic import registry

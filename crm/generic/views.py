@@ -9,7 +9,6 @@ add it here, once.
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,11 +16,11 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import models
 from django.db.models.functions import Lower
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
 from django.views import View
 
 from . import registry, services
