@@ -68,6 +68,7 @@ class HistoryItem(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, blank=True)
     priority = models.CharField(_("priority"), max_length=6, choices=Priority.choices, blank=True)
     percent_complete = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("% complete"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     assigned_to = models.ForeignKey(

@@ -2,7 +2,8 @@
    Everything is delegated from `document`, so it keeps working after htmx swaps. */
 (function () {
   "use strict";
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  // Django's JavaScript catalog (/jsi18n/) defines gettext and interpolate.
+  const translate = (s) => (typeof gettext === "function" ? gettext(s) : s);
 
   /* ---- Add time stamp ------------------------------------------------------ */
   function pad(n) { return String(n).padStart(2, "0"); }
@@ -48,10 +49,12 @@
     const info = form.querySelector(".selection-info");
     if (info) {
       const n = allMatching ? form.dataset.count : checked.length;
-      info.textContent = n ? interpolate(t("%(n)s selected"), { n: n }, true) : "";
+      info.textContent = n ? interpolate(translate(gettext_noop("%(n)s selected")), { n: n }, true) : "";
     }
     boxes.forEach((b) => b.closest("tr").classList.toggle("table-active", b.checked));
   }
+
+  function gettext_noop(s) { return s; }
 
   function interpolate(fmt, obj, named) {
     return window.interpolate ? window.interpolate(fmt, obj, named) : fmt.replace(/%\((\w+)\)s/g, (_, k) => obj[k]);
