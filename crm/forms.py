@@ -4,6 +4,8 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,7 @@ from crm.generic.forms import RecordForm, date_widgets, datetime_widget
 from crm.generic.widgets import CommentsWidget, LinkToWidget
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.models.base import ADDRESS_PARTS
+from crm.permissions import is_owner
 from crm.validators import validate_upload_name, validate_upload_size
 
 
@@ -31,10 +34,26 @@ def two_columns(*names: str) -> Div:
     return Div(*[Div(n, css_class="col-md-6") for n in names], css_class="row")
 
 
+class CRMRecordForm(RecordForm):
+    """Record form of the CRM: customizable-list fields get "Edit this list"
+    beside them for the database owner."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not is_owner(self.user):
+            return
+        for name, field in self.fields.items():
+            model_field = self.instance._meta.get_field(name) if name in self._meta.fields else None
+            if getattr(model_field, "related_model", None) is ListValue:
+                kind = model_field.remote_field.limit_choices_to["kind"]
+                field.help_text = format_html('<a href="{}" class="edit-list-link">{}</a>',
+                                              reverse("crm:list_edit", args=[kind]), _("Edit this list"))
+
+
 PHONE_EMAIL = ["email", "email2", "email3", "web_page", "business_phone", "mobile_phone", "fax", "other_phone"]
 
 
-class AccountForm(RecordForm):
+class AccountForm(CRMRecordForm):
     class Meta:
         model = Account
         fields = ["name", "account_number", "office", "assigned_to", *PHONE_EMAIL,
@@ -60,7 +79,7 @@ class AccountForm(RecordForm):
         )
 
 
-class ContactForm(RecordForm):
+class ContactForm(CRMRecordForm):
     account = forms.ModelChoiceField(
         queryset=Account.objects.all(), required=False, label=_("Account"), widget=LinkToWidget(types=["account"])
     )

@@ -85,3 +85,10 @@ def test_category_badges_are_escaped(staff_client):
     body = staff_client.get(reverse("crm:contact_list")).content.decode()
     assert "<b>bold</b>" not in body and "&lt;b&gt;bold&lt;/b&gt;" in body
     assert BusinessContact.objects.count() == 1
+
+
+def test_edit_this_list_is_offered_to_the_owner_only(owner_client, client, staff):
+    url = reverse("crm:contact_add")
+    assert "Edit this list" in owner_client.get(url).content.decode()
+    client.force_login(staff)
+    assert "Edit this list" not in client.get(url).content.decode()

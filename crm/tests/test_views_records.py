@@ -56,3 +56,31 @@ def test_not_an_image_is_refused_as_photo(staff_client):
     response = staff_client.post(reverse("crm:contact_add"), {"full_name": "Anna Hansen", "photo": photo})
     assert "Upload a valid image." in response.content.decode()
     assert not BusinessContact.objects.exists()
+
+
+def test_bulk_edit_invalid_for_one_record_shows_why_and_changes_nothing(staff_client):
+    """Mailing address "Home" suits the contact with a home address, not the other one."""
+    from django.urls import reverse
+
+    from crm.models import BusinessContact, ChangeLogEntry
+
+    with_home = ContactFactory(full_name="Has Home", home_city="Oslo")
+    without_home = ContactFactory(full_name="No Home", business_city="Lyon")
+    response = staff_client.post(reverse("crm:contact_bulk", args=["edit"]), {
+        "pk": [with_home.pk, without_home.pk], "field": "mailing_address", "value": "home", "_apply": "1"})
+    body = response.content.decode()
+    assert "Nothing was changed: the new value is not valid for 1 of the selected records." in body
+    assert "No Home: The Home address is empty, so it cannot be the mailing address." in body
+    assert set(BusinessContact.objects.values_list("mailing_address", flat=True)) == {""}
+    assert not ChangeLogEntry.objects.exists()
+
+
+def test_bulk_edit_value_field_follows_the_chosen_field(staff_client):
+    """Choosing a field (htmx) shows that field's own input for the new value."""
+    from django.urls import reverse
+
+    contact = ContactFactory()
+    response = staff_client.get(reverse("crm:contact_bulk", args=["edit"]), {"pk": contact.pk, "field": "mailing_address"},
+                                headers={"HX-Request": "true", "HX-Target": "bulk-value"})
+    body = response.content.decode()
+    assert 'name="value"' in body and '<option value="home">Home</option>' in body and "<html" not in body
