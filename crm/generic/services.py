@@ -7,6 +7,7 @@ bulk actions, imports and the admin — so no path can skip one.
 """
 from __future__ import annotations
 
+import copy
 import datetime
 from decimal import Decimal
 from typing import Any, Iterable
@@ -229,32 +230,43 @@ def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, c
             raise DomainError(_("“%(field)s” is required, so it cannot be cleared.") % {"field": field.verbose_name})
     rows = list(queryset.select_for_update(of=("self",)))
     errors: list[str] = []
-    before = {obj.pk: snapshot(obj, [field]) for obj in rows}
     if field.many_to_many:
+        before = {obj.pk: snapshot(obj, [field]) for obj in rows}
         for obj in rows:
             getattr(obj, field.name).set(value)
-    else:
-        for obj in rows:
-            setattr(obj, field.name, value)
-            try:
-                # Only this field and the record-wide rules: an old problem in
-                # another field must not block an unrelated bulk change.
-                obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name != field.name], validate_unique=False)
-            except ValidationError as error:
-                messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-                errors.append(f"{obj}: " + " ".join(m for ms in messages.values() for m in ms))
-        if errors:
-            raise BulkValidationError(errors)
-        now = timezone.now()
-        for obj in rows:
-            obj.version += 1
-            obj.modified = now
-        model._default_manager.bulk_update(rows, [field.name, "version", "modified"], batch_size=500)
-    if field.many_to_many:
         model._default_manager.filter(pk__in=[o.pk for o in rows]).update(version=F("version") + 1, modified=timezone.now())
         for obj in rows:
             obj.version += 1
-    changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], snapshot(obj, [field])))
+        changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], snapshot(obj, [field])))
+        return len(rows)
+    concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # Copies as loaded (Model.__getstate__ gives each its own field cache), to
+    # describe afterwards only the fields that changed.
+    originals = {obj.pk: copy.copy(obj) for obj in rows}
+    for obj in rows:
+        setattr(obj, field.name, value)
+        try:
+            # Only this field and the record-wide rules: an old problem in
+            # another field must not block an unrelated bulk change.
+            obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name != field.name], validate_unique=False)
+        except ValidationError as error:
+            messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            errors.append(f"{obj}: " + " ".join(m for ms in messages.values() for m in ms))
+    if errors:
+        raise BulkValidationError(errors)
+    # Write the edited field and whatever clean() derived from it (e.g. a score).
+    changed = {field.name}
+    for obj in rows:
+        original = originals[obj.pk]
+        changed |= {f.name for f in concrete if getattr(obj, f.attname) != getattr(original, f.attname)}
+    now = timezone.now()
+    for obj in rows:
+        obj.version += 1
+        obj.modified = now
+    model._default_manager.bulk_update(rows, sorted(changed | {"version", "modified"}), batch_size=500)
+    tracked = [f for f in model._meta.concrete_fields if f.name in changed and f.name not in {"version", "modified"}]
+    changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(
+        model, snapshot(originals[obj.pk], tracked), snapshot(obj, tracked)))
     return len(rows)
 
 

@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from leads.scoring import effective_score
 from crm.names import file_as as default_file_as, split_full_name
 from crm.validators import validate_photo
 
@@ -32,6 +34,10 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         BUSINESS = "business", _("Business")
         HOME = "home", _("Home")
         OTHER = "other", _("Other")
+
+    class ScoreType(models.TextChoices):
+        AUTOMATIC = "automatic", _("Automatic")
+        MANUAL = "manual", _("Manual")
 
     is_lead = models.BooleanField(_("is a lead"), default=False, editable=False)
     full_name = models.CharField(_("full name"), max_length=200)
@@ -64,6 +70,16 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     initiated_by_contact = models.ForeignKey(
         "self", verbose_name=_("initiated by business contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Lead score (SPEC 4; the criteria apply to business contacts too).
+    # ``auto_score`` is kept by leads.services from the ticked criteria;
+    # ``score`` is the stars shown (manual or automatic), stored so lists can
+    # sort and filter by it.
+    score_type = models.CharField(_("score type"), max_length=9, choices=ScoreType.choices, default=ScoreType.AUTOMATIC)
+    manual_score = models.PositiveSmallIntegerField(
+        _("manual score"), null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    auto_score = models.PositiveSmallIntegerField(_("automatic score"), default=0, editable=False)
+    score = models.PositiveSmallIntegerField(_("lead score"), default=0, editable=False)
     # Details page.
     department = models.CharField(_("department"), max_length=100, blank=True)
     office = models.CharField(_("office"), max_length=100, blank=True)
@@ -90,6 +106,7 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
             models.Index(F("is_lead"), F("created"), F("id"), name="contact_created_idx"),
             models.Index(F("is_lead"), F("assigned_to"), Lower("file_as"), F("id"), name="contact_assigned_idx"),
             models.Index(F("account"), F("is_lead"), name="contact_account_idx"),
+            models.Index(F("is_lead"), F("score"), F("id"), name="contact_score_idx"),
         ]
 
     def __str__(self) -> str:
@@ -109,6 +126,9 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         errors = self.clean_mailing_address()
         if self.initiated_by_account_id and self.initiated_by_contact_id:
             errors["initiated_by_contact"] = _("A record is initiated by one account or one contact, not both.")
+        if self.score_type == self.ScoreType.MANUAL and self.manual_score is None:
+            self.manual_score = 0
+        self.score = effective_score(self.score_type, self.manual_score, self.auto_score)
         if self.pk and self.initiated_by_contact_id == self.pk:
             errors["initiated_by_contact"] = _("A contact cannot initiate itself.")
         if errors:
