@@ -1,0 +1,143 @@
+"""Lead writes: scoring criteria, re-scoring, ticking criteria, conversion."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.generic.services import DomainError, changelog_bulk_write
+from crm.models import BusinessContact, ChangeLogEntry, HistoryItem
+from crm.services import history_item_create
+from leads import scoring
+from leads.models import CriterionMet, ScoringCriterion
+
+
+def _total_weight() -> int:
+    return ScoringCriterion.objects.aggregate(total=Sum("weight"))["total"] or 0
+
+
+def auto_score_expression(total: int):
+    """The automatic score as SQL: the same integer formula as scoring.automatic_score."""
+    if total <= 0:
+        return Value(0)
+    met = Coalesce(
+        Subquery(
+            CriterionMet.objects.filter(contact=OuterRef("pk")).values("contact")
+            .annotate(s=Sum("criterion__weight")).values("s")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+    return (met * (2 * scoring.MAX_STARS) + total) / (2 * total)
+
+
+@transaction.atomic
+def lead_rescore_all() -> int:
+    """Re-score every lead and business contact after the criteria changed:
+    one UPDATE statement, not a loop in Python. Manual scores stand."""
+    expression = auto_score_expression(_total_weight())
+    return BusinessContact.objects.update(
+        auto_score=expression,
+        score=Case(
+            When(score_type=BusinessContact.ScoreType.MANUAL, then=Coalesce(F("manual_score"), 0)),
+            default=expression,
+        ),
+    )
+
+
+@transaction.atomic
+def criterion_save(*, criterion: ScoringCriterion) -> ScoringCriterion:
+    """Add or change a criterion (description, weight) and re-score everyone."""
+    if criterion.pk is None and not criterion.position:
+        criterion.position = (ScoringCriterion.objects.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    criterion.full_clean()
+    criterion.save()
+    lead_rescore_all()
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: ScoringCriterion) -> None:
+    """Delete a criterion (its ticks go with it) and re-score everyone."""
+    criterion.delete()
+    lead_rescore_all()
+
+
+@transaction.atomic
+def criterion_move(*, criterion: ScoringCriterion, offset: int) -> None:
+    criteria = list(ScoringCriterion.objects.order_by("position", "id"))
+    index = next(i for i, c in enumerate(criteria) if c.pk == criterion.pk)
+    target = index + offset
+    if 0 <= target < len(criteria):
+        criteria[index], criteria[target] = criteria[target], criteria[index]
+    for position, item in enumerate(criteria, start=1):
+        item.position = position
+    ScoringCriterion.objects.bulk_update(criteria, ["position"])
+
+
+def contact_set_criteria(*, contact: BusinessContact, criteria, user) -> None:
+    """Tick exactly ``criteria`` on a lead or contact and update its scores.
+
+    Called inside the record's save transaction (see the lead views), after
+    the record itself was saved through the record services.
+    """
+    wanted = {c.pk for c in criteria}
+    current = set(CriterionMet.objects.filter(contact=contact).values_list("criterion_id", flat=True))
+    if wanted != current:
+        CriterionMet.objects.filter(contact=contact).exclude(criterion_id__in=wanted).delete()
+        CriterionMet.objects.bulk_create([CriterionMet(contact=contact, criterion_id=pk) for pk in wanted - current])
+        names = dict(ScoringCriterion.objects.values_list("pk", "description"))
+        ChangeLogEntry.objects.create(
+            content_type_id=_contact_ct(), object_id=contact.pk, object_repr=str(contact)[:200],
+            action=ChangeLogEntry.Action.UPDATE, user=user, user_name=user.get_full_name() or user.get_username(),
+            version=contact.version, changes={"criteria": {
+                "label": str(_("Lead scoring criteria")),
+                "old": ", ".join(sorted(names[pk] for pk in current if pk in names)),
+                "new": ", ".join(sorted(names[pk] for pk in wanted if pk in names)),
+            }},
+        )
+    weights = dict(ScoringCriterion.objects.values_list("pk", "weight"))
+    auto = scoring.automatic_score([weights[pk] for pk in wanted if pk in weights], weights.values())
+    score = scoring.effective_score(contact.score_type, contact.manual_score, auto)
+    BusinessContact.objects.filter(pk=contact.pk).update(auto_score=auto, score=score)
+    contact.auto_score, contact.score = auto, score
+
+
+def _contact_ct() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(BusinessContact).pk
+
+
+@transaction.atomic
+def lead_convert(*, lead: BusinessContact, user) -> BusinessContact:
+    """Convert a lead to a business contact: the same record, so every field,
+    link, category, comment and history item stays; the conversion is logged
+    in its change log and its communication history."""
+    fresh = BusinessContact.objects.select_for_update().get(pk=lead.pk)
+    if not fresh.is_lead:
+        raise DomainError(_("“%(name)s” is already a business contact.") % {"name": fresh})
+    fresh.is_lead = False
+    BusinessContact.objects.filter(pk=fresh.pk).update(is_lead=False, version=F("version") + 1, modified=timezone.now())
+    fresh.version += 1
+    changelog_bulk_write(BusinessContact, [fresh], user, lambda obj: {
+        "is_lead": {"label": str(_("type")), "old": str(_("Lead")), "new": str(_("Business Contact"))}})
+    history_item_create(
+        item=HistoryItem(kind=HistoryItem.Kind.NOTE, subject=_("Converted from a lead to a business contact"),
+                         body=_("Converted by %(user)s.") % {"user": user.get_full_name() or user.get_username()}),
+        user=user, records=[fresh],
+    )
+    return fresh
+
+
+@transaction.atomic
+def leads_convert(*, queryset, user) -> int:
+    """Convert several leads at once (all or none)."""
+    count = 0
+    for lead in queryset.select_for_update(of=("self",)):
+        lead_convert(lead=lead, user=user)
+        count += 1
+    return count
+

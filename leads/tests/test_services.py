@@ -1,0 +1,124 @@
+"""Scoring in the database and lead conversion."""
+import random
+
+import pytest
+
+from crm.models import BusinessContact, ChangeLogEntry, HistoryItem
+from crm.tests.factories import AccountFactory, CategoryFactory, HistoryItemFactory, link
+from leads import scoring, services
+from leads.models import CriterionMet, Lead, ScoringCriterion
+from leads.tests.factories import CriterionFactory, LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def tick(contact, *criteria):
+    CriterionMet.objects.bulk_create([CriterionMet(contact=contact, criterion=c) for c in criteria])
+
+
+def test_the_shipped_criteria():
+    assert list(ScoringCriterion.objects.values_list("description", "weight")) == [
+        ("Has a budget", 3), ("Is a decision maker", 2),
+        ("Has a need for our product or service", 3), ("Plans to buy within three months", 2),
+    ]
+
+
+def test_sql_rescore_agrees_with_the_pure_function():
+    criteria = list(ScoringCriterion.objects.all())
+    rng = random.Random(7)
+    leads = LeadFactory.create_batch(40)
+    for lead in leads:
+        tick(lead, *rng.sample(criteria, rng.randint(0, len(criteria))))
+    services.lead_rescore_all()
+    weights = {c.pk: c.weight for c in criteria}
+    for lead in Lead.objects.all():
+        met = [weights[pk] for pk in lead.criteria_met.values_list("criterion_id", flat=True)]
+        assert lead.auto_score == lead.score == scoring.automatic_score(met, weights.values())
+
+
+def test_changing_criteria_rescores_automatic_records_but_not_manual_ones():
+    budget = ScoringCriterion.objects.get(description="Has a budget")
+    automatic, manual = LeadFactory(), LeadFactory(score_type="manual", manual_score=1, score=1)
+    contact = BusinessContact.objects.create(full_name="A Customer")
+    for record in (automatic, manual, contact):
+        tick(record, budget)
+    services.lead_rescore_all()
+    automatic.refresh_from_db()
+    assert automatic.score == 2  # 5·3/10 = 1.5 → 2
+    budget.weight = ScoringCriterion.Weight.LOW
+    services.criterion_save(criterion=budget)
+    automatic.refresh_from_db(); manual.refresh_from_db(); contact.refresh_from_db()
+    assert automatic.score == 1  # 5·1/8 = 0.625 → 1
+    assert contact.score == 1    # business contacts are scored too
+    assert manual.score == 1 and manual.auto_score == 1
+
+
+def test_deleting_every_criterion_scores_zero():
+    lead = LeadFactory()
+    tick(lead, *ScoringCriterion.objects.all())
+    services.lead_rescore_all()
+    for criterion in ScoringCriterion.objects.all():
+        services.criterion_delete(criterion=criterion)
+    lead.refresh_from_db()
+    assert lead.score == 0
+
+
+def test_a_new_criterion_lowers_existing_scores():
+    lead = LeadFactory()
+    tick(lead, *ScoringCriterion.objects.all())
+    services.lead_rescore_all()
+    services.criterion_save(criterion=ScoringCriterion(description="Has a champion", weight=3))
+    lead.refresh_from_db()
+    assert lead.score == 4  # 5·10/13 = 3.85 → 4
+
+
+def test_ticking_criteria_on_a_lead(staff):
+    lead = LeadFactory()
+    budget, need = ScoringCriterion.objects.filter(weight=3)
+    services.contact_set_criteria(contact=lead, criteria=[budget, need], user=staff)
+    lead.refresh_from_db()
+    assert lead.score == 3  # 5·6/10
+    services.contact_set_criteria(contact=lead, criteria=[budget], user=staff)
+    lead.refresh_from_db()
+    assert lead.score == 2
+    entry = ChangeLogEntry.objects.filter(object_id=lead.pk).first()
+    assert entry.changes["criteria"]["new"] == "Has a budget"
+
+
+class TestConvert:
+    def test_keeps_everything_and_logs_it(self, staff):
+        account = AccountFactory()
+        category = CategoryFactory()
+        lead = LeadFactory(account=account, comments="Met at the fair", job_title="Buyer")
+        lead.categories.add(category)
+        tick(lead, ScoringCriterion.objects.first())
+        item = link(HistoryItemFactory(subject="First call"), lead)
+        converted = services.lead_convert(lead=lead, user=staff)
+        contact = BusinessContact.objects.get(pk=lead.pk)
+        assert contact.is_lead is False and converted.pk == lead.pk
+        assert (contact.account, contact.comments, contact.job_title) == (account, "Met at the fair", "Buyer")
+        assert list(contact.categories.all()) == [category]
+        assert contact.criteria_met.count() == 1
+        assert item.links.get().object_id == contact.pk
+        assert not Lead.objects.filter(pk=lead.pk).exists()
+        assert HistoryItem.objects.filter(subject="Converted from a lead to a business contact").exists()
+        assert ChangeLogEntry.objects.get(object_id=lead.pk).changes["is_lead"]["new"] == "Business Contact"
+
+    def test_converting_twice_is_refused(self, staff):
+        lead = LeadFactory()
+        services.lead_convert(lead=lead, user=staff)
+        with pytest.raises(services.DomainError, match="is already a business contact"):
+            services.lead_convert(lead=lead, user=staff)
+        assert HistoryItem.objects.count() == 1
+
+    def test_bulk_convert_is_all_or_nothing(self, staff):
+        leads = LeadFactory.create_batch(2)
+        services.lead_convert(lead=leads[1], user=staff)
+        BusinessContact.objects.filter(pk=leads[1].pk).update(is_lead=True)  # stale selection
+        services.lead_convert(lead=leads[1], user=staff)
+        count = services.leads_convert(queryset=Lead.objects.all(), user=staff)
+        assert count == 1 and not Lead.objects.exists()
+
+
+def test_criterion_factory_makes_unique_descriptions():
+    assert CriterionFactory().description != CriterionFactory().description
