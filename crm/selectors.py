@@ -1,10 +1,13 @@
 """Reads that span relations, shared by pages, reports and exports."""
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 
 from crm.generic import registry
 from crm.models import HistoryItem, HistoryLink, ListValue
+from crm.models.categories import text_colour_on
 
 
 def active_users() -> QuerySet:
@@ -65,6 +68,35 @@ def attach_linked_records(items) -> list[HistoryItem]:
 def linked_records(item: HistoryItem) -> list[tuple[registry.RecordType, object]]:
     """The records an item is linked to, each with its record type."""
     return attach_linked_records([item])[0].linked
+
+
+@dataclass(frozen=True)
+class Badge:
+    name: str
+    colour: str
+
+    @property
+    def text_colour(self) -> str:
+        return text_colour_on(self.colour)
+
+
+def attach_categories(records) -> list:
+    """Set ``record.list_categories`` (badges) on a page of records in one query,
+    without building a model instance per badge."""
+    records = list(records)
+    if not records:
+        return records
+    model = records[0]._meta.concrete_model
+    through = model._meta.get_field("categories").remote_field.through
+    source = f"{model._meta.model_name}_id"
+    by_record: dict[int, list[Badge]] = {}
+    rows = (through.objects.filter(**{f"{source}__in": [r.pk for r in records]})
+            .order_by("category__name").values_list(source, "category__name", "category__colour"))
+    for record_id, name, colour in rows:
+        by_record.setdefault(record_id, []).append(Badge(name, colour))
+    for record in records:
+        record.list_categories = by_record.get(record.pk, [])
+    return records
 
 
 def list_value_relations() -> list[tuple[type, str]]:

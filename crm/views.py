@@ -52,6 +52,10 @@ class CRMRecordViewSet(RecordViewSet):
         ]
 
     @classmethod
+    def list_rows(cls, request, rows) -> list:
+        return selectors.attach_categories(super().list_rows(request, rows))
+
+    @classmethod
     def print_context(cls, request, obj) -> dict:
         return {"history": selectors.history_for_record(obj)[:20]}
 
@@ -59,7 +63,9 @@ class CRMRecordViewSet(RecordViewSet):
 class AccountViewSet(CRMRecordViewSet):
     record_type = "account"
     url_prefix = "accounts"
-    queryset = Account.objects.select_related("assigned_to").prefetch_related("categories")
+    queryset = Account.objects.select_related("assigned_to")
+    list_fields = ("name", "business_phone", "email", "business_city", "created", "assigned_to__username",
+                   "assigned_to__first_name", "assigned_to__last_name")
     filterset = AccountFilterSet
     table = AccountTable
     form = AccountForm
@@ -80,7 +86,9 @@ class AccountViewSet(CRMRecordViewSet):
 class ContactViewSet(CRMRecordViewSet):
     record_type = "contact"
     url_prefix = "contacts"
-    queryset = BusinessContact.objects.filter(is_lead=False).select_related("assigned_to").prefetch_related("categories")
+    queryset = BusinessContact.objects.filter(is_lead=False).select_related("assigned_to")
+    list_fields = ("full_name", "file_as", "company_name", "job_title", "business_phone", "email", "business_city",
+                   "created", "is_lead", "assigned_to__username", "assigned_to__first_name", "assigned_to__last_name")
     filterset = ContactFilterSet
     table = ContactTable
     form = ContactForm

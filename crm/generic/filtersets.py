@@ -1,5 +1,6 @@
 """Base filterset: free-text search over the record type's search fields."""
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +9,23 @@ class SearchFilterSet(django_filters.FilterSet):
     """``q`` matches every word against any of ``search_fields`` (case-insensitive)."""
 
     search_fields: tuple[str, ...] = ()
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = django_filters.CharFilter(method="search", label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
+
+    @property
+    def form(self):
+        """The filter form with Bootstrap classes on its widgets (drawn without crispy)."""
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.CheckboxSelectMultiple):
+                    widget.attrs.setdefault("class", "form-check-input")
+                elif isinstance(widget, forms.Select):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                elif not isinstance(widget, forms.HiddenInput):
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+            form._styled = True
+        return form
 
     def search(self, queryset, name, value):
         for word in value.split()[:8]:

@@ -42,6 +42,8 @@ class RecordViewSet:
     bulk_edit_exclude: tuple[str, ...] = ("comments", "categories", "photo")
     detail_sections: list[tuple[str, list[str]]] = []
     default_sort: str = ""
+    # Columns a list page loads (``only()``); empty loads every column.
+    list_fields: tuple[str, ...] = ()
     template_list = "generic/list.html"
     template_detail = "generic/detail.html"
     # The reading pane and the body of the detail page (a separate template so
@@ -78,6 +80,11 @@ class RecordViewSet:
     @classmethod
     def extra_urls(cls) -> list:
         return []
+
+    @classmethod
+    def list_rows(cls, request, rows) -> list:
+        """The records of one list page, ready for the table (hook: attach badges, …)."""
+        return list(rows.only(*cls.list_fields) if cls.list_fields else rows)
 
     @classmethod
     def detail_context(cls, request, obj) -> dict:
@@ -162,22 +169,20 @@ class ObjectListView(ViewSetMixin, View):
         vs = self.viewset
         filterset, queryset = filtered_queryset(vs, request, request.GET)
         sort = request.GET.get("sort") or vs.default_sort
+        # tables2 validates the sort against the sortable columns and marks the
+        # sorted header; its ORDER BY (read from an empty queryset, no query)
+        # becomes ours, made case-insensitive and stable.
         table = vs.table(queryset.none(), order_by=sort or None)
-        # tables2 validates the sort against the sortable columns; its ORDER BY
-        # (read from an empty queryset, no query) becomes ours.
         ordered = queryset.order_by(*list_ordering(queryset.model, list(table.data.data.query.order_by)))
         paginator = DeferredJoinPaginator(ordered, settings.CRM_PAGE_SIZE)
         page = paginator.get_page_or_last(request.GET.get("page", 1))
-        page_table = vs.table(page.object_list, order_by=sort or None)
-        # The table marks the sorted column; the rows keep our ORDER BY (case-
-        # insensitive, with tie-breaker), not the plain one tables2 applies.
-        page_table.data.data = page.object_list
         params = request.GET.copy()
         params.pop("page", None)
         params.pop("sort", None)
         context = self.base_context(
             filterset=filterset,
-            table=page_table,
+            table=table,
+            body_rows=table.body_rows(vs.list_rows(request, page.object_list), vs.rtype().url_name("detail")),
             page=page,
             count=paginator.count,
             sort=sort,

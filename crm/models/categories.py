@@ -21,6 +21,13 @@ class Category(models.Model):
 
     @property
     def text_colour(self) -> str:
-        """Black or white, whichever reads better on the badge colour."""
-        r, g, b = (int(self.colour[i:i + 2], 16) for i in (1, 3, 5))
-        return "#000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#fff"
+        return text_colour_on(self.colour)
+
+
+def text_colour_on(colour: str) -> str:
+    """Black or white, whichever reads better on a badge of ``colour`` (#RRGGBB)."""
+    try:
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    except ValueError:
+        return "#000"
+    return "#000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#fff"
