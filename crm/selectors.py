@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from crm.generic import registry
 from crm.models import HistoryItem, HistoryLink, ListValue
@@ -20,20 +20,26 @@ def _ct(model) -> ContentType:
     return ContentType.objects.get_for_model(model, for_concrete_model=True)
 
 
-def history_links_q(record) -> Q:
-    """Links that put an item on ``record``'s History page: its own links, and
-    those of records that roll up into it (a contact's items on its account,
-    later an opportunity's or project's on its account or contact)."""
-    q = Q(content_type=_ct(type(record)), object_id=record.pk)
+def history_item_ids(record) -> QuerySet:
+    """Ids of the items on ``record``'s History page: its own links, and those
+    of the records that roll up into it (a contact's items on its account,
+    later an opportunity's or project's on its account or contact).
+
+    One UNION branch per linked record type: each branch is an index lookup,
+    where one OR across types made PostgreSQL scan every link (2 s at 1M items).
+    """
+    ids = HistoryLink.objects.filter(content_type=_ct(type(record)), object_id=record.pk).values("item_id")
     for rollup in registry.rollups_into(type(record)):
         children = rollup.child_model._base_manager.filter(**{rollup.fk: record.pk}).values("pk")
-        q |= Q(content_type=_ct(rollup.child_model), object_id__in=children)
-    return q
+        ids = ids.union(
+            HistoryLink.objects.filter(content_type=_ct(rollup.child_model), object_id__in=children).values("item_id")
+        )
+    return ids
 
 
 def history_for_record(record, kind: str | None = None) -> QuerySet:
     """The History page of a record, newest first."""
-    items = HistoryItem.objects.filter(pk__in=HistoryLink.objects.filter(history_links_q(record)).values("item_id"))
+    items = HistoryItem.objects.filter(pk__in=history_item_ids(record))
     if kind:
         items = items.filter(kind=kind)
     return items.select_related("author", "assigned_to").order_by("-occurred_at", "-id")

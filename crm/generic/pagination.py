@@ -9,13 +9,20 @@ from django.core.paginator import InvalidPage, Paginator
 
 
 class DeferredJoinPaginator(Paginator):
+    """``object_list`` is the filtered, ordered queryset; ``rows_queryset`` (the
+    same ordering without the filters) fetches the page's rows by id, so the
+    second query never re-evaluates a filter's subqueries."""
+
+    def __init__(self, object_list, per_page, *, rows_queryset=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows_queryset = rows_queryset if rows_queryset is not None else object_list
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
-        queryset = self.object_list
-        ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        rows = queryset.filter(pk__in=ids) if ids else queryset.none()
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = self.rows_queryset.filter(pk__in=ids) if ids else self.rows_queryset.none()
         return self._get_page(rows, number, self)
 
     def get_page_or_last(self, number):

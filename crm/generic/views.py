@@ -173,8 +173,9 @@ class ObjectListView(ViewSetMixin, View):
         # sorted header; its ORDER BY (read from an empty queryset, no query)
         # becomes ours, made case-insensitive and stable.
         table = vs.table(queryset.none(), order_by=sort or None)
-        ordered = queryset.order_by(*list_ordering(queryset.model, list(table.data.data.query.order_by)))
-        paginator = DeferredJoinPaginator(ordered, settings.CRM_PAGE_SIZE)
+        ordering = list_ordering(queryset.model, list(table.data.data.query.order_by))
+        paginator = DeferredJoinPaginator(queryset.order_by(*ordering), settings.CRM_PAGE_SIZE,
+                                          rows_queryset=vs.get_queryset(request).order_by(*ordering))
         page = paginator.get_page_or_last(request.GET.get("page", 1))
         params = request.GET.copy()
         params.pop("page", None)

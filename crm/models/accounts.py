@@ -33,12 +33,12 @@ class Account(ContactDetails, BusinessAddress, BillingAddress, ShippingAddress, 
         # Lists sort text case-insensitively (ORDER BY LOWER(col), id): one
         # index per sortable column keeps every sorted page an index walk.
         indexes = [
-            models.Index(Lower("name"), F("id"), name="account_name_idx"),
+            models.Index(Lower("name"), F("id"), F("name"), name="account_name_idx"),
             models.Index(F("created"), F("id"), name="account_created_idx"),
-            models.Index(Lower("business_city"), F("id"), name="account_city_idx"),
-            models.Index(Lower("business_phone"), F("id"), name="account_phone_idx"),
-            models.Index(Lower("email"), F("id"), name="account_email_idx"),
-            models.Index(F("assigned_to"), Lower("name"), F("id"), name="account_assigned_idx"),
+            models.Index(Lower("business_city"), F("id"), F("business_city"), name="account_city_idx"),
+            models.Index(Lower("business_phone"), F("id"), F("business_phone"), name="account_phone_idx"),
+            models.Index(Lower("email"), F("id"), F("email"), name="account_email_idx"),
+            models.Index(F("assigned_to"), Lower("name"), F("id"), F("name"), name="account_assigned_idx"),
         ]
 
     def __str__(self) -> str:
