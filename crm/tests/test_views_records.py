@@ -37,7 +37,6 @@ def test_contact_photo_upload_is_shown_and_limited(staff_client, settings):
     assert reverse("crm:contact_photo", args=[contact.pk]) in staff_client.get(contact.get_absolute_url()).content.decode()
     served = staff_client.get(reverse("crm:contact_photo", args=[contact.pk]))
     assert served["Content-Type"] == "image/png" and b"".join(served.streaming_content) == buffer.getvalue()
-    served.close()
 
     settings.CRM_MAX_PHOTO_SIZE = 10
     photo = SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
