@@ -30,7 +30,7 @@ class RecordFilterSet(SearchFilterSet):
         if not value:
             return queryset
         through = queryset.model._meta.get_field("categories").remote_field.through
-        source = f"{queryset.model._meta.model_name}_id"
+        source = f"{queryset.model._meta.concrete_model._meta.model_name}_id"
         return queryset.filter(pk__in=through.objects.filter(category__in=value).values(source))
 
 

@@ -15,6 +15,7 @@ from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind
 from crm.models.base import ADDRESS_PARTS
 from crm.permissions import is_owner
 from crm.validators import validate_upload_name, validate_upload_size
+from leads.scoring_forms import ScoringFormMixin
 
 
 def address_fieldset(prefix: str, label) -> Fieldset:
@@ -34,6 +35,106 @@ def two_columns(*names: str) -> Div:
     return Div(*[Div(n, css_class="col-md-6") for n in names], css_class="row")
 
 
+class ListValueInput(forms.TextInput):
+    """A text box offering a list's values (a datalist) that also takes a new one."""
+
+    template_name = "crm/widgets/list_value_input.html"
+
+    def __init__(self, kind: str, attrs=None):
+        super().__init__(attrs)
+        self.kind = kind
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options"] = list(ListValue.objects.filter(kind=self.kind).values_list("name", flat=True))
+        context["widget"]["list_id"] = f"{attrs.get('id', name)}-values"
+        return context
+
+
+class ListValueOrNewField(forms.Field):
+    """Pick a value of a customizable list, or type a new one (created when the
+    record is saved). Matching is case-insensitive, so no near-duplicates."""
+
+    def __init__(self, *, kind: str, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(widget=ListValueInput(kind), **kwargs)
+        self.kind = kind
+
+    def prepare_value(self, value):
+        if isinstance(value, ListValue):
+            return value.name
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return ListValue.objects.filter(pk=int(value)).values_list("name", flat=True).first() or ""
+        return value
+
+    def clean(self, value):
+        name = " ".join((value or "").split())
+        super().clean(name)
+        if not name:
+            return None
+        if len(name) > 100:
+            raise forms.ValidationError(_("Ensure this value has at most 100 characters (it has %(n)d).") % {"n": len(name)})
+        existing = ListValue.objects.filter(kind=self.kind, name__iexact=name).first()
+        return existing or ListValue(kind=self.kind, name=name)
+
+
+class RecordLinkField(forms.Field):
+    """A link to one record of several types, picked in the Link to dialog
+    (value ``"key:pk"``); cleans to the record or None."""
+
+    def __init__(self, *, types: list[str], **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(widget=LinkToWidget(types=types), **kwargs)
+        self.types = types
+
+    def prepare_value(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        from crm.generic import registry
+
+        return f"{registry.for_instance(value).key}:{value.pk}"
+
+    def clean(self, value):
+        from crm.generic import registry
+
+        super().clean(value)
+        if not value:
+            return None
+        key, _sep, pk = str(value).partition(":")
+        if key not in self.types or not pk.isdigit():
+            raise forms.ValidationError(_("Choose a record."))
+        obj = registry.get(key).queryset().filter(pk=int(pk)).first()
+        if obj is None:
+            raise forms.ValidationError(_("That record no longer exists."))
+        return obj
+
+
+class InitiatedByMixin(forms.ModelForm):
+    """"Initiated by": the account or business contact (later also the marketing
+    activity) that referred the record, one field over the model's links."""
+
+    initiated_by = RecordLinkField(types=["account", "contact"], label=_("Initiated by"))
+    initiated_by_fields = {"account": "initiated_by_account", "contact": "initiated_by_contact"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            for key, field in self.initiated_by_fields.items():
+                related = getattr(self.instance, field)
+                if related is not None:
+                    self.initial["initiated_by"] = f"{key}:{related.pk}"
+
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("initiated_by")
+        from crm.generic import registry
+
+        chosen_key = registry.for_instance(chosen).key if chosen is not None else None
+        for key, field in self.initiated_by_fields.items():
+            setattr(self.instance, field, chosen if key == chosen_key else None)
+        return data
+
+
 class CRMRecordForm(RecordForm):
     """Record form of the CRM: customizable-list fields get "Edit this list"
     beside them for the database owner."""
@@ -46,7 +147,7 @@ class CRMRecordForm(RecordForm):
             model_field = self.instance._meta.get_field(name) if name in self._meta.fields else None
             if getattr(model_field, "related_model", None) is ListValue:
                 kind = model_field.remote_field.limit_choices_to["kind"]
-                field.help_text = format_html('<a href="{}" class="edit-list-link">{}</a>',
+                field.help_text = format_html('{} <a href="{}" class="edit-list-link">{}</a>', field.help_text,
                                               reverse("crm:list_edit", args=[kind]), _("Edit this list"))
 
 
@@ -79,48 +180,56 @@ class AccountForm(CRMRecordForm):
         )
 
 
-class ContactForm(CRMRecordForm):
+CONTACT_FIELDS = ["full_name", "first_name", "last_name", "file_as", "job_title", "company_name", "account",
+                  "assigned_to", "photo", *PHONE_EMAIL, "home_phone",
+                  *address_fields("business", "home", "other"), "mailing_address", "source",
+                  "score_type", "manual_score", "categories", "comments"]
+CONTACT_WIDGETS = {
+    **{f"{p}_street": forms.Textarea(attrs={"rows": 2}) for p in ("business", "home", "other")},
+    "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
+}
+
+
+class PersonForm(ScoringFormMixin, InitiatedByMixin, CRMRecordForm):
+    """What business contacts and leads share: name, company, numbers,
+    addresses, source information and the lead score."""
+
     account = forms.ModelChoiceField(
         queryset=Account.objects.all(), required=False, label=_("Account"), widget=LinkToWidget(types=["account"])
     )
+    source = ListValueOrNewField(kind=ListKind.SOURCE, label=_("Source"),
+                                 help_text=_("Pick a source or type a new one."))
 
+    def contact_section(self, title):
+        return Fieldset(title, two_columns("full_name", "job_title"), two_columns("first_name", "last_name"),
+                        two_columns("file_as", "assigned_to"), "photo")
+
+    def general_sections(self) -> list:
+        return [
+            Fieldset(_("Company"), two_columns("company_name", "account")),
+            Fieldset(_("Internet and phone numbers"), two_columns("email", "business_phone"),
+                     two_columns("email2", "mobile_phone"), two_columns("email3", "home_phone"),
+                     two_columns("web_page", "fax"), two_columns("other_phone")),
+            Div(Div(address_fieldset("business", _("Business")), css_class="col-md-4"),
+                Div(address_fieldset("home", _("Home")), css_class="col-md-4"),
+                Div(address_fieldset("other", _("Other")), css_class="col-md-4"), css_class="row"),
+            "mailing_address",
+            Fieldset(_("Source information"), two_columns("source", "initiated_by")),
+        ]
+
+
+class ContactForm(PersonForm):
     class Meta:
         model = BusinessContact
-        fields = ["full_name", "first_name", "last_name", "file_as", "job_title", "company_name", "account",
-                  "assigned_to", "photo", *PHONE_EMAIL, "home_phone",
-                  *address_fields("business", "home", "other"), "mailing_address",
-                  "source", "initiated_by_account", "initiated_by_contact",
-                  "department", "office", "profession", "manager_name", "assistant_name", "birthday", "anniversary",
-                  "categories", "comments"]
-        widgets = {
-            **date_widgets("birthday", "anniversary"),
-            **{f"{p}_street": forms.Textarea(attrs={"rows": 2}) for p in ("business", "home", "other")},
-            "photo": forms.ClearableFileInput(attrs={"accept": "image/*"}),
-            "initiated_by_account": LinkToWidget(types=["account"]),
-            "initiated_by_contact": LinkToWidget(types=["contact"]),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = ListValue.objects.filter(kind=ListKind.SOURCE)
+        fields = [*CONTACT_FIELDS, "department", "office", "profession", "manager_name", "assistant_name",
+                  "birthday", "anniversary"]
+        widgets = {**CONTACT_WIDGETS, **date_widgets("birthday", "anniversary")}
 
     def get_layout(self):
         return Layout(
             TabHolder(
-                Tab(_("General"),
-                    Fieldset(_("Business contact"), two_columns("full_name", "job_title"),
-                             two_columns("first_name", "last_name"), two_columns("file_as", "assigned_to"), "photo"),
-                    Fieldset(_("Company"), two_columns("company_name", "account")),
-                    Fieldset(_("Internet and phone numbers"), two_columns("email", "business_phone"),
-                             two_columns("email2", "mobile_phone"), two_columns("email3", "home_phone"),
-                             two_columns("web_page", "fax"), two_columns("other_phone")),
-                    Div(Div(address_fieldset("business", _("Business")), css_class="col-md-4"),
-                        Div(address_fieldset("home", _("Home")), css_class="col-md-4"),
-                        Div(address_fieldset("other", _("Other")), css_class="col-md-4"), css_class="row"),
-                    "mailing_address",
-                    Fieldset(_("Source information"), "source",
-                             two_columns("initiated_by_account", "initiated_by_contact")),
-                    ),
+                Tab(_("General"), self.contact_section(_("Business contact")), *self.general_sections(),
+                    self.score_section()),
                 Tab(_("Details"),
                     two_columns("department", "office"), two_columns("profession", "manager_name"),
                     two_columns("assistant_name"), two_columns("birthday", "anniversary")),

@@ -38,6 +38,16 @@ WORKSPACES = [
 ]
 
 
+# Entries of the owner's Customize page: (label, URL name, description).
+CUSTOMIZE: list[tuple[str, str, str]] = [
+    (_("Categories"), "crm:categories", _("Names and colours of the categories records can carry.")),
+]
+
+
+def add_customize_entry(label, url_name: str, description) -> None:
+    CUSTOMIZE.append((label, url_name, description))
+
+
 def add_tab(workspace: str, tab: Tab) -> None:
     next(w for w in WORKSPACES if w.key == workspace).tabs.append(tab)
 

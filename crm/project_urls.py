@@ -13,5 +13,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", owner_admin_site.urls),
+    path("", include("leads.urls")),
     path("", include("crm.urls")),
 ]

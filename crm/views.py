@@ -99,6 +99,7 @@ class ContactViewSet(CRMRecordViewSet):
                                            "home_phone", "fax", "other_phone"]),
         (_("Addresses"), ["@address:business", "@address:home", "@address:other", "mailing_address"]),
         (_("Source information"), ["source", "initiated_by_account", "initiated_by_contact"]),
+        (_("Lead score"), ["@stars:score", "score_type"]),
         (_("Details"), ["department", "office", "profession", "manager_name", "assistant_name", "birthday", "anniversary"]),
         (_("Comments"), ["comments"]),
     ]
@@ -108,6 +109,13 @@ class ContactViewSet(CRMRecordViewSet):
         return get_object_or_404(
             BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source"), pk=pk
         )
+
+    @classmethod
+    def save_related(cls, request, obj, form) -> None:
+        # The lead scoring criteria score business contacts too.
+        from leads.services import contact_set_criteria
+
+        contact_set_criteria(contact=obj, criteria=form.cleaned_data.get("criteria") or [], user=request.user)
 
 
 # --- Communication history -----------------------------------------------------
@@ -355,8 +363,10 @@ class CustomizeView(OwnerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         counts = dict(ListValue.objects.values_list("kind").annotate(n=Count("id")))
+        from crm.navigation import CUSTOMIZE
+
         return {"lists": [(kind, label, counts.get(kind, 0)) for kind, label in ListKind.choices],
-                "category_count": Category.objects.count()}
+                "entries": [(label, reverse(url_name), description) for label, url_name, description in CUSTOMIZE]}
 
 
 class ListEditView(OwnerRequiredMixin, View):

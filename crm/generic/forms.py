@@ -37,8 +37,8 @@ class RecordForm(forms.ModelForm):
                 )
             self.fields["assigned_to"].queryset = queryset
             self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
-            if not self.instance.pk and user is not None and not self.is_bound:
-                self.initial.setdefault("assigned_to", user.pk)
+            if not self.instance.pk and user is not None and not self.is_bound and self.initial.get("assigned_to") is None:
+                self.initial["assigned_to"] = user.pk  # a new record is mine unless I pick someone
         if "comments" in self.fields:
             self.fields["comments"].widget = CommentsWidget()
         if "categories" in self.fields:

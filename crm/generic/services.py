@@ -137,11 +137,24 @@ def _assert_none_locked(queryset) -> None:
 
 # --- One record ----------------------------------------------------------
 
+def _save_new_references(instance) -> None:
+    """Save related records created in the same form (a Source value typed in
+    for the first time), so the record can point at them."""
+    for field in instance._meta.concrete_fields:
+        if field.many_to_one and field.is_cached(instance):
+            related = field.get_cached_value(instance)
+            if related is not None and related.pk is None:
+                related.full_clean()
+                related.save()
+                setattr(instance, field.name, related)
+
+
 @transaction.atomic
 def record_create(*, instance: models.Model, user, m2m: dict[str, Any] | None = None) -> models.Model:
     """Validate and save a new record, set its many-to-many fields, log the creation."""
     if hasattr(instance, "created_by_id") and user and user.is_authenticated:
         instance.created_by = user
+    _save_new_references(instance)
     instance.full_clean()
     instance.save()
     for name, values in (m2m or {}).items():
@@ -168,6 +181,7 @@ def record_update(*, instance: models.Model, user, expected_version: int | None 
         raise EditConflict(current, entries)
     before = snapshot(current)
     instance.version = current.version + 1
+    _save_new_references(instance)
     instance.full_clean()
     instance.save()
     for name, values in (m2m or {}).items():
@@ -284,7 +298,7 @@ def records_categorize(*, queryset, user, add: Iterable = (), remove: Iterable =
     rows = list(queryset.prefetch_related("categories"))
     before = {obj.pk: snapshot(obj, [field]) for obj in rows}
     through = field.remote_field.through
-    source = f"{model._meta.model_name}_id"
+    source = f"{model._meta.concrete_model._meta.model_name}_id"
     pks = [o.pk for o in rows]
     add, remove = list(add), list(remove)
     if remove:

@@ -67,7 +67,10 @@ class RecordViewSet:
 
     @classmethod
     def get_bulk_edit_fields(cls) -> list[str]:
-        return [name for name in cls.form.base_fields if name not in cls.bulk_edit_exclude and name != "version"]
+        """The form's fields that are model fields (one value for every record)."""
+        model_fields = {f.name for f in cls.rtype().model._meta.get_fields() if getattr(f, "concrete", False)}
+        return [name for name in cls.form.base_fields
+                if name in model_fields and name not in cls.bulk_edit_exclude and name != "version"]
 
     @classmethod
     def new_instance(cls, request):
@@ -80,6 +83,12 @@ class RecordViewSet:
     @classmethod
     def extra_urls(cls) -> list:
         return []
+
+    @classmethod
+    def save_related(cls, request, obj, form) -> None:
+        """After the record is saved, in the same transaction: writes of form
+        data that is not a model field (e.g. ticked scoring criteria), through
+        a service."""
 
     @classmethod
     def list_rows(cls, request, rows) -> list:
@@ -251,11 +260,13 @@ class ObjectEditView(ViewSetMixin, View):
             return self.render_form(request, form, instance)
         obj = form.save(commit=False)
         try:
-            if pk:
-                services.record_update(instance=obj, user=request.user,
-                                       expected_version=form.cleaned_data.get("version"), m2m=form.m2m_data())
-            else:
-                services.record_create(instance=obj, user=request.user, m2m=form.m2m_data())
+            with transaction.atomic():
+                if pk:
+                    services.record_update(instance=obj, user=request.user,
+                                           expected_version=form.cleaned_data.get("version"), m2m=form.m2m_data())
+                else:
+                    services.record_create(instance=obj, user=request.user, m2m=form.m2m_data())
+                self.viewset.save_related(request, obj, form)
         except services.EditConflict as conflict:
             # Keep what the user typed; the next save is against the new version.
             data = request.POST.copy()

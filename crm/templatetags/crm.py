@@ -29,6 +29,8 @@ def _record_link(obj):
 
 @register.simple_tag
 def field_label(obj, name: str) -> str:
+    if name.startswith("@stars:"):
+        return str(obj._meta.get_field(name.split(":", 1)[1]).verbose_name).capitalize()
     if name.startswith("@address:"):
         prefix = name.split(":", 1)[1]
         choices = dict(obj._meta.get_field("mailing_address").choices)
@@ -42,6 +44,10 @@ def field_value(obj, name: str):
     addresses, badges for categories, line breaks for long text. Always escaped."""
     if name.startswith("@address:"):
         return format_html_join("", "{}<br>", ((line,) for line in obj.address_lines(name.split(":", 1)[1])))
+    if name.startswith("@stars:"):
+        stars = getattr(obj, name.split(":", 1)[1]) or 0
+        return format_html('<span class="text-warning" aria-hidden="true">{}{}</span> <span class="text-muted">{}</span>',
+                           "★" * stars, "☆" * (5 - stars), _("%(n)s of 5 stars") % {"n": stars})
     field = obj._meta.get_field(name)
     if field.many_to_many:
         if field.related_model.__name__ == "Category":

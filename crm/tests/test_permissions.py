@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from crm.tests.factories import AccountFactory, ContactFactory, HistoryItemFactory, link
 
 PUBLIC = {"login", "javascript-catalog", "set_language"}
-OWNER_ONLY_PREFIXES = ("crm:customize", "crm:list_edit", "crm:list_value_delete", "crm:categories", "admin:")
+OWNER_ONLY_PREFIXES = ("crm:customize", "crm:list_edit", "crm:list_value_delete", "crm:categories", "leads:criteria", "admin:")
 SAMPLE_KWARGS = {"pk": 1, "kind": "note", "action": "assign", "app_label": "crm", "model_name": "account",
                  "object_id": "1", "content_type_id": 1, "url": "x"}
 

@@ -1,0 +1,33 @@
+from django.utils.translation import gettext_lazy as _
+
+from crm.generic.tables import (
+    DateColumn, EmailColumn, FastColumn, RecordTable, TextColumn, TitleColumn, UserColumn,
+)
+from leads.models import Lead
+
+
+class StarsColumn(FastColumn):
+    """The lead score as stars (with the number for screen readers)."""
+
+    def cell(self, record, name: str) -> str:
+        stars = getattr(record, name) or 0
+        label = _("%(n)s of 5 stars") % {"n": stars}
+        return (f'<span class="text-warning" aria-hidden="true">{"★" * stars}{"☆" * (5 - stars)}</span>'
+                f'<span class="visually-hidden">{label}</span>')
+
+
+class LeadTable(RecordTable):
+    full_name = TitleColumn(verbose_name=_("Full name"), order_by=("file_as",))
+    company_name = TextColumn(verbose_name=_("Company"))
+    email = EmailColumn(verbose_name=_("E-mail"))
+    business_phone = TextColumn(verbose_name=_("Business phone"))
+    source = TextColumn(verbose_name=_("Source"), accessor="source__name", order_by=("source__name",))
+    score = StarsColumn(verbose_name=_("Rating"))
+    assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
+    created = DateColumn(verbose_name=_("Created"))
+
+    class Meta(RecordTable.Meta):
+        model = Lead
+        fields = ("full_name", "company_name", "email", "business_phone", "source", "score", "assigned_to",
+                  "categories", "created")
+        sequence = fields

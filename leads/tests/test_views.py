@@ -1,0 +1,175 @@
+"""Lead pages: the shared record view tests, scoring on the form, convert, criteria."""
+import pytest
+from django.urls import reverse
+
+from crm.generic.testing import RecordViewTests
+from crm.models import BusinessContact, ChangeLogEntry, ListValue
+from crm.tests.factories import AccountFactory
+from leads.models import CriterionMet, Lead, ScoringCriterion
+from leads.tests.factories import LeadFactory
+
+
+class TestLeadViews(RecordViewTests):
+    record_type = "lead"
+    factory = LeadFactory
+    title_field = "full_name"
+    form_data = {"full_name": "Nora Lead", "score_type": "automatic"}
+    bulk_edit_data = {"field": "job_title", "value": "Buyer"}
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_full_name_is_the_only_required_field(staff_client, staff):
+    response = staff_client.post(reverse("leads:lead_add"), {"full_name": "Only A Name"})
+    lead = Lead.objects.get()
+    assert response["Location"] == lead.get_absolute_url()
+    assert (lead.is_lead, lead.file_as, lead.score, lead.assigned_to) == (True, "Name, Only A", 0, None)
+
+
+def test_new_lead_form_assigns_to_me_by_default(staff_client, staff):
+    body = staff_client.get(reverse("leads:lead_add")).content.decode()
+    assert f'<option value="{staff.pk}" selected>' in body
+
+
+def test_ticked_criteria_score_the_lead(staff_client):
+    budget = ScoringCriterion.objects.get(description="Has a budget")
+    need = ScoringCriterion.objects.get(description="Has a need for our product or service")
+    staff_client.post(reverse("leads:lead_add"), {"full_name": "Scored Lead", "score_type": "automatic",
+                                                   "criteria": [budget.pk, need.pk]})
+    lead = Lead.objects.get()
+    assert lead.score == 3  # 5 × 6/10
+    assert set(CriterionMet.objects.values_list("criterion", flat=True)) == {budget.pk, need.pk}
+
+
+def test_manual_score_stands_regardless_of_criteria(staff_client):
+    budget = ScoringCriterion.objects.get(description="Has a budget")
+    staff_client.post(reverse("leads:lead_add"), {"full_name": "Manual Lead", "score_type": "manual",
+                                                   "manual_score": "4", "criteria": [budget.pk]})
+    lead = Lead.objects.get()
+    assert (lead.score, lead.auto_score, lead.manual_score) == (4, 2, 4)
+
+
+def test_manual_score_out_of_range_is_refused(staff_client):
+    response = staff_client.post(reverse("leads:lead_add"), {"full_name": "Bad", "score_type": "manual", "manual_score": "9"})
+    assert "Select a valid choice. 9 is not one of the available choices." in response.content.decode()
+    assert not Lead.objects.exists()
+
+
+def test_editing_keeps_and_changes_ticks(staff_client):
+    lead = LeadFactory()
+    budget = ScoringCriterion.objects.get(description="Has a budget")
+    CriterionMet.objects.create(contact=lead, criterion=budget)
+    form = staff_client.get(reverse("leads:lead_edit", args=[lead.pk])).content.decode()
+    assert f'value="{budget.pk}" data-weight="3"' in form or f'data-weight="3"' in form
+    staff_client.post(reverse("leads:lead_edit", args=[lead.pk]),
+                      {"full_name": lead.full_name, "score_type": "automatic", "version": lead.version})
+    assert not CriterionMet.objects.exists()
+    assert ChangeLogEntry.objects.filter(object_id=lead.pk, changes__has_key="criteria").exists()
+
+
+def test_source_typed_in_is_added_to_the_list(staff_client):
+    staff_client.post(reverse("leads:lead_add"), {"full_name": "From A Fair", "source": "  Trade   fair 2026 "})
+    lead = Lead.objects.get()
+    assert lead.source.name == "Trade fair 2026"
+    assert ListValue.objects.filter(kind="source", name="Trade fair 2026").count() == 1
+    staff_client.post(reverse("leads:lead_add"), {"full_name": "Another", "source": "trade FAIR 2026"})
+    assert ListValue.objects.filter(kind="source", name__iexact="trade fair 2026").count() == 1
+
+
+def test_source_too_long_is_refused(staff_client):
+    response = staff_client.post(reverse("leads:lead_add"), {"full_name": "X", "source": "s" * 101})
+    assert "Ensure this value has at most 100 characters (it has 101)." in response.content.decode()
+    assert not Lead.objects.exists() and not ListValue.objects.filter(name="s" * 101).exists()
+
+
+def test_initiated_by_an_account(staff_client):
+    account = AccountFactory(name="Referrer Inc")
+    staff_client.post(reverse("leads:lead_add"), {"full_name": "Referred", "initiated_by": f"account:{account.pk}"})
+    lead = Lead.objects.get()
+    assert lead.initiated_by_account == account and lead.initiated_by_contact is None
+    body = staff_client.get(reverse("leads:lead_edit", args=[lead.pk])).content.decode()
+    assert f'value="account:{account.pk}"' in body and "Referrer Inc" in body
+
+
+def test_initiated_by_a_missing_record_is_refused(staff_client):
+    response = staff_client.post(reverse("leads:lead_add"), {"full_name": "Referred", "initiated_by": "contact:99999"})
+    assert "That record no longer exists." in response.content.decode()
+    assert not Lead.objects.exists()
+
+
+def test_leads_and_contacts_are_separate_lists(staff_client):
+    LeadFactory(full_name="Only A Lead")
+    BusinessContact.objects.create(full_name="Only A Contact", file_as="Only A Contact")
+    leads = staff_client.get(reverse("leads:lead_list")).content.decode()
+    contacts = staff_client.get(reverse("crm:contact_list")).content.decode()
+    assert "Only A Lead" in leads and "Only A Contact" not in leads
+    assert "Only A Contact" in contacts and "Only A Lead" not in contacts
+
+
+def test_rating_filter(staff_client):
+    LeadFactory(full_name="Hot Lead", score=4)
+    LeadFactory(full_name="Cold Lead", score=1)
+    body = staff_client.get(reverse("leads:lead_list"), {"rating": 3}).content.decode()
+    assert "Hot Lead" in body and "Cold Lead" not in body
+
+
+def test_bulk_edit_sets_manual_scores(staff_client):
+    leads = LeadFactory.create_batch(2)
+    staff_client.post(reverse("leads:lead_bulk", args=["edit"]),
+                      {"pk": [l.pk for l in leads], "field": "score_type", "value": "manual", "_apply": "1"})
+    staff_client.post(reverse("leads:lead_bulk", args=["edit"]),
+                      {"pk": [l.pk for l in leads], "field": "manual_score", "value": "5", "_apply": "1"})
+    assert list(Lead.objects.values_list("score", flat=True)) == [5, 5]
+
+
+class TestConvertViews:
+    def test_convert_one_opens_the_contact_form(self, staff_client):
+        lead = LeadFactory()
+        response = staff_client.post(reverse("leads:lead_convert", args=[lead.pk]))
+        assert response["Location"] == reverse("crm:contact_edit", args=[lead.pk])
+        assert BusinessContact.objects.get(pk=lead.pk).is_lead is False
+        assert lead.full_name in staff_client.get(reverse("crm:contact_list")).content.decode()
+
+    def test_convert_twice_says_so(self, staff_client):
+        lead = LeadFactory()
+        staff_client.post(reverse("leads:lead_convert", args=[lead.pk]))
+        response = staff_client.post(reverse("leads:lead_convert", args=[lead.pk]), follow=True)
+        assert response.status_code == 404 or "already a business contact" in response.content.decode()
+
+    def test_bulk_convert(self, staff_client):
+        leads = LeadFactory.create_batch(3)
+        response = staff_client.post(reverse("leads:lead_bulk", args=["convert"]),
+                                     {"pk": [l.pk for l in leads[:2]], "_apply": "1"}, follow=True)
+        assert "2 leads converted to business contacts." in response.content.decode()
+        assert Lead.objects.count() == 1
+
+
+class TestCriteriaPage:
+    def test_staff_get_403(self, staff_client):
+        assert staff_client.get(reverse("leads:criteria")).status_code == 403
+        assert staff_client.post(reverse("leads:criteria"), {"description": "X", "weight": 1}).status_code == 403
+        assert not ScoringCriterion.objects.filter(description="X").exists()
+
+    def test_owner_adds_edits_deletes_and_everyone_is_rescored(self, owner_client):
+        lead = LeadFactory()
+        CriterionMet.objects.create(contact=lead, criterion=ScoringCriterion.objects.get(description="Has a budget"))
+        owner_client.post(reverse("leads:criteria"), {"description": "Has a champion", "weight": 3})
+        lead.refresh_from_db()
+        assert lead.score == 1  # 5 × 3/13 = 1.15
+        budget = ScoringCriterion.objects.get(description="Has a budget")
+        owner_client.post(reverse("leads:criteria"), {"criterion": budget.pk, "description": "Has budget", "weight": 1})
+        lead.refresh_from_db()
+        assert lead.score == 0  # 5 × 1/11 = 0.45
+        owner_client.post(reverse("leads:criteria"), {"criterion": budget.pk, "op": "delete"})
+        assert not CriterionMet.objects.exists()
+
+    def test_a_criterion_without_description_is_refused(self, owner_client):
+        response = owner_client.post(reverse("leads:criteria"), {"description": "", "weight": 2})
+        assert "This field is required." in response.content.decode()
+        assert ScoringCriterion.objects.count() == 4
+
+    def test_a_bad_weight_is_refused(self, owner_client):
+        response = owner_client.post(reverse("leads:criteria"), {"description": "Odd", "weight": 7})
+        assert "Select a valid choice." in response.content.decode()
+        assert not ScoringCriterion.objects.filter(description="Odd").exists()

@@ -1,0 +1,119 @@
+"""Sales ▸ Leads: list, reading pane, form with scoring, convert, criteria."""
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
+from django.views import View
+
+from crm.generic import services as record_services
+from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
+from crm.permissions import OwnerRequiredMixin
+from crm.views import CRMRecordViewSet, ContactViewSet
+from leads import services
+from leads.filtersets import LeadFilterSet
+from leads.forms import CriterionForm, LeadForm
+from leads.models import Lead, ScoringCriterion
+from leads.tables import LeadTable
+
+
+class ConvertToContact(BulkAction):
+    name = "convert"
+    label = gettext_lazy("Convert to Business Contact")
+    icon = "person-vcard"
+
+    def run(self, queryset, user, form) -> str:
+        count = services.leads_convert(queryset=queryset, user=user)
+        return ngettext("%(count)d lead converted to a business contact.",
+                        "%(count)d leads converted to business contacts.", count) % {"count": count}
+
+
+class LeadViewSet(CRMRecordViewSet):
+    record_type = "lead"
+    url_prefix = "leads"
+    queryset = Lead.objects.select_related("assigned_to", "source")
+    list_fields = ("full_name", "file_as", "company_name", "email", "business_phone", "score", "created", "is_lead",
+                   "source__name", "assigned_to__username", "assigned_to__first_name", "assigned_to__last_name")
+    filterset = LeadFilterSet
+    table = LeadTable
+    form = LeadForm
+    actions = [*DEFAULT_ACTIONS[:3], ConvertToContact(), DEFAULT_ACTIONS[3]]
+    template_pane = "crm/contact_pane.html"
+    bulk_edit_exclude = (*CRMRecordViewSet.bulk_edit_exclude, "first_name", "last_name")
+    detail_sections = [
+        (gettext_lazy("Lead"), ["full_name", "file_as", "job_title", "company_name", "account", "assigned_to", "categories"]),
+        *ContactViewSet.detail_sections[1:5],
+        (gettext_lazy("Comments"), ["comments"]),
+    ]
+
+    @classmethod
+    def new_instance(cls, request):
+        return Lead(is_lead=True)
+
+    @classmethod
+    def get_object(cls, request, pk):
+        return get_object_or_404(Lead.objects.select_related("account", "assigned_to", "source"), pk=pk)
+
+    @classmethod
+    def save_related(cls, request, obj, form) -> None:
+        services.contact_set_criteria(contact=obj, criteria=form.cleaned_data.get("criteria") or [], user=request.user)
+
+    @classmethod
+    def detail_context(cls, request, obj) -> dict:
+        return {"extra_buttons": [{"label": _("Convert to Business Contact"), "icon": "person-vcard",
+                                   "url": reverse("leads:lead_convert", args=[obj.pk])}]}
+
+    @classmethod
+    def extra_urls(cls) -> list:
+        return [
+            *super().extra_urls(),
+            path("leads/<int:pk>/convert/", LeadConvertView.as_view(), name="lead_convert"),
+        ]
+
+
+class LeadConvertView(View):
+    """Convert one lead; the business contact form then opens for editing."""
+
+    def get(self, request, pk):
+        lead = get_object_or_404(Lead, pk=pk)
+        return render(request, "leads/convert.html", {"object": lead})
+
+    def post(self, request, pk):
+        lead = get_object_or_404(Lead, pk=pk)
+        try:
+            contact = services.lead_convert(lead=lead, user=request.user)
+        except record_services.DomainError as error:
+            messages.error(request, error.message)
+            return redirect("crm:contact_detail", pk=pk)
+        messages.success(request, _("“%(name)s” is now a business contact.") % {"name": contact})
+        return redirect(reverse("crm:contact_edit", args=[contact.pk]))
+
+
+class CriteriaView(OwnerRequiredMixin, View):
+    """Customize lead scoring criteria: add, edit (description, weight), move, delete.
+    Every change re-scores all automatic leads and business contacts at once."""
+
+    def render_page(self, request, form=None, edit=None, status=200):
+        return render(request, "leads/criteria.html", {
+            "criteria": ScoringCriterion.objects.all(), "form": form or CriterionForm(), "edit": edit,
+            "total": sum(c.weight for c in ScoringCriterion.objects.all()),
+        }, status=status)
+
+    def get(self, request):
+        return self.render_page(request)
+
+    def post(self, request):
+        op = request.POST.get("op", "save")
+        criterion = get_object_or_404(ScoringCriterion, pk=request.POST["criterion"]) if request.POST.get("criterion") else None
+        if op == "delete" and criterion:
+            services.criterion_delete(criterion=criterion)
+            messages.success(request, _("“%(name)s” was deleted; scores were recalculated.") % {"name": criterion})
+        elif op in ("up", "down") and criterion:
+            services.criterion_move(criterion=criterion, offset=-1 if op == "up" else 1)
+        else:
+            form = CriterionForm(request.POST, instance=criterion)
+            if not form.is_valid():
+                return self.render_page(request, form=form if criterion is None else None,
+                                        edit=(criterion.pk, form) if criterion else None)
+            services.criterion_save(criterion=form.save(commit=False))
+            messages.success(request, _("“%(name)s” was saved; scores were recalculated.") % {"name": form.instance})
+        return redirect("leads:criteria")
