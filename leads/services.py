@@ -141,3 +141,22 @@ def leads_convert(*, queryset, user) -> int:
         count += 1
     return count
 
+
+
+@transaction.atomic
+def lead_attach_captured_email(*, lead: BusinessContact, captured: dict, user) -> HistoryItem:
+    """Keep the e-mail a lead was created from as an E-mail history item on it."""
+    import datetime
+
+    sent = timezone.now()
+    if captured.get("sent"):
+        try:
+            sent = datetime.datetime.fromisoformat(captured["sent"])
+        except ValueError:
+            pass
+    sender = f'{captured.get("full_name", "")} <{captured.get("address", "")}>'.strip()
+    item = HistoryItem(
+        kind=HistoryItem.Kind.EMAIL, subject=(captured.get("subject") or _("E-mail from %(sender)s") % {"sender": sender})[:255],
+        occurred_at=sent, email_from=sender[:255], email_to=captured.get("to", ""), body=captured.get("body", ""),
+    )
+    return history_item_create(item=item, user=user, records=[lead])

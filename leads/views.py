@@ -1,4 +1,7 @@
 """Sales ▸ Leads: list, reading pane, form with scoring, convert, criteria."""
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -11,7 +14,7 @@ from crm.permissions import OwnerRequiredMixin
 from crm.views import CRMRecordViewSet, ContactViewSet
 from leads import services
 from leads.filtersets import LeadFilterSet
-from leads.forms import CriterionForm, LeadForm
+from leads.forms import CriterionForm, EmailCaptureForm, LeadForm
 from leads.models import Lead, ScoringCriterion
 from leads.tables import LeadTable
 
@@ -56,6 +59,16 @@ class LeadViewSet(CRMRecordViewSet):
     @classmethod
     def save_related(cls, request, obj, form) -> None:
         services.contact_set_criteria(contact=obj, criteria=form.cleaned_data.get("criteria") or [], user=request.user)
+        token = form.cleaned_data.get("from_email")
+        captured = request.session.get(CAPTURED_EMAILS, {}).get(token) if token else None
+        if captured:
+            services.lead_attach_captured_email(lead=obj, captured=captured, user=request.user)
+            request.session[CAPTURED_EMAILS].pop(token, None)
+            request.session.modified = True
+
+    @classmethod
+    def list_buttons(cls, request) -> list[dict]:
+        return [{"label": _("New lead from e-mail"), "icon": "envelope-plus", "url": reverse("leads:lead_from_email")}]
 
     @classmethod
     def detail_context(cls, request, obj) -> dict:
@@ -67,7 +80,34 @@ class LeadViewSet(CRMRecordViewSet):
         return [
             *super().extra_urls(),
             path("leads/<int:pk>/convert/", LeadConvertView.as_view(), name="lead_convert"),
+            path("leads/from-email/", LeadFromEmailView.as_view(), name="lead_from_email"),
         ]
+
+
+CAPTURED_EMAILS = "captured_emails"
+
+
+class LeadFromEmailView(View):
+    """Create a lead from an e-mail: read the message, then open the New lead
+    form with the sender filled in; saving keeps the message in its history."""
+
+    def get(self, request):
+        return render(request, "leads/from_email.html", {"form": EmailCaptureForm()})
+
+    def post(self, request):
+        form = EmailCaptureForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "leads/from_email.html", {"form": form})
+        captured = form.cleaned_data["captured"]
+        token = secrets.token_urlsafe(9)
+        stored = request.session.get(CAPTURED_EMAILS, {})
+        # Keep only the last few unsaved captures per session.
+        stored = dict(list(stored.items())[-4:])
+        stored[token] = captured.as_session()
+        request.session[CAPTURED_EMAILS] = stored
+        query = urlencode({"full_name": captured.full_name, "first_name": captured.first_name,
+                           "last_name": captured.last_name, "email": captured.address, "from_email": token})
+        return redirect(f"{reverse('leads:lead_add')}?{query}")
 
 
 class LeadConvertView(View):

@@ -85,6 +85,11 @@ class RecordViewSet:
         return []
 
     @classmethod
+    def list_buttons(cls, request) -> list[dict]:
+        """Extra buttons beside "New" on the list (label, icon, url)."""
+        return []
+
+    @classmethod
     def save_related(cls, request, obj, form) -> None:
         """After the record is saved, in the same transaction: writes of form
         data that is not a model field (e.g. ticked scoring criteria), through
@@ -198,6 +203,7 @@ class ObjectListView(ViewSetMixin, View):
             sort=sort,
             filter_query=params.urlencode(),
             actions=[(a, vs.url("bulk", a.name)) for a in vs.actions if a.allowed(request.user)],
+            list_buttons=vs.list_buttons(request),
         )
         if request.htmx and request.htmx.target == "results":
             return render(request, f"{vs.template_list}#results", context)

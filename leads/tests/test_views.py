@@ -173,3 +173,54 @@ class TestCriteriaPage:
         response = owner_client.post(reverse("leads:criteria"), {"description": "Odd", "weight": 7})
         assert "Select a valid choice." in response.content.decode()
         assert not ScoringCriterion.objects.filter(description="Odd").exists()
+
+
+class TestLeadFromEmail:
+    RAW = ("From: \"Hansen, Anna\" <anna@example.com>\nTo: sales@ourco.example\nSubject: Quote please\n"
+           "Date: Mon, 16 Nov 2026 09:30:00 +0100\n\nCould you send a quote for 200 chairs?")
+
+    def test_upload_opens_a_prefilled_form_and_saving_keeps_the_message(self, staff_client):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from crm.models import HistoryItem
+
+        upload = SimpleUploadedFile("quote.eml", self.RAW.encode(), content_type="message/rfc822")
+        response = staff_client.post(reverse("leads:lead_from_email"), {"message_file": upload})
+        form_page = staff_client.get(response["Location"]).content.decode()
+        assert 'value="Anna Hansen"' in form_page and 'value="anna@example.com"' in form_page
+        token = response["Location"].split("from_email=")[1]
+        staff_client.post(reverse("leads:lead_add"), {"full_name": "Anna Hansen", "email": "anna@example.com",
+                                                       "from_email": token})
+        lead = Lead.objects.get()
+        item = HistoryItem.objects.get()
+        assert (item.kind, item.subject, item.email_from) == ("email", "Quote please", "Anna Hansen <anna@example.com>")
+        assert "200 chairs" in item.body and item.links.get().object_id == lead.pk
+        assert item.occurred_at.isoformat().startswith("2026-11-16T08:30:00")
+
+    def test_pasted_message(self, staff_client):
+        response = staff_client.post(reverse("leads:lead_from_email"), {"raw": self.RAW})
+        assert response.status_code == 302 and "full_name=Anna+Hansen" in response["Location"]
+
+    def test_malformed_message_is_refused_clearly(self, staff_client):
+        response = staff_client.post(reverse("leads:lead_from_email"), {"raw": "just some text without headers"})
+        assert "This is not an e-mail message: it has no headers." in response.content.decode()
+        assert not Lead.objects.exists()
+
+    def test_nothing_given(self, staff_client):
+        response = staff_client.post(reverse("leads:lead_from_email"), {})
+        assert "Choose an .eml file or paste a message." in response.content.decode()
+
+    def test_outlook_msg_file_is_explained(self, staff_client):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        upload = SimpleUploadedFile("quote.msg", b"\xd0\xcf\x11\xe0binary", content_type="application/vnd.ms-outlook")
+        response = staff_client.post(reverse("leads:lead_from_email"), {"message_file": upload})
+        assert "Outlook .msg files cannot be read." in response.content.decode()
+
+    def test_a_message_over_the_limit_is_refused(self, staff_client, settings):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        settings.CRM_MAX_UPLOAD_SIZE = 50
+        upload = SimpleUploadedFile("big.eml", self.RAW.encode())
+        response = staff_client.post(reverse("leads:lead_from_email"), {"message_file": upload})
+        assert "the limit is 50\xa0bytes" in response.content.decode()
