@@ -45,6 +45,7 @@ class AccountFilterSet(RecordFilterSet):
 
 class ContactFilterSet(RecordFilterSet):
     search_fields = ("full_name", "company_name", "email")
+    sqlite_fulltext_table = "crm_businesscontact_fts"
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
     source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
     city = django_filters.CharFilter(field_name="business_city", lookup_expr="iexact", label=_("City"))

@@ -1,7 +1,9 @@
 """Base filterset: free-text search over the record type's search fields."""
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,8 +29,19 @@ class SearchFilterSet(django_filters.FilterSet):
             form._styled = True
         return form
 
+    # An SQLite FTS5 trigram table over the search fields (see crm migration
+    # 0004), used for words of three characters or more.
+    sqlite_fulltext_table: str = ""
+
     def search(self, queryset, name, value):
+        use_fulltext = self.sqlite_fulltext_table and connection.vendor == "sqlite"
         for word in value.split()[:8]:
+            if use_fulltext and len(word) >= 3:
+                phrase = '"' + word.replace('"', '""') + '"'
+                queryset = queryset.filter(pk__in=RawSQL(
+                    f"SELECT rowid FROM {self.sqlite_fulltext_table} WHERE {self.sqlite_fulltext_table} MATCH %s",
+                    [phrase]))
+                continue
             q = Q()
             for field in self.search_fields:
                 q |= Q(**{f"{field}__icontains": word})
