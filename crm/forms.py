@@ -320,23 +320,9 @@ class MeetingRequestForm(forms.Form):
 class LinkRecordForm(forms.Form):
     """Link an existing history item to one more record."""
 
-    record = forms.CharField(label=_("Record"), widget=LinkToWidget(types=[]))
-
     def __init__(self, *args, types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["record"].widget = LinkToWidget(types=types)
-        self.types = types
-
-    def clean_record(self):
-        from crm.generic import registry
-
-        key, _sep, pk = self.cleaned_data["record"].partition(":")
-        if key not in self.types or not pk.isdigit():
-            raise forms.ValidationError(_("Choose a record."))
-        obj = registry.get(key).queryset().filter(pk=int(pk)).first()
-        if obj is None:
-            raise forms.ValidationError(_("That record no longer exists."))
-        return obj
+        self.fields["record"] = RecordLinkField(types=types, required=True, label=_("Record"))
 
 
 # --- Customization and preferences ------------------------------------------------

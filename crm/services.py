@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import ical
-from crm.generic.services import DomainError, changelog_bulk_write, diff_snapshots, snapshot
+from crm.generic.services import DomainError, changelog_bulk_write, diff_snapshots, reorder, snapshot
 from crm.models import HistoryItem, HistoryLink, ListValue
 from crm.selectors import list_value_relations
 
@@ -40,14 +40,7 @@ def list_value_rename(*, value: ListValue, name: str) -> ListValue:
 @transaction.atomic
 def list_value_move(*, value: ListValue, offset: int) -> None:
     """Move a value up (-1) or down (+1) in its list."""
-    values = list(ListValue.objects.filter(kind=value.kind).order_by("position", "name"))
-    index = next(i for i, v in enumerate(values) if v.pk == value.pk)
-    target = index + offset
-    if 0 <= target < len(values):
-        values[index], values[target] = values[target], values[index]
-    for position, item in enumerate(values, start=1):
-        item.position = position
-    ListValue.objects.bulk_update(values, ["position"])
+    reorder(ListValue.objects.filter(kind=value.kind).order_by("position", "name"), value, offset)
 
 
 @transaction.atomic

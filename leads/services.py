@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.generic.services import DomainError, changelog_bulk_write
+from crm.generic.services import DomainError, changelog_bulk_write, reorder
 from crm.models import BusinessContact, ChangeLogEntry, HistoryItem
 from crm.services import history_item_create
 from leads import scoring
@@ -67,14 +67,7 @@ def criterion_delete(*, criterion: ScoringCriterion) -> None:
 
 @transaction.atomic
 def criterion_move(*, criterion: ScoringCriterion, offset: int) -> None:
-    criteria = list(ScoringCriterion.objects.order_by("position", "id"))
-    index = next(i for i, c in enumerate(criteria) if c.pk == criterion.pk)
-    target = index + offset
-    if 0 <= target < len(criteria):
-        criteria[index], criteria[target] = criteria[target], criteria[index]
-    for position, item in enumerate(criteria, start=1):
-        item.position = position
-    ScoringCriterion.objects.bulk_update(criteria, ["position"])
+    reorder(ScoringCriterion.objects.order_by("position", "id"), criterion, offset)
 
 
 def contact_set_criteria(*, contact: BusinessContact, criteria, user) -> None:

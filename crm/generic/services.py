@@ -218,6 +218,19 @@ def record_delete(*, instance: models.Model, user) -> None:
     entry.save()
 
 
+def reorder(queryset, item, offset: int, field: str = "position") -> None:
+    """Move ``item`` up (-1) or down (+1) among the ordered ``queryset`` and
+    renumber positions 1..n (list values, scoring criteria, stages, …)."""
+    items = list(queryset)
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index + offset
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+    for position, other in enumerate(items, start=1):
+        setattr(other, field, position)
+    queryset.model._default_manager.bulk_update(items, [field])
+
+
 # --- Several records ----------------------------------------------------
 
 def changelog_bulk_write(model, rows: list[models.Model], user, changes_for) -> None:

@@ -224,3 +224,9 @@ class TestLeadFromEmail:
         upload = SimpleUploadedFile("big.eml", self.RAW.encode())
         response = staff_client.post(reverse("leads:lead_from_email"), {"message_file": upload})
         assert "the limit is 50\xa0bytes" in response.content.decode()
+
+
+def test_owner_moves_a_criterion(owner_client):
+    first = ScoringCriterion.objects.order_by("position").first()
+    owner_client.post(reverse("leads:criteria"), {"criterion": first.pk, "op": "down"})
+    assert list(ScoringCriterion.objects.order_by("position"))[1] == first
