@@ -29,6 +29,7 @@ from crm.generic import services as record_services
 from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.permissions import OwnerRequiredMixin
+from crm.resources import AccountResource, ContactResource
 from crm.tables import AccountTable, ContactTable
 
 
@@ -64,6 +65,7 @@ class AccountViewSet(CRMRecordViewSet):
     record_type = "account"
     url_prefix = "accounts"
     queryset = Account.objects.select_related("assigned_to")
+    resource = AccountResource
     list_fields = ("name", "business_phone", "email", "business_city", "created", "assigned_to__username",
                    "assigned_to__first_name", "assigned_to__last_name")
     filterset = AccountFilterSet
@@ -91,6 +93,7 @@ class ContactViewSet(CRMRecordViewSet):
                    "created", "is_lead", "assigned_to__username", "assigned_to__first_name", "assigned_to__last_name")
     filterset = ContactFilterSet
     table = ContactTable
+    resource = ContactResource
     form = ContactForm
     template_pane = "crm/contact_pane.html"
     detail_sections = [

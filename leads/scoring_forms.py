@@ -4,7 +4,7 @@ Shared by the lead and business contact forms (the criteria score both).
 The stars update as boxes are ticked (static/crm/crm.js mirrors
 leads.scoring); the saved score always comes from leads.services.
 """
-from crispy_forms.layout import HTML, Div, Fieldset
+from crispy_forms.layout import HTML, Div, Field, Fieldset
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -55,7 +55,9 @@ class ScoringFormMixin(forms.ModelForm):
         return Fieldset(
             _("Lead score"),
             Div(HTML('{% include "leads/includes/score_display.html" %}'), css_class="mb-2"),
-            Div(Div("score_type", css_class="col-md-4"), Div("manual_score", css_class="col-md-8"), css_class="row"),
+            Div(Div("score_type", css_class="col-md-4"),
+                Div(Field("manual_score", template="leads/includes/manual_score_field.html"), css_class="col-md-8"),
+                css_class="row"),
             "criteria",
             css_class="lead-score-section",
         )

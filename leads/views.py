@@ -16,6 +16,7 @@ from leads import services
 from leads.filtersets import LeadFilterSet
 from leads.forms import CriterionForm, EmailCaptureForm, LeadForm
 from leads.models import Lead, ScoringCriterion
+from leads.resources import LeadResource
 from leads.tables import LeadTable
 
 
@@ -38,6 +39,7 @@ class LeadViewSet(CRMRecordViewSet):
                    "source__name", "assigned_to__username", "assigned_to__first_name", "assigned_to__last_name")
     filterset = LeadFilterSet
     table = LeadTable
+    resource = LeadResource
     form = LeadForm
     actions = [*DEFAULT_ACTIONS[:3], ConvertToContact(), DEFAULT_ACTIONS[3]]
     template_pane = "crm/contact_pane.html"

@@ -19,12 +19,14 @@ from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
 from . import registry, services
 from .actions import DEFAULT_ACTIONS
+from .exports import csv_response, export_rows, xlsx_response
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
 
@@ -38,6 +40,7 @@ class RecordViewSet:
     filterset = None
     table = None
     form = None
+    resource = None                 # django-import-export resource: the export/import columns
     actions = DEFAULT_ACTIONS
     bulk_edit_exclude: tuple[str, ...] = ("comments", "categories", "photo")
     detail_sections: list[tuple[str, list[str]]] = []
@@ -117,6 +120,7 @@ class RecordViewSet:
             path(f"{prefix}/", ObjectListView.as_view(viewset=cls), name=f"{key}_list"),
             path(f"{prefix}/add/", ObjectEditView.as_view(viewset=cls), name=f"{key}_add"),
             path(f"{prefix}/bulk/<str:action>/", BulkActionView.as_view(viewset=cls), name=f"{key}_bulk"),
+            path(f"{prefix}/export/", ExportView.as_view(viewset=cls), name=f"{key}_export"),
             path(f"{prefix}/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{key}_detail"),
             path(f"{prefix}/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{key}_edit"),
             path(f"{prefix}/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{key}_delete"),
@@ -204,6 +208,7 @@ class ObjectListView(ViewSetMixin, View):
             filter_query=params.urlencode(),
             actions=[(a, vs.url("bulk", a.name)) for a in vs.actions if a.allowed(request.user)],
             list_buttons=vs.list_buttons(request),
+            export_url=vs.url("export") if vs.resource is not None else "",
         )
         if request.htmx and request.htmx.target == "results":
             return render(request, f"{vs.template_list}#results", context)
@@ -372,6 +377,28 @@ class BulkActionView(ViewSetMixin, View):
 
     def post(self, request, action):
         return self.handle(request, action, request.POST)
+
+
+class ExportView(ViewSetMixin, View):
+    """Export the list as CSV or Excel: GET exports what the filter matches,
+    POST exports the ticked records (or all matching, as bulk actions do)."""
+
+    def export(self, request, queryset, data):
+        if self.viewset.resource is None:
+            raise Http404
+        filename = f"{self.viewset.url_prefix}-{timezone.localdate():%Y-%m-%d}"
+        rows = export_rows(queryset, self.viewset.resource)
+        if data.get("format") == "xlsx":
+            return xlsx_response(rows, filename, str(self.viewset.rtype().verbose_name_plural))
+        return csv_response(rows, filename)
+
+    def get(self, request):
+        _filterset, queryset = filtered_queryset(self.viewset, request, request.GET)
+        return self.export(request, queryset, request.GET)
+
+    def post(self, request):
+        queryset, _pks, _query = BulkActionView(viewset=self.viewset).selection(request, request.POST)
+        return self.export(request, queryset, request.POST)
 
 
 class ObjectChangeLogView(ViewSetMixin, View):

@@ -230,3 +230,8 @@ def test_owner_moves_a_criterion(owner_client):
     first = ScoringCriterion.objects.order_by("position").first()
     owner_client.post(reverse("leads:criteria"), {"criterion": first.pk, "op": "down"})
     assert list(ScoringCriterion.objects.order_by("position"))[1] == first
+
+
+def test_manual_score_is_drawn_as_stars(staff_client):
+    body = staff_client.get(reverse("leads:lead_add")).content.decode()
+    assert 'role="radiogroup"' in body and "4 ★" in body
