@@ -8,11 +8,12 @@ are produced: memory stays flat at any size.
 from __future__ import annotations
 
 import csv
-import datetime
+import io
 import tempfile
-from decimal import Decimal
 from typing import Iterable, Iterator
 
+from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from import_export.widgets import ManyToManyWidget
@@ -22,8 +23,10 @@ CHUNK = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def escape_formula(text: str) -> str:
+def escape_formula(text: str | None) -> str:
     """Neutralise spreadsheet formulas: "=SUM(A1)" is written as "'=SUM(A1)"."""
+    if text is None:
+        return ""
     return "'" + text if text and text[0] in FORMULA_STARTS else text
 
 
@@ -32,16 +35,33 @@ def unescape_formula(text: str) -> str:
     return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS else text
 
 
-def _cell(value) -> str:
+def _plain(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _moment(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds") if timezone.is_aware(value) else value.isoformat()
-    if isinstance(value, (datetime.date, Decimal, int)):
-        return str(value)
-    return escape_formula(str(value))
+    return timezone.localtime(value).isoformat(timespec="seconds") if timezone.is_aware(value) else value.isoformat()
+
+
+def _flag(value) -> str:
+    return "" if value is None else ("1" if value else "0")
+
+
+def _converter(model, path: str):
+    """How one column's database value becomes a cell (chosen once per export, not per cell)."""
+    field = None
+    for part in path.split(LOOKUP_SEP):
+        field = model._meta.get_field(part)
+        model = field.related_model or model
+    if isinstance(field, models.BooleanField):
+        return _flag
+    if isinstance(field, models.DateTimeField):
+        return _moment
+    if isinstance(field, (models.CharField, models.TextField)):
+        return escape_formula
+    return _plain
 
 
 def export_columns(resource_class) -> tuple[list[str], list[str], list[str]]:
@@ -58,36 +78,37 @@ def export_columns(resource_class) -> tuple[list[str], list[str], list[str]]:
     return headers, paths, m2m
 
 
-def export_rows(queryset, resource_class) -> Iterator[list[str]]:
-    """The header row, then one row per record, in chunks of ``CHUNK`` records."""
+def export_chunks(queryset, resource_class) -> Iterator[list[list[str]]]:
+    """The header row, then the records in chunks of ``CHUNK`` rows."""
     headers, paths, m2m = export_columns(resource_class)
-    yield headers
+    yield [headers]
     model = queryset.model._meta.concrete_model
-    value_paths = ["pk", *[p for p in paths if p]]
+    value_paths = [p for p in paths if p]
+    converters = [_converter(model, p) for p in value_paths]
+    # Where each many-to-many column goes in the row.
+    m2m_slots = [(i, name) for i, name in zip([i for i, p in enumerate(paths) if p is None], m2m)]
     last_pk = 0
     queryset = queryset.order_by("pk")
     while True:
         # Keyset pagination on the primary key: every chunk is an index range.
-        chunk = list(queryset.filter(pk__gt=last_pk).values_list(*value_paths)[:CHUNK])
+        chunk = list(queryset.filter(pk__gt=last_pk).values_list("pk", *value_paths)[:CHUNK])
         if not chunk:
             return
         last_pk = chunk[-1][0]
         related = {name: _m2m_names(model, name, [row[0] for row in chunk]) for name in m2m}
+        rows = []
         for row in chunk:
-            yield _assemble(paths, m2m, row, related)
+            cells = [convert(value) for convert, value in zip(converters, row[1:])]
+            for index, name in m2m_slots:
+                cells.insert(index, escape_formula(", ".join(related[name].get(row[0], ()))))
+            rows.append(cells)
+        yield rows
 
 
-def _assemble(paths, m2m, row, related) -> list[str]:
-    values = iter(row[1:])
-    m2m_names = iter(m2m)
-    out = []
-    for path in paths:
-        if path is None:
-            name = next(m2m_names)
-            out.append(escape_formula(", ".join(related[name].get(row[0], []))))
-        else:
-            out.append(_cell(next(values)))
-    return out
+def export_rows(queryset, resource_class) -> Iterator[list[str]]:
+    """The same as ``export_chunks``, one row at a time."""
+    for rows in export_chunks(queryset, resource_class):
+        yield from rows
 
 
 def _m2m_names(model, field_name: str, pks: list[int]) -> dict[int, list[str]]:
@@ -102,21 +123,18 @@ def _m2m_names(model, field_name: str, pks: list[int]) -> dict[int, list[str]]:
     return names
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def csv_response(chunks: Iterable[list[list[str]]], filename: str) -> StreamingHttpResponse:
+    """A streamed UTF-8 CSV (with a BOM, so Excel reads the accents right),
+    sent a chunk of rows at a time."""
 
-
-def csv_response(rows: Iterable[list[str]], filename: str) -> StreamingHttpResponse:
-    """A streamed UTF-8 CSV (with a BOM, so Excel reads the accents right)."""
-    writer = csv.writer(_Echo())
-
-    def lines():
+    def pieces():
         yield "\ufeff"
-        for row in rows:
-            yield writer.writerow(row)
+        for rows in chunks:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            yield buffer.getvalue()
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(pieces(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

@@ -26,7 +26,7 @@ from django.views import View
 
 from . import registry, services
 from .actions import DEFAULT_ACTIONS
-from .exports import csv_response, export_rows, xlsx_response
+from .exports import csv_response, export_chunks, export_rows, xlsx_response
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
 
@@ -387,10 +387,10 @@ class ExportView(ViewSetMixin, View):
         if self.viewset.resource is None:
             raise Http404
         filename = f"{self.viewset.url_prefix}-{timezone.localdate():%Y-%m-%d}"
-        rows = export_rows(queryset, self.viewset.resource)
         if data.get("format") == "xlsx":
-            return xlsx_response(rows, filename, str(self.viewset.rtype().verbose_name_plural))
-        return csv_response(rows, filename)
+            return xlsx_response(export_rows(queryset, self.viewset.resource), filename,
+                                 str(self.viewset.rtype().verbose_name_plural))
+        return csv_response(export_chunks(queryset, self.viewset.resource), filename)
 
     def get(self, request):
         _filterset, queryset = filtered_queryset(self.viewset, request, request.GET)
