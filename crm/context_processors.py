@@ -14,7 +14,8 @@ def navigation(request) -> dict:
         "nav_workspaces": nav.WORKSPACES,
         "nav_workspace": workspace,
         "nav_tab": tab,
-        "is_owner": is_owner(request.user),
+        # The menu only; owner pages check the database themselves.
+        "is_owner": request.session["crm_owner_menu"] if "crm_owner_menu" in request.session else is_owner(request.user),
         "link_to_types": registry.linkable_types(),
         "history_kinds": HistoryItem.Kind.choices,
     }

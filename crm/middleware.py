@@ -22,9 +22,12 @@ class UserLanguageMiddleware:
 
 
 def remember_language(sender, request, user, **kwargs):
-    """On sign-in, put the user's chosen language in the session (one query
-    at sign-in instead of one per page)."""
+    """On sign-in, put the user's chosen language, and whether to show the
+    owner's menu, in the session (queries at sign-in instead of on every page).
+    Owner-only pages still check the database on each request."""
     from crm.models import UserPreferences
+    from crm.permissions import is_owner
 
     language = UserPreferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
     request.session["crm_language"] = language
+    request.session["crm_owner_menu"] = is_owner(user)

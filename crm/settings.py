@@ -177,6 +177,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Page size of record lists.
 CRM_PAGE_SIZE = 50
 
+# Sessions are kept in the database and read through a per-process cache:
+# a page skips the session query, and several processes stay correct because
+# every write goes to the database too.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
