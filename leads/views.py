@@ -16,6 +16,7 @@ from leads import services
 from leads.filtersets import LeadFilterSet
 from leads.forms import CriterionForm, EmailCaptureForm, LeadForm
 from leads.models import Lead, ScoringCriterion
+from leads.imports import LeadImporter
 from leads.resources import LeadResource
 from leads.tables import LeadTable
 
@@ -40,6 +41,7 @@ class LeadViewSet(CRMRecordViewSet):
     filterset = LeadFilterSet
     table = LeadTable
     resource = LeadResource
+    importer = LeadImporter
     form = LeadForm
     actions = [*DEFAULT_ACTIONS[:3], ConvertToContact(), DEFAULT_ACTIONS[3]]
     template_pane = "crm/contact_pane.html"

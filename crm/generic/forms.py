@@ -99,3 +99,12 @@ class BulkEditForm(forms.Form):
             if not isinstance(self.record_fields[name], forms.BooleanField):
                 self.add_error("value", _("Enter a new value, or tick “Clear the value”."))
         return data
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV or Excel .xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}))
+    on_duplicate = forms.ChoiceField(
+        label=_("When a row's e-mail address matches an existing record"), initial="update", widget=forms.RadioSelect,
+        choices=[("update", _("Update the existing record")), ("skip", _("Skip the row"))],
+    )

@@ -9,6 +9,9 @@ add it here, once.
 """
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +30,8 @@ from django.views import View
 from . import registry, services
 from .actions import DEFAULT_ACTIONS
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
+from .forms import ImportUploadForm
+from .tabular import FileRejected, read_table
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
 
@@ -41,6 +46,7 @@ class RecordViewSet:
     table = None
     form = None
     resource = None                 # django-import-export resource: the export/import columns
+    importer = None                 # crm.generic.imports.Importer subclass (Import from CSV/Excel)
     actions = DEFAULT_ACTIONS
     bulk_edit_exclude: tuple[str, ...] = ("comments", "categories", "photo")
     detail_sections: list[tuple[str, list[str]]] = []
@@ -121,6 +127,7 @@ class RecordViewSet:
             path(f"{prefix}/add/", ObjectEditView.as_view(viewset=cls), name=f"{key}_add"),
             path(f"{prefix}/bulk/<str:action>/", BulkActionView.as_view(viewset=cls), name=f"{key}_bulk"),
             path(f"{prefix}/export/", ExportView.as_view(viewset=cls), name=f"{key}_export"),
+            path(f"{prefix}/import/", ImportView.as_view(viewset=cls), name=f"{key}_import"),
             path(f"{prefix}/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{key}_detail"),
             path(f"{prefix}/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{key}_edit"),
             path(f"{prefix}/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{key}_delete"),
@@ -209,6 +216,7 @@ class ObjectListView(ViewSetMixin, View):
             actions=[(a, vs.url("bulk", a.name)) for a in vs.actions if a.allowed(request.user)],
             list_buttons=vs.list_buttons(request),
             export_url=vs.url("export") if vs.resource is not None else "",
+            import_url=vs.url("import") if vs.importer is not None else "",
         )
         if request.htmx and request.htmx.target == "results":
             return render(request, f"{vs.template_list}#results", context)
@@ -399,6 +407,107 @@ class ExportView(ViewSetMixin, View):
     def post(self, request):
         queryset, _pks, _query = BulkActionView(viewset=self.viewset).selection(request, request.POST)
         return self.export(request, queryset, request.POST)
+
+
+IMPORTS_SESSION_KEY = "crm_imports"
+
+
+class ImportView(ViewSetMixin, View):
+    """Import from CSV or Excel in steps: upload → (map unknown columns) →
+    preview (new / update / skip / error per row) → confirm. Nothing is
+    written before the confirmation, and the confirmed import is one
+    transaction. The uploaded file waits in a private folder meanwhile."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.viewset.importer is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def folder(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "imports"
+
+    def render_step(self, request, step: str, **context):
+        return render(request, "generic/import.html", self.base_context(
+            step=step, max_size=settings.CRM_MAX_IMPORT_SIZE, **context))
+
+    def get(self, request):
+        return self.render_step(request, "upload", form=ImportUploadForm())
+
+    def post(self, request):
+        step = request.POST.get("step", "upload")
+        if step == "upload":
+            return self.upload(request)
+        job = request.session.get(IMPORTS_SESSION_KEY, {}).get(request.POST.get("token", ""))
+        if job is None:
+            messages.error(request, _("This import has expired; upload the file again."))
+            return redirect(self.viewset.url("import"))
+        table = read_table(job["name"], (self.folder() / job["file"]).read_bytes(), settings.CRM_MAX_IMPORT_SIZE)
+        importer = self.viewset.importer(request.user)
+        if step == "map":
+            job["mapping"] = {str(i): request.POST.get(f"column_{i}") or None for i in range(len(table.header))}
+            job["mapping"] = {k: (v if v in importer.by_key else None) for k, v in job["mapping"].items()}
+            request.session.modified = True
+        mapping = {int(k): v for k, v in job["mapping"].items()}
+        if step == "commit":
+            return self.commit(request, job, importer, table, mapping)
+        return self.show_preview(request, job, importer, table, mapping)
+
+    def upload(self, request):
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_step(request, "upload", form=form)
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            table = read_table(upload.name, data, settings.CRM_MAX_IMPORT_SIZE)
+        except FileRejected as error:
+            form.add_error("file", str(error))
+            return self.render_step(request, "upload", form=form)
+        token = secrets.token_urlsafe(12)
+        self.folder().mkdir(parents=True, exist_ok=True)
+        suffix = ".xlsx" if data.startswith(b"PK") else ".csv"
+        (self.folder() / f"{token}{suffix}").write_bytes(data)
+        importer = self.viewset.importer(request.user)
+        mapping = importer.match_headers(table.header)
+        job = {"file": f"{token}{suffix}", "name": upload.name, "on_duplicate": form.cleaned_data["on_duplicate"],
+               "mapping": {str(k): v for k, v in mapping.items()}}
+        jobs = dict(list(request.session.get(IMPORTS_SESSION_KEY, {}).items())[-2:])
+        jobs[token] = job
+        request.session[IMPORTS_SESSION_KEY] = jobs
+        if importer.unmatched(table.header, mapping):
+            return self.render_step(request, "map", token=token, job=job, targets=importer.columns,
+                                    columns=self.mapping_rows(table, mapping))
+        return self.show_preview(request, job, importer, table, mapping, token=token)
+
+    def mapping_rows(self, table, mapping):
+        """(index, header, example value, matched key) per file column."""
+        examples = table.rows[0] if table.rows else []
+        return [(index, name, examples[index] if index < len(examples) else "", mapping.get(index))
+                for index, name in enumerate(table.header)]
+
+    def show_preview(self, request, job, importer, table, mapping, token=None):
+        preview = importer.preview(table, mapping, on_duplicate=job["on_duplicate"])
+        errors = [(row.number, header, reason) for row in preview.rows for header, reason in row.errors]
+        return self.render_step(
+            request, "preview", token=token or request.POST.get("token"), job=job, preview=preview,
+            counts=preview.counts, errors=errors[:500], error_count=len(errors), sample=preview.rows[:200],
+            used=[(table.header[i], importer.by_key[k].label) for i, k in sorted(mapping.items()) if k],
+            ignored=[table.header[i] for i, k in sorted(mapping.items()) if not k and table.header[i]],
+            encoding=table.encoding, delimiter={",": ",", ";": ";", "\t": _("tab")}.get(table.delimiter, table.delimiter),
+        )
+
+    def commit(self, request, job, importer, table, mapping):
+        preview = importer.preview(table, mapping, on_duplicate=job["on_duplicate"])
+        try:
+            result = importer.commit(preview, file_name=job["name"], skip_errors=request.POST.get("skip_errors") == "on")
+        except services.DomainError as error:
+            messages.error(request, error.message)
+            return self.show_preview(request, job, importer, table, mapping)
+        (self.folder() / job["file"]).unlink(missing_ok=True)
+        request.session.get(IMPORTS_SESSION_KEY, {}).pop(request.POST.get("token"), None)
+        request.session.modified = True
+        messages.success(request, _("Import finished: %(new)d new, %(update)d updated, %(skip)d skipped.") % result)
+        return redirect(self.viewset.url("list"))
 
 
 class ObjectChangeLogView(ViewSetMixin, View):

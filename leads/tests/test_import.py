@@ -1,0 +1,224 @@
+"""Importing leads: preview first, one transaction, header names of other tools,
+duplicates, and a clear message for every bad file."""
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from crm.generic.services import record_create
+from crm.models import BusinessContact, Category, ChangeLogEntry, ListValue
+from leads.models import Lead
+from leads.tests.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/leads/import/"
+
+
+def upload(client, name: str, content: bytes, on_duplicate="update"):
+    return client.post(URL, {"step": "upload", "on_duplicate": on_duplicate,
+                             "file": SimpleUploadedFile(name, content)})
+
+
+def token_of(response) -> str:
+    return response.context["token"]
+
+
+def confirm(client, response, **extra):
+    return client.post(URL, {"step": "commit", "token": token_of(response), **extra}, follow=True)
+
+
+def csv_bytes(rows, delimiter=",", encoding="utf-8") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def test_preview_writes_nothing_then_confirm_imports(staff_client, staff):
+    response = upload(staff_client, "leads.csv", csv_bytes([
+        ["Full Name", "E-mail Address", "Company", "Lead Source", "Assigned To"],
+        ["Anna Hansen", "anna@example.com", "Acme", "Trade fair", "alice"],
+        ["Jean Dubois", "jean@example.fr", "Contoso", "Web", ""],
+    ]))
+    body = response.content.decode()
+    assert "2 new" in body and "0 with errors" in body
+    assert not Lead.objects.exists()
+    response = confirm(staff_client, response)
+    assert "Import finished: 2 new, 0 updated, 0 skipped." in response.content.decode()
+    anna = Lead.objects.get(email="anna@example.com")
+    assert (anna.full_name, anna.company_name, anna.source.name, anna.assigned_to) == ("Anna Hansen", "Acme", "Trade fair", staff)
+    assert anna.file_as == "Hansen, Anna" and anna.created_by == staff
+    assert ListValue.objects.filter(kind="source", name="Trade fair").count() == 1
+    assert ChangeLogEntry.objects.filter(object_id=anna.pk, action="create").exists()
+
+
+def test_outlook_headers(staff_client):
+    response = upload(staff_client, "outlook.csv", csv_bytes([
+        ["First Name", "Last Name", "E-mail Address", "Business Phone", "Company", "Job Title", "Business City",
+         "Business Country/Region", "Notes"],
+        ["Anna", "Hansen", "anna@example.com", "+47 22 00 00 00", "Acme", "Buyer", "Oslo", "Norway", "Met at fair"],
+    ]))
+    confirm(staff_client, response)
+    lead = Lead.objects.get()
+    assert (lead.full_name, lead.business_phone, lead.job_title, lead.business_city, lead.comments) == (
+        "Anna Hansen", "+47 22 00 00 00", "Buyer", "Oslo", "Met at fair")
+    assert lead.mailing_address == "business"
+
+
+def test_google_contacts_headers(staff_client):
+    response = upload(staff_client, "google.csv", csv_bytes([
+        ["Name", "Given Name", "Family Name", "E-mail 1 - Value", "Phone 1 - Value", "Organization 1 - Name",
+         "Organization 1 - Title"],
+        ["Budi Santoso", "Budi", "Santoso", "budi@example.co.id", "+62 21 555", "Proseware", "CEO"],
+    ]))
+    confirm(staff_client, response)
+    lead = Lead.objects.get()
+    assert (lead.email, lead.company_name, lead.job_title, lead.business_phone) == (
+        "budi@example.co.id", "Proseware", "CEO", "+62 21 555")
+
+
+def test_unknown_headers_are_mapped_by_the_user(staff_client):
+    response = upload(staff_client, "odd.csv", csv_bytes([["Full Name", "Handy"], ["Anna Hansen", "+47 900"]]))
+    body = response.content.decode()
+    assert "were not recognised" in body and "Handy" in body
+    response = staff_client.post(URL, {"step": "map", "token": token_of(response), "column_0": "full_name",
+                                       "column_1": "mobile_phone"})
+    assert "1 new" in response.content.decode()
+    confirm(staff_client, response)
+    assert Lead.objects.get().mobile_phone == "+47 900"
+
+
+def test_headers_match_whatever_the_case(staff_client):
+    response = upload(staff_client, "case.csv", csv_bytes([["FULL NAME", "e-mail address"], ["Anna Hansen", "a@example.com"]]))
+    assert "1 new" in response.content.decode()
+
+
+@pytest.mark.parametrize("name, content", [
+    ("bom.csv", "Full Name,Company\nZoë Dubois,Café Lyon\n".encode("utf-8-sig")),
+    ("ansi.csv", "Full Name,Company\nZoë Dubois,Café Lyon\n".encode("cp1252")),
+    ("semicolon.csv", "Full Name;Company\nZoë Dubois;Café Lyon\n".encode()),
+    ("tabs.csv", "Full Name\tCompany\nZoë Dubois\tCafé Lyon\n".encode()),
+])
+def test_encodings_and_delimiters_import_the_same(staff_client, name, content):
+    confirm(staff_client, upload(staff_client, name, content))
+    assert Lead.objects.get().company_name == "Café Lyon"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.csv", b"", "The submitted file is empty."),
+    ("header.csv", b"Full Name,Company\n", "The file has a header row but no records."),
+    ("mixed.csv", "Full Name\nZoë\n".encode() + "Café\n".encode("cp1252"), "The file mixes character encodings"),
+    ("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "This is not a CSV or Excel (.xlsx) file."),
+])
+def test_bad_files_get_a_clear_message(staff_client, name, content, message):
+    response = upload(staff_client, name, content)
+    assert message in response.content.decode()
+    assert not Lead.objects.exists()
+
+
+def test_a_file_over_the_limit(staff_client, settings):
+    settings.CRM_MAX_IMPORT_SIZE = 100
+    response = upload(staff_client, "big.csv", b"Full Name\n" + b"Anna Hansen\n" * 20)
+    assert "the limit is 100\xa0bytes" in response.content.decode()
+    assert "up to 100\xa0bytes" in response.content.decode()  # the limit is said up front too
+
+
+def test_one_bad_row_among_good_ones(staff_client):
+    response = upload(staff_client, "mixed.csv", csv_bytes([
+        ["Full Name", "E-mail Address", "Manual Score", "Score Type"],
+        ["Good One", "good1@example.com", "", ""],
+        ["Bad Mail", "not-an-address", "", ""],
+        ["Good Two", "good2@example.com", "9", "manual"],
+        ["Ragged"],
+    ]))
+    body = response.content.decode()
+    assert "2 with errors" not in body and "3 with errors" in body
+    assert "<td>3</td><td>E-mail Address</td><td>Enter a valid email address.</td>" in body
+    assert "<td>4</td><td>Manual Score</td><td>9 is not between 0 and 5.</td>" in body
+    assert "<td>5</td><td>—</td><td>This row has 1 cells; the header has 4.</td>" in body
+    refused = confirm(staff_client, response)
+    assert "Some rows have errors" in refused.content.decode()
+    assert not Lead.objects.exists()
+    done = confirm(staff_client, response, skip_errors="on")
+    assert "Import finished: 1 new, 0 updated, 3 skipped." in done.content.decode()
+    assert list(Lead.objects.values_list("full_name", flat=True)) == ["Good One"]
+
+
+def test_duplicates_update_or_skip_never_a_second_record(staff_client):
+    existing = LeadFactory(full_name="Anna Hansen", email="anna@example.com", job_title="Buyer")
+    contact = BusinessContact.objects.create(full_name="Ola Berg", file_as="Berg, Ola", email="ola@example.com")
+    rows = [["Full Name", "E-mail Address", "Job Title"],
+            ["Anna Hansen", "ANNA@example.com ", "CEO"],
+            ["Ola Berg", "ola@example.com", "CTO"],
+            ["Anna Again", "anna@example.com", "CFO"]]
+    response = upload(staff_client, "dups.csv", csv_bytes(rows), on_duplicate="skip")
+    body = response.content.decode()
+    assert "0 new" in body and "3 to skip" in body and "Same e-mail address as row 2." in body
+    response = upload(staff_client, "dups.csv", csv_bytes(rows), on_duplicate="update")
+    assert "2 to update" in response.content.decode()
+    confirm(staff_client, response)
+    existing.refresh_from_db()
+    contact.refresh_from_db()
+    assert existing.job_title == "CEO" and contact.job_title == "CTO" and contact.is_lead is False
+    assert BusinessContact.objects.count() == 2
+    entry = ChangeLogEntry.objects.get(object_id=existing.pk, action="update")
+    assert entry.changes["job_title"] == {"label": "job title", "old": "Buyer", "new": "CEO"}
+
+
+def test_round_trip_changes_nothing(staff_client, staff):
+    category = Category.objects.create(name="Key")
+    source = ListValue.objects.get(kind="source", name="Web")
+    for i in range(3):
+        # Through the record service, as the form saves them (names split, file-as set).
+        record_create(instance=Lead(full_name=f"Lead {i}", email=f"lead{i}@example.com", source=source, is_lead=True,
+                                    business_phone="=1+1" if i == 0 else "+47 1", comments="Line one\nline two",
+                                    home_city="Oslo", mailing_address="home"),
+                      user=staff, m2m={"categories": [category]})
+    ChangeLogEntry.objects.all().delete()
+    before = list(Lead.objects.order_by("pk").values())
+    export = staff_client.get(reverse("leads:lead_export"), {"format": "csv"})
+    content = b"".join(export.streaming_content)
+    response = upload(staff_client, "export.csv", content)
+    assert "0 new" in response.content.decode() and "3 to update" in response.content.decode()
+    done = confirm(staff_client, response)
+    assert "Import finished: 0 new, 0 updated, 3 skipped." in done.content.decode()
+    assert list(Lead.objects.order_by("pk").values()) == before
+    assert Lead.objects.get(full_name="Lead 0").business_phone == "=1+1"
+    assert not ChangeLogEntry.objects.filter(action="update").exists()
+
+
+def test_xlsx_round_trip(staff_client):
+    LeadFactory(full_name="Excel Lead", email="x@example.com")
+    export = staff_client.get(reverse("leads:lead_export"), {"format": "xlsx"})
+    response = upload(staff_client, "export.xlsx", b"".join(export.streaming_content))
+    assert "1 to update" in response.content.decode()
+
+
+def test_unknown_user_category_and_account_are_errors(staff_client):
+    response = upload(staff_client, "refs.csv", csv_bytes([
+        ["Full Name", "Assigned To", "Categories", "Account"],
+        ["Anna Hansen", "nobody", "Key, Ghost", "No Such Co"],
+    ]))
+    body = response.content.decode()
+    assert "No active user called “nobody”." in body
+    assert "Unknown categories: Key, Ghost." in body
+    assert "No account called “No Such Co”." in body
+
+
+def test_a_failing_commit_writes_nothing(staff_client, monkeypatch):
+    from leads.imports import LeadImporter
+
+    response = upload(staff_client, "ok.csv", csv_bytes([["Full Name", "Categories"], ["Anna Hansen", ""]]))
+
+    def broken(self, pairs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(LeadImporter, "after_write", broken)
+    with pytest.raises(RuntimeError):
+        confirm(staff_client, response)
+    assert not Lead.objects.exists() and not ChangeLogEntry.objects.exists()
+
+
+def test_staff_see_the_import_button(staff_client):
+    assert URL in staff_client.get(reverse("leads:lead_list")).content.decode()
