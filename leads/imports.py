@@ -63,12 +63,15 @@ class LeadImporter(Importer):
     ignored_headers = READ_ONLY
     derived_fields = ("full_name", "first_name", "last_name", "file_as", "mailing_address", "score", "manual_score")
 
-    def plain_fields(self) -> set[str]:
-        return super().plain_fields() - {"source", "assigned_to", "account", "categories"} | {
+    def compute_plain_fields(self, fields: set[str]) -> set[str]:
+        # Links are written only when the file has their column (an update
+        # must not clear an assignment the file does not mention).
+        return fields - {"source", "assigned_to", "account"} | {
             name for name in ("source", "assigned_to", "account") if name in self.present}
 
     def preview(self, table, mapping, **kwargs):
         self.present = {key for key in mapping.values() if key}
+        self._plain_fields = None
         return super().preview(table, mapping, **kwargs)
 
     def resolve(self, rows: list[RowResult], table, mapping) -> None:
@@ -126,6 +129,7 @@ class LeadImporter(Importer):
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 row.errors.append((header_of.get(name, name), " ".join(messages)))
+        row.instance = lead  # reused by the commit for a new record
 
     def _users(self) -> dict[str, object]:
         users = {}
@@ -136,7 +140,9 @@ class LeadImporter(Importer):
         return users
 
     def new_instance(self, row: RowResult) -> Lead:
-        lead = super().new_instance(row)
+        lead = getattr(row, "instance", None) or super().new_instance(row)
+        if "source" in self.plain_fields():
+            lead.source = row.values.get("source")
         lead.is_lead = True
         return lead
 

@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import bulk
 from .exports import unescape_formula
 from .tabular import Table
 
@@ -273,8 +274,14 @@ class Importer:
         return self.model(**{k: v for k, v in row.values.items() if k in self.plain_fields()})
 
     def plain_fields(self) -> set[str]:
-        names = {f.name for f in self.model._meta.concrete_fields}
-        return {c.key for c in self.columns if c.key in names and c.key != "id"}
+        """Columns that are the model's own fields (computed once per import)."""
+        if getattr(self, "_plain_fields", None) is None:
+            names = {f.name for f in self.model._meta.concrete_fields}
+            self._plain_fields = self.compute_plain_fields({c.key for c in self.columns if c.key in names and c.key != "id"})
+        return self._plain_fields
+
+    def compute_plain_fields(self, fields: set[str]) -> set[str]:
+        return fields
 
     def before_write(self, rows: list[RowResult]) -> None:
         """Create what rows refer to but does not exist yet (e.g. new list values). Override."""
@@ -299,8 +306,7 @@ class Importer:
             obj.created_by = user
             obj.clean()
             created_pairs.append((row, obj))
-        created = self.model._default_manager.bulk_create([obj for _row, obj in created_pairs], batch_size=500)
-        created_pairs = [(row, obj) for (row, _old), obj in zip(created_pairs, created)]
+        bulk.insert(self.model._meta.concrete_model, [obj for _row, obj in created_pairs])
         updates = [row for row in writes if row.status == "update"]
         updated_pairs, touched_pairs, changed_fields = [], [], set()
         manager = self.model._meta.concrete_model._base_manager

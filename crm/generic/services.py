@@ -234,10 +234,9 @@ def reorder(queryset, item, offset: int, field: str = "position") -> None:
 # --- Several records ----------------------------------------------------
 
 def changelog_bulk_write(model, rows: list[models.Model], user, changes_for, action: str = "update") -> None:
-    ChangeLogEntry.objects.bulk_create(
-        [_entry(obj, action, user, changes_for(obj), obj.version) for obj in rows],
-        batch_size=1000,
-    )
+    from crm.generic.bulk import insert
+
+    insert(ChangeLogEntry, [_entry(obj, action, user, changes_for(obj), obj.version) for obj in rows])
 
 
 @transaction.atomic
