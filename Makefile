@@ -14,7 +14,7 @@ PYTHON_CANDIDATES := python3.13 python3.12 \
 	$(wildcard $(shell pyenv root 2>/dev/null || echo $(HOME)/.pyenv)/versions/3.12*/bin/python3)
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; print("$(p)" if sys.version_info >= (3, 12) else "")' 2>/dev/null)))
 
-.PHONY: run test test-pg bench venv test-deps system-deps collectstatic messages check-deploy clean
+.PHONY: run test test-pg bench bench-pg venv test-deps system-deps collectstatic messages check-deploy clean
 
 $(VENV)/.installed: requirements.txt
 	@PYBIN="$(call find_python)"; \
@@ -65,8 +65,15 @@ test: test-deps messages collectstatic
 test-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(VENV)/bin/pytest
 
+# Page speed (1k/10k/100k contacts, 1M history items) on SQLite, then lead
+# import/export speed (10k and 100k rows). PostgreSQL: make bench-pg.
 bench: test-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/imports.py
+
+bench-pg: test-deps
+	scripts/with-postgres.sh $(PY) bench/run.py --db postgres $(BENCH_ARGS)
+	scripts/with-postgres.sh $(PY) bench/imports.py
 
 check-deploy: venv
 	DEBUG=0 CRM_HTTPS=1 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=crm.example.com \
