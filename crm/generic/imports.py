@@ -48,8 +48,6 @@ class RowResult:
     note: str = ""
     existing_pk: int | None = None
 
-    STATUS_LABELS = {"new": "New", "update": "Update", "skip": "Skip", "error": "Error"}
-
 
 @dataclass
 class Preview:

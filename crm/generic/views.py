@@ -10,6 +10,7 @@ add it here, once.
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 
@@ -465,6 +466,7 @@ class ImportView(ViewSetMixin, View):
             return self.render_step(request, "upload", form=form)
         token = secrets.token_urlsafe(12)
         self.folder().mkdir(parents=True, exist_ok=True)
+        self.remove_abandoned()
         suffix = ".xlsx" if data.startswith(b"PK") else ".csv"
         (self.folder() / f"{token}{suffix}").write_bytes(data)
         importer = self.viewset.importer(request.user)
@@ -478,6 +480,13 @@ class ImportView(ViewSetMixin, View):
             return self.render_step(request, "map", token=token, job=job, targets=importer.columns,
                                     columns=self.mapping_rows(table, mapping))
         return self.show_preview(request, job, importer, table, mapping, token=token)
+
+    def remove_abandoned(self) -> None:
+        """Uploads never confirmed are removed after a day."""
+        cutoff = time.time() - 24 * 3600
+        for path in self.folder().iterdir():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
 
     def mapping_rows(self, table, mapping):
         """(index, header, example value, matched key) per file column."""

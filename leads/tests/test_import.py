@@ -222,3 +222,17 @@ def test_a_failing_commit_writes_nothing(staff_client, monkeypatch):
 
 def test_staff_see_the_import_button(staff_client):
     assert URL in staff_client.get(reverse("leads:lead_list")).content.decode()
+
+
+def test_abandoned_uploads_are_removed_after_a_day(staff_client, settings):
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "old.csv"
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    upload(staff_client, "new.csv", csv_bytes([["Full Name"], ["Anna"]]))
+    assert not old.exists() and len(list(folder.iterdir())) == 1
