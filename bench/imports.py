@@ -92,11 +92,21 @@ def main() -> None:
         start = time.perf_counter()
         exported = sum(len(chunk) for chunk in export_chunks(Lead.objects.all(), LeadResource)) - 1
         export_s = time.perf_counter() - start
+        from leads.models import CriterionMet, ScoringCriterion
+        from leads.services import lead_rescore_all
+
+        criteria = list(ScoringCriterion.objects.all())
+        ids = list(Lead.objects.values_list("pk", flat=True))
+        CriterionMet.objects.bulk_create([CriterionMet(contact_id=pk, criterion=criteria[pk % len(criteria)]) for pk in ids],
+                                         batch_size=5000)
+        start = time.perf_counter()
+        rescored = lead_rescore_all()
+        rescore_s = time.perf_counter() - start
         counts = preview.counts
         print(f"{rows:>7,} rows ({len(data) / 1e6:.1f} MB): preview {preview_s:5.1f} s ({rows / preview_s:,.0f} rows/s) "
               f"[{counts['new']:,} new, {counts['skip']:,} duplicates in the file]; "
               f"commit incl. re-validation {commit_s:5.1f} s ({rows / commit_s:,.0f} rows/s, {result['new']:,} written); "
-              f"export of {exported:,} leads {export_s:4.1f} s")
+              f"export of {exported:,} leads {export_s:4.1f} s; re-scoring {rescored:,} records {rescore_s:4.2f} s")
 
 
 if __name__ == "__main__":

@@ -56,3 +56,21 @@ def signed_in_page(page, live_server, staff, sign_in):
     """A page signed in as Alice Martin; default timeouts kept short so a failure is quick."""
     page.set_default_timeout(5_000)
     return sign_in(page, staff)
+
+
+def bulk_assign(page, names: list[str], to: str) -> None:
+    """Tick the rows of ``names`` on a list page and assign them with the Assign to action."""
+    import re
+
+    from playwright.sync_api import expect
+
+    assign = page.get_by_role("button", name="Assign to")
+    expect(assign).to_be_disabled()
+    for name in names:
+        page.get_by_label(f"Select {name}").check()
+    assign.click()
+    expect(page.get_by_role("heading", name="Assign to")).to_be_visible()
+    expect(page.get_by_text(f"{len(names)} records selected")).to_be_visible()
+    page.get_by_label("Assign to").select_option(label=to)
+    page.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("alert").filter(has_text=re.compile(rf"{len(names)} records assigned\."))).to_be_visible()

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from crm.tests.factories import ContactFactory, HistoryItemFactory, link
 from leads.models import ScoringCriterion
 from leads.tests.factories import LeadFactory
+from e2e.conftest import bulk_assign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -167,20 +168,9 @@ def test_bulk_assign_two_leads(signed_in_page: Page, live_server, other_staff):
 
     page.goto(f"{live_server.url}/leads/")
     expect(page.get_by_role("heading", name="Leads", level=1)).to_be_visible()
-    assign = page.get_by_role("button", name="Assign to")
-    expect(assign).to_be_disabled()
-    page.get_by_label("Select Lena Lead").check()
-    page.get_by_label("Select Olga Open").check()
-    assign.click()
-
-    expect(page.get_by_role("heading", name="Assign to")).to_be_visible()
-    expect(page.get_by_text("2 records selected")).to_be_visible()
-    page.get_by_label("Assign to").select_option(label="Bob Nowak")
-    page.get_by_role("button", name="OK").click()
-
+    bulk_assign(page, ["Lena Lead", "Olga Open"], to="Bob Nowak")
     expect(page).to_have_url(re.compile(r"/leads/"))
     expect(page.get_by_role("heading", name="Leads", level=1)).to_be_visible()
-    expect(page.get_by_role("alert").filter(has_text="2 records assigned.")).to_be_visible()
     rows = page.get_by_role("row")
     expect(rows.filter(has_text="Lena Lead")).to_contain_text("Bob Nowak")
     expect(rows.filter(has_text="Olga Open")).to_contain_text("Bob Nowak")

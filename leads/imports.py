@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from crm.generic.imports import Column, Importer, RowResult, integer_parser, normalize_header, text_parser
+from crm.generic.imports import Column, Importer, RowResult, integer_parser, text_parser
 from crm.models import Account, Category, ListKind, ListValue
 from crm.resources import PERSON_COLUMNS
 from leads.models import Lead

@@ -23,7 +23,7 @@ def allocate_ids(model, count: int) -> list[int]:
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count])
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count])
             return [row[0] for row in cursor.fetchall()]
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("allocate_ids needs a transaction")

@@ -484,9 +484,9 @@ class ImportView(ViewSetMixin, View):
     def remove_abandoned(self) -> None:
         """Uploads never confirmed are removed after a day."""
         cutoff = time.time() - 24 * 3600
-        for path in self.folder().iterdir():
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink(missing_ok=True)
+        for stale in self.folder().iterdir():
+            if stale.is_file() and stale.stat().st_mtime < cutoff:
+                stale.unlink(missing_ok=True)
 
     def mapping_rows(self, table, mapping):
         """(index, header, example value, matched key) per file column."""
