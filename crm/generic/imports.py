@@ -16,6 +16,7 @@ from typing import Any, Callable
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -236,10 +237,12 @@ class Importer:
         """Existing records by duplicate key (e.g. normalised e-mail)."""
         found = {}
         manager = self.model._meta.concrete_model._base_manager
+        # Compared in lower case (stored addresses keep the case they were typed in).
+        keyed = manager.annotate(_duplicate_key=Lower(self.duplicate_key))
         for start in range(0, len(keys), 500):
             part = keys[start:start + 500]
-            for pk, key in manager.filter(**{f"{self.duplicate_key}__in": part}).order_by("pk").values_list("pk", self.duplicate_key):
-                found.setdefault(key.lower(), pk)
+            for pk, key in keyed.filter(_duplicate_key__in=part).order_by("pk").values_list("pk", "_duplicate_key"):
+                found.setdefault(key, pk)
         return found
 
     def find_duplicates(self, rows: list[RowResult], on_duplicate: str) -> None:

@@ -445,8 +445,17 @@ class ImportView(ViewSetMixin, View):
         table = read_table(job["name"], (self.folder() / job["file"]).read_bytes(), settings.CRM_MAX_IMPORT_SIZE)
         importer = self.viewset.importer(request.user)
         if step == "map":
-            job["mapping"] = {str(i): request.POST.get(f"column_{i}") or None for i in range(len(table.header))}
-            job["mapping"] = {k: (v if v in importer.by_key else None) for k, v in job["mapping"].items()}
+            chosen = {str(i): request.POST.get(f"column_{i}") or None for i in range(len(table.header))}
+            chosen = {k: (v if v in importer.by_key else None) for k, v in chosen.items()}
+            targets = [v for v in chosen.values() if v]
+            twice = sorted({importer.by_key[v].label for v in targets if targets.count(v) > 1})
+            if twice:
+                mapping = {int(k): v for k, v in chosen.items()}
+                return self.render_step(request, "map", token=request.POST["token"], job=job, targets=importer.columns,
+                                        columns=self.mapping_rows(table, mapping),
+                                        map_error=_("Each field can take one column only: %(fields)s.")
+                                        % {"fields": ", ".join(twice)})
+            job["mapping"] = chosen
             request.session.modified = True
         mapping = {int(k): v for k, v in job["mapping"].items()}
         if step == "commit":

@@ -109,6 +109,8 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
             models.Index(F("is_lead"), F("assigned_to"), Lower("file_as"), F("id"), F("file_as"), name="contact_assigned_idx"),
             models.Index(F("account"), F("is_lead"), name="contact_account_idx"),
             models.Index(F("is_lead"), F("score"), F("id"), name="contact_score_idx"),
+            # Imports find duplicates by e-mail among leads and contacts alike.
+            models.Index(Lower("email"), name="contact_email_lookup_idx"),
         ]
 
     def __str__(self) -> str:

@@ -236,3 +236,17 @@ def test_abandoned_uploads_are_removed_after_a_day(staff_client, settings):
     os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
     upload(staff_client, "new.csv", csv_bytes([["Full Name"], ["Anna"]]))
     assert not old.exists() and len(list(folder.iterdir())) == 1
+
+
+def test_duplicate_e_mails_match_whatever_the_case(staff_client):
+    LeadFactory(full_name="Mixed Case", email="Mixed@Example.com")
+    response = upload(staff_client, "case.csv", csv_bytes([["Full Name", "E-mail Address"], ["Mixed Case", "mixed@example.COM"]]))
+    assert "1 to update" in response.content.decode() and "0 new" in response.content.decode()
+
+
+def test_two_columns_cannot_fill_one_field(staff_client):
+    response = upload(staff_client, "odd.csv", csv_bytes([["Full Name", "Handy", "Cell2"], ["Anna", "1", "2"]]))
+    response = staff_client.post(URL, {"step": "map", "token": token_of(response), "column_0": "full_name",
+                                       "column_1": "mobile_phone", "column_2": "mobile_phone"})
+    assert "Each field can take one column only: Mobile Phone." in response.content.decode()
+    assert not Lead.objects.exists()
