@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from crm.generic.imports import Column, Importer, RowResult, integer_parser, text_parser
 from crm.models import Account, Category, ListKind, ListValue
@@ -59,6 +59,8 @@ def _columns() -> list[Column]:
 class LeadImporter(Importer):
     model = Lead
     columns = _columns()
+    preview_columns = (("full_name", gettext_lazy("Full name")), ("company_name", gettext_lazy("Company")),
+                       ("email", gettext_lazy("E-mail")))
     ignored_headers = READ_ONLY
     derived_fields = ("full_name", "first_name", "last_name", "file_as", "mailing_address", "score", "manual_score")
 

@@ -166,6 +166,8 @@ class Importer:
 
     model: type[models.Model]
     columns: list[Column] = []
+    # Values shown for each row of the preview: (key, column heading).
+    preview_columns: tuple[tuple[str, str], ...] = ()
     duplicate_key = "email"
     ignored_headers: tuple[str, ...] = ()   # read-only columns of our own exports (Rating, Created)
 

@@ -508,7 +508,9 @@ class ImportView(ViewSetMixin, View):
         errors = [(row.number, header, reason) for row in preview.rows for header, reason in row.errors]
         return self.render_step(
             request, "preview", token=token or request.POST.get("token"), job=job, preview=preview,
-            counts=preview.counts, errors=errors[:500], error_count=len(errors), sample=preview.rows[:200],
+            counts=preview.counts, errors=errors[:500], error_count=len(errors),
+            sample=[(row, [row.values.get(key, "") for key, _label in importer.preview_columns]) for row in preview.rows[:200]],
+            preview_headings=[label for _key, label in importer.preview_columns],
             used=[(table.header[i], importer.by_key[k].label) for i, k in sorted(mapping.items()) if k],
             ignored=[table.header[i] for i, k in sorted(mapping.items()) if not k and table.header[i]],
             encoding=table.encoding, delimiter={",": ",", ";": ";", "\t": _("tab")}.get(table.delimiter, table.delimiter),
