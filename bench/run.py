@@ -654,6 +654,10 @@ def pages_for(ids: dict, num_pages: int) -> list[tuple[str, str, dict]]:
         ("contacts: sort created", "/contacts/?sort=created", {}),
         ("contacts: htmx partial", "/contacts/", HTMX),
         ("account history roll-up", f"/accounts/{ids['account']}/history/", {}),
+        ("leads: first page", "/leads/", {}),
+        ("leads: rating filter", "/leads/?rating=1", {}),
+        ("leads: sort by rating", "/leads/?sort=-score", {}),
+        ("leads: search", "/leads/?" + urlencode({"q": ids["common_last_name"]}), {}),
     ]
 
 

@@ -3,7 +3,8 @@
 A record type declares a ``RecordViewSet`` subclass — queryset, filterset,
 table, form, detail sections, bulk actions — and gets list, reading pane,
 detail, create/edit (Save & Close / Save & New / Cancel, conflict detection),
-delete, bulk actions, change history and print views from ``urls()``.
+delete, bulk actions, export, import, change history and print views from
+``urls()``.
 A view that needs more than a hook override means the base lacks a hook:
 add it here, once.
 """
@@ -13,13 +14,11 @@ import secrets
 import time
 from pathlib import Path
 
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
-from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -32,9 +31,9 @@ from . import registry, services
 from .actions import DEFAULT_ACTIONS
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
 from .forms import ImportUploadForm
-from .tabular import FileRejected, read_table
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
+from .tabular import FileRejected, read_table
 
 
 class RecordViewSet:
@@ -153,6 +152,19 @@ def filtered_queryset(viewset, request, params: QueryDict):
     filterset = viewset.filterset(params, queryset=viewset.get_queryset(request), request=request)
     queryset = filterset.qs if filterset.is_valid() else viewset.get_queryset(request).none()
     return filterset, queryset
+
+
+def selected_queryset(viewset, request, data: QueryDict):
+    """The records a bulk action or an export applies to: the ticked primary
+    keys (``pk``), or everything matching the list's filter (``select_all``
+    with the filter in ``filter_query``). Returns (queryset, pks, filter query)."""
+    pks = [int(pk) for pk in data.getlist("pk") if pk.isdigit()]
+    filter_query = data.get("filter_query", "")
+    if data.get("select_all") == "1":
+        _fs, queryset = filtered_queryset(viewset, request, QueryDict(filter_query))
+    else:
+        queryset = viewset.get_queryset(request).filter(pk__in=pks)
+    return queryset, pks, filter_query
 
 
 def list_ordering(model, order: list) -> list:
@@ -339,18 +351,9 @@ class BulkActionView(ViewSetMixin, View):
                 return action
         raise Http404
 
-    def selection(self, request, data):
-        pks = [int(pk) for pk in data.getlist("pk") if pk.isdigit()]
-        filter_query = data.get("filter_query", "")
-        if data.get("select_all") == "1":
-            _fs, queryset = filtered_queryset(self.viewset, request, QueryDict(filter_query))
-        else:
-            queryset = self.viewset.get_queryset(request).filter(pk__in=pks)
-        return queryset, pks, filter_query
-
     def handle(self, request, action_name, data):
         action = self.get_action(request, action_name)
-        queryset, pks, filter_query = self.selection(request, data)
+        queryset, pks, filter_query = selected_queryset(self.viewset, request, data)
         count = queryset.count()
         back = safe_next(request, f"{self.viewset.url('list')}?{filter_query}" if filter_query else self.viewset.url("list"))
         if not count:
@@ -377,7 +380,7 @@ class BulkActionView(ViewSetMixin, View):
         context = self.base_context(
             action=action, form=form, count=count, pks=pks, select_all=data.get("select_all") == "1",
             filter_query=data.get("filter_query", ""), next=back, error=error,
-            sample=list(self.selection(request, data)[0][:10]),
+            sample=list(selected_queryset(self.viewset, request, data)[0][:10]),
         )
         return render(request, "generic/bulk_action.html", context)
 
@@ -406,7 +409,7 @@ class ExportView(ViewSetMixin, View):
         return self.export(request, queryset, request.GET)
 
     def post(self, request):
-        queryset, _pks, _query = BulkActionView(viewset=self.viewset).selection(request, request.POST)
+        queryset, _pks, _query = selected_queryset(self.viewset, request, request.POST)
         return self.export(request, queryset, request.POST)
 
 
