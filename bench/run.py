@@ -227,6 +227,8 @@ CITIES = [
 CITY_WEIGHTS = [8, 4, 3, 2, 8, 4, 3, 2, 2, 6, 4, 3, 2, 2, 6, 3, 3, 1, 6, 3, 2]
 CATEGORIES = [("Key customer", "#dc3545"), ("Partner", "#198754"), ("Prospect", "#0d6efd"), ("Supplier", "#fd7e14")]
 CATEGORY_WEIGHTS = [0.40, 0.25, 0.25, 0.10]   # of the ~30% of contacts that carry one
+# Lead scores (stars) as a scored database has them: most leads low, a few hot.
+SCORES = [0] * 30 + [1] * 25 + [2] * 20 + [3] * 13 + [4] * 8 + [5] * 4
 CATEGORY_SHARE = 0.30
 
 HISTORY_KINDS = ["note", "phone", "email", "task", "appointment", "file"]
@@ -490,14 +492,14 @@ def seed(size: int, args) -> dict:
                     account_id, email, business_phone, mobile, f"{rng.randint(1, 180)} {rng.choice(streets)}", city,
                     postal.format(rng.randint(1, 99)), country, rng.choice(DEPARTMENTS),
                     rng.choice(source_ids) if rng.random() < 0.7 else None, assigned,
-                    rng.choice(user_ids), created, created, "business",
+                    rng.choice(user_ids), created, created, "business", rng.choice(SCORES),
                 )
 
         ins.insert(BusinessContact, ["id", "is_lead", "full_name", "first_name", "last_name", "file_as", "job_title",
                                      "company_name", "account_id", "email", "business_phone", "mobile_phone",
                                      "business_street", "business_city", "business_postal_code", "business_country",
                                      "department", "source_id", "assigned_to_id", "created_by_id", "created",
-                                     "modified", "mailing_address"], people_rows(), n_people)
+                                     "modified", "mailing_address", "score"], people_rows(), n_people)
         through = BusinessContact.categories.through
         ins.insert(through, ["id", "businesscontact_id", "category_id"],
                    ((i, c, cat) for i, (c, cat) in enumerate(category_rows, start=1)), len(category_rows))
@@ -655,7 +657,7 @@ def pages_for(ids: dict, num_pages: int) -> list[tuple[str, str, dict]]:
         ("contacts: htmx partial", "/contacts/", HTMX),
         ("account history roll-up", f"/accounts/{ids['account']}/history/", {}),
         ("leads: first page", "/leads/", {}),
-        ("leads: rating filter", "/leads/?rating=1", {}),
+        ("leads: rating filter", "/leads/?rating=4", {}),
         ("leads: sort by rating", "/leads/?sort=-score", {}),
         ("leads: search", "/leads/?" + urlencode({"q": ids["common_last_name"]}), {}),
     ]
