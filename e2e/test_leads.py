@@ -212,3 +212,22 @@ def test_convert_lead_keeps_its_history(signed_in_page: Page, live_server):
     open_workspace_tab(page, "Sales", "Leads")
     expect(page.get_by_role("link", name="Stay Lead")).to_be_visible()
     expect(page.get_by_text("Connie Convert")).to_have_count(0)
+
+
+def test_word_of_mouth_offers_business_contacts(signed_in_page, live_server):
+    from crm.tests.factories import AccountFactory, ContactFactory
+
+    page = signed_in_page
+    AccountFactory(name="Wordsworth Ltd")
+    ContactFactory(full_name="Wendy Referrer")
+    page.goto(f"{live_server.url}/leads/add/")
+    page.get_by_label("Full name").fill("Referred Lead")
+    page.get_by_label("Source").fill("Word of mouth")
+    page.locator(".link-to", has=page.locator("input[name=initiated_by]")).get_by_role("button", name="Link to…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Record type")).to_have_value("contact")
+    expect(dialog.get_by_text("Wendy Referrer")).to_be_visible()
+    expect(dialog.get_by_text("Wordsworth Ltd")).to_have_count(0)
+    dialog.get_by_text("Wendy Referrer").click()
+    page.get_by_role("button", name="Save & Close").click()
+    expect(page.get_by_role("link", name="Wendy Referrer")).to_be_visible()

@@ -177,6 +177,9 @@
       [...select.options].forEach((o) => { o.hidden = o.value !== "" && !types.includes(o.value); });
       select.querySelector('option[value=""]').hidden = types.length < 2;
       select.value = types.length < 2 ? types[0] : "";
+      // A "Word of mouth" lead was referred by a person: offer business contacts first.
+      const source = linkTarget.closest("form")?.querySelector("input[name=source]");
+      if (types.includes("contact") && source && /^word of mouth$/i.test(source.value.trim())) select.value = "contact";
       modal.querySelector("#link-to-q").value = "";
       modal.querySelector("#link-to-new-multi").value = types.length > 1 ? "1" : "0";
       const creatable = types.filter((k) => k === "account" || k === "contact");
