@@ -25,6 +25,11 @@ from .exports import unescape_formula
 from .tabular import Table
 
 
+# Lookups by e-mail or ID go in slices: one query may carry only so many
+# parameters (SQLite: 32,766 or 250,000 depending on the build).
+LOOKUP_SLICE = 500
+
+
 def normalize_header(text: str) -> str:
     """"E-mail Address" → "emailaddress": case, spaces and punctuation do not matter."""
     return re.sub(r"[^0-9a-z]+", "", text.casefold())
@@ -214,7 +219,7 @@ class Importer:
             if len(cells) < width or any(c.strip() for c in cells[width:]):
                 row.status = "error"
                 row.errors.append(("", _("This row has %(cells)d cells; the header has %(width)d.")
-                                   % {"cells": len([c for c in cells]), "width": width}))
+                                   % {"cells": len(cells), "width": width}))
                 results.append(row)
                 continue
             for index, key in mapping.items():
@@ -241,8 +246,8 @@ class Importer:
         manager = self.model._meta.concrete_model._base_manager
         # Compared in lower case (stored addresses keep the case they were typed in).
         keyed = manager.annotate(_duplicate_key=Lower(self.duplicate_key))
-        for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
+        for start in range(0, len(keys), LOOKUP_SLICE):
+            part = keys[start:start + LOOKUP_SLICE]
             for pk, key in keyed.filter(_duplicate_key__in=part).order_by("pk").values_list("pk", "_duplicate_key"):
                 found.setdefault(key, pk)
         return found
@@ -251,7 +256,10 @@ class Importer:
         keys = sorted({row.values.get(self.duplicate_key) for row in rows if row.values.get(self.duplicate_key)})
         existing = self.existing_by_key(keys)
         ids_given = [row.values["id"] for row in rows if row.values.get("id")]
-        known_ids = set(self.model._base_manager.filter(pk__in=ids_given).values_list("pk", flat=True)) if ids_given else set()
+        known_ids = set()
+        for start in range(0, len(ids_given), LOOKUP_SLICE):
+            part = ids_given[start:start + LOOKUP_SLICE]
+            known_ids |= set(self.model._base_manager.filter(pk__in=part).values_list("pk", flat=True))
         first_row: dict[str, int] = {}
         for row in rows:
             if row.status == "error":

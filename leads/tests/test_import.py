@@ -250,3 +250,21 @@ def test_two_columns_cannot_fill_one_field(staff_client):
                                        "column_1": "mobile_phone", "column_2": "mobile_phone"})
     assert "Each field can take one column only: Mobile Phone." in response.content.decode()
     assert not Lead.objects.exists()
+
+
+def test_lookups_stay_within_the_query_parameter_limit(staff, django_assert_max_num_queries):
+    """A file with many IDs and e-mails is looked up in slices, never in one huge IN (...)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from crm.generic.imports import LOOKUP_SLICE
+    from crm.generic.tabular import read_table
+    from leads.imports import LeadImporter
+
+    rows = [["ID", "Full Name", "E-mail Address"]] + [[str(i), f"P {i}", f"p{i}@example.com"] for i in range(1, 1201)]
+    table = read_table("ids.csv", csv_bytes(rows), 10**9)
+    importer = LeadImporter(staff)
+    with CaptureQueriesContext(connection) as queries:
+        preview = importer.preview(table, importer.match_headers(table.header))
+    assert preview.counts["new"] == 1200
+    assert max(q["sql"].count(",") for q in queries.captured_queries) < LOOKUP_SLICE + 20
