@@ -43,11 +43,16 @@ class AccountFilterSet(RecordFilterSet):
         fields = ["q", "assigned_to", "category", "city", "created_after", "created_before"]
 
 
-class ContactFilterSet(RecordFilterSet):
+class PersonFilterSet(RecordFilterSet):
+    """What business contact and lead lists share (one table, one search index)."""
+
     search_fields = ("full_name", "company_name", "email")
     sqlite_fulltext_table = "crm_businesscontact_fts"
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
     source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
+
+
+class ContactFilterSet(PersonFilterSet):
     city = django_filters.CharFilter(field_name="business_city", lookup_expr="iexact", label=_("City"))
 
     class Meta:

@@ -194,3 +194,10 @@ def test_rolled_up_items_say_which_record_they_belong_to(staff_client):
     link(HistoryItemFactory(subject="Call with Ola"), contact)
     body = staff_client.get(history_url("account", account.pk)).content.decode()
     assert f'<a href="{contact.get_absolute_url()}">Ola Berg</a>' in body
+
+
+def test_link_to_record_refuses_a_malformed_choice(staff_client):
+    item = link(HistoryItemFactory(), ContactFactory())
+    response = staff_client.post(reverse("crm:history_link", args=[item.pk]), {"record": "nonsense"})
+    assert "Choose a record." in response.content.decode()
+    assert item.links.count() == 1

@@ -114,3 +114,15 @@ def test_search_index_follows_edits_and_deletes(staff_client, staff):
     assert "0 records" in staff_client.get(url, {"q": "before"}).content.decode()
     services.record_delete(instance=contact, user=staff)
     assert "0 records" in staff_client.get(url, {"q": "zanzi"}).content.decode()
+
+
+def test_categorize_with_no_category_ticked_says_so(staff_client):
+    from django.urls import reverse
+
+    from crm.models import Category
+
+    contact = ContactFactory()
+    Category.objects.create(name="Key")
+    response = staff_client.post(reverse("crm:contact_bulk", args=["categorize"]), {"pk": [contact.pk], "_apply": "1"})
+    assert "Tick at least one category to add or remove." in response.content.decode()
+    assert not contact.categories.exists()
