@@ -14,5 +14,6 @@ urlpatterns = [
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", owner_admin_site.urls),
     path("", include("leads.urls")),
+    path("", include("sales.urls")),
     path("", include("crm.urls")),
 ]

@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from crm import navigation
+        from crm.generic import registry
+        from crm.models import Account, BusinessContact
+        from sales.models import Opportunity
+
+        registry.register(registry.RecordType(
+            key="opportunity", model=Opportunity, verbose_name=_("Opportunity"),
+            verbose_name_plural=_("Opportunities"), search_fields=("title",), url_namespace="sales",
+        ))
+        # An opportunity's history also shows on its account's or business contact's History page.
+        registry.register_rollup(Account, Opportunity, "account")
+        registry.register_rollup(BusinessContact, Opportunity, "contact")
+        navigation.add_tab("sales", navigation.Tab(_("Opportunities"), "sales:opportunity_list", ("opportunity",)))
+        navigation.add_customize_entry(_("Sales stages and activities"), "sales:stages",
+                                       _("The steps of the sales process, what to do in each, and the default stage."))
+        navigation.add_customize_entry(_("Products and services"), "sales:products",
+                                       _("The catalogue offered on opportunity lines: names, prices and costs."))

@@ -239,6 +239,37 @@ def changelog_bulk_write(model, rows: list[models.Model], user, changes_for, act
     insert(ChangeLogEntry, [_entry(obj, action, user, changes_for(obj), obj.version) for obj in rows])
 
 
+def changelog_bulk_sql(queryset, user, changes: dict, repr_field: str) -> int:
+    """One "changed" entry per record of ``queryset`` with the same ``changes``,
+    written by a single INSERT … SELECT (no row comes into Python), for
+    set-based changes to many records such as deleting a sales stage. Call it
+    before the UPDATE it describes; each entry gets the record's next version."""
+    from django.db import connection
+    from django.db.models import Value
+    from django.db.models.functions import Substr
+
+    model = queryset.model
+    entry_fields = ["content_type", "object_id", "object_repr", "action", "user", "user_name", "timestamp",
+                    "version", "changes"]
+    known = user if user and user.is_authenticated else None
+    select = queryset.order_by().annotate(
+        _ct=Value(ContentType.objects.get_for_model(model, for_concrete_model=True).pk),
+        _repr=Substr(repr_field, 1, 200),
+        _action=Value(ChangeLogEntry.Action.UPDATE.value),
+        _user=Value(known.pk if known else None, output_field=models.BigIntegerField()),
+        _user_name=Value((known.get_full_name() or known.get_username()) if known else ""),
+        _timestamp=Value(timezone.now(), output_field=models.DateTimeField()),
+        _version=F("version") + 1,
+        _changes=Value(changes, output_field=models.JSONField()),
+    ).values_list("_ct", "pk", "_repr", "_action", "_user", "_user_name", "_timestamp", "_version", "_changes")
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(ChangeLogEntry._meta.get_field(name).column) for name in entry_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(ChangeLogEntry._meta.db_table)} ({columns}) {sql}", params)
+        return cursor.rowcount
+
+
 @transaction.atomic
 def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, clear: bool = False) -> int:
     """Set one field on every selected record, or clear it ("Edit several at once").
@@ -254,34 +285,50 @@ def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, c
         value = [] if field.many_to_many else (None if field.null else "")
         if not field.many_to_many and not field.blank:
             raise DomainError(_("“%(field)s” is required, so it cannot be cleared.") % {"field": field.verbose_name})
+    if not field.many_to_many:
+        return records_bulk_set(queryset=queryset, user=user, values={field_name: value})
+    rows = list(queryset.select_for_update(of=("self",)))
+    before = {obj.pk: snapshot(obj, [field]) for obj in rows}
+    for obj in rows:
+        getattr(obj, field.name).set(value)
+    model._default_manager.filter(pk__in=[o.pk for o in rows]).update(version=F("version") + 1, modified=timezone.now())
+    for obj in rows:
+        obj.version += 1
+    changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], snapshot(obj, [field])))
+    return len(rows)
+
+
+@transaction.atomic
+def records_bulk_set(*, queryset, user, values: dict[str, Any]) -> int:
+    """Set several fields at once on every selected record (e.g. Mark closed:
+    stage and close date), validating each record; all or nothing."""
+    model = queryset.model
+    _assert_none_locked(queryset)
+    for value in values.values():
+        if isinstance(value, models.Model) and value.pk is None:
+            # A list value typed in for the first time (e.g. a new Source).
+            value.full_clean()
+            value.save()
     rows = list(queryset.select_for_update(of=("self",)))
     errors: list[str] = []
-    if field.many_to_many:
-        before = {obj.pk: snapshot(obj, [field]) for obj in rows}
-        for obj in rows:
-            getattr(obj, field.name).set(value)
-        model._default_manager.filter(pk__in=[o.pk for o in rows]).update(version=F("version") + 1, modified=timezone.now())
-        for obj in rows:
-            obj.version += 1
-        changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], snapshot(obj, [field])))
-        return len(rows)
     concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
     # Copies as loaded (Model.__getstate__ gives each its own field cache), to
     # describe afterwards only the fields that changed.
     originals = {obj.pk: copy.copy(obj) for obj in rows}
     for obj in rows:
-        setattr(obj, field.name, value)
+        for name, value in values.items():
+            setattr(obj, name, value)
         try:
-            # Only this field and the record-wide rules: an old problem in
+            # Only these fields and the record-wide rules: an old problem in
             # another field must not block an unrelated bulk change.
-            obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name != field.name], validate_unique=False)
+            obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name not in values], validate_unique=False)
         except ValidationError as error:
             messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
             errors.append(f"{obj}: " + " ".join(m for ms in messages.values() for m in ms))
     if errors:
         raise BulkValidationError(errors)
-    # Write the edited field and whatever clean() derived from it (e.g. a score).
-    changed = {field.name}
+    # Write the edited fields and whatever clean() derived from them (e.g. a score).
+    changed = set(values)
     for obj in rows:
         original = originals[obj.pk]
         changed |= {f.name for f in concrete if getattr(obj, f.attname) != getattr(original, f.attname)}

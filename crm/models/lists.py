@@ -6,6 +6,8 @@ class ListKind(models.TextChoices):
     """The owner-customizable lists. Later apps add their lists here."""
 
     SOURCE = "source", _("Source")
+    OPPORTUNITY_TYPE = "opportunity_type", _("Opportunity type")
+    PAYMENT_TERMS = "payment_terms", _("Payment terms")
 
 
 class ListValue(models.Model):

@@ -1,0 +1,54 @@
+"""Filters of the opportunities list."""
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.filtersets import RecordFilterSet
+from crm.models import ListKind, ListValue
+from sales.models import Opportunity, SalesStage
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class OpportunityFilterSet(RecordFilterSet):
+    search_fields = ("title",)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), method="filter_status",
+        choices=[("open", _("Open")), ("won", _("Closed Won")), ("lost", _("Closed Lost")), ("closed", _("Closed"))])
+    stage = django_filters.ModelChoiceFilter(queryset=SalesStage.objects.all(), label=_("Sales stage"))
+    opportunity_type = django_filters.ModelChoiceFilter(
+        queryset=ListValue.objects.filter(kind=ListKind.OPPORTUNITY_TYPE), label=_("Type"))
+    source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
+    linked = django_filters.CharFilter(method="filter_linked", label=_("Account or business contact"))
+    total_min = django_filters.NumberFilter(field_name="total", lookup_expr="gte", label=_("Total from"))
+    total_max = django_filters.NumberFilter(field_name="total", lookup_expr="lte", label=_("Total to"))
+    expected_min = django_filters.NumberFilter(field_name="expected_revenue", lookup_expr="gte",
+                                               label=_("Expected revenue from"))
+    close_after = django_filters.DateFilter(field_name="close_date", lookup_expr="gte", label=_("Close date from"),
+                                            widget=date_input())
+    close_before = django_filters.DateFilter(field_name="close_date", lookup_expr="lte", label=_("Close date to"),
+                                             widget=date_input())
+    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
+    contact = django_filters.NumberFilter(field_name="contact_id", widget=forms.HiddenInput)
+
+    class Meta:
+        model = Opportunity
+        fields = ["q", "status", "stage", "assigned_to", "linked", "opportunity_type", "source", "total_min",
+                  "total_max", "expected_min", "close_after", "close_before", "category", "created_after",
+                  "created_before", "account", "contact"]
+
+    def filter_status(self, queryset, name, value):
+        closed = [SalesStage.Kind.WON, SalesStage.Kind.LOST]
+        if value == "open":
+            return queryset.exclude(stage__kind__in=closed)
+        if value == "closed":
+            return queryset.filter(stage__kind__in=closed)
+        return queryset.filter(stage__kind=value)
+
+    def filter_linked(self, queryset, name, value):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(Q(account__name__icontains=word) | Q(contact__full_name__icontains=word))
+        return queryset

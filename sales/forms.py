@@ -1,0 +1,276 @@
+"""Forms of the sales process: the opportunity with its products and services
+and activity checklist, closing and reopening, and the customization pages."""
+from __future__ import annotations
+
+from crispy_forms.bootstrap import Tab, TabHolder
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms import CRMRecordForm, InitiatedByMixin, ListValueOrNewField, RecordLinkField, two_columns
+from crm.generic.forms import date_widgets, datetime_widget
+from crm.models import ListKind, ListValue
+from sales import pricing
+from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesStage
+from sales.services import LineInput, default_stage
+
+
+class ProductSelect(forms.Select):
+    """The catalogue as a select whose options carry the unit price and
+    description, so picking an item fills in the line (static/crm/crm.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        product = getattr(value, "instance", None)
+        if product is not None:
+            option["attrs"]["data-unit-price"] = f"{product.unit_price:f}"
+        return option
+
+
+class OpportunityLineForm(forms.ModelForm):
+    class Meta:
+        model = OpportunityLine
+        fields = ["product", "description", "quantity", "unit_price", "discount_percent"]
+        widgets = {
+            "product": ProductSelect(attrs={"class": "form-select form-select-sm line-product"}),
+            "description": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "quantity": forms.NumberInput(attrs={"class": "form-control form-control-sm text-end line-amount", "step": "any", "min": "0"}),
+            "unit_price": forms.NumberInput(attrs={"class": "form-control form-control-sm text-end line-amount line-price", "step": "0.01", "min": "0"}),
+            "discount_percent": forms.NumberInput(attrs={"class": "form-control form-control-sm text-end line-amount", "step": "any", "min": "0", "max": "100"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.product_id if self.instance.pk else None
+        products = Product.objects.filter(active=True)
+        if current:
+            products = Product.objects.filter(pk=current) | products
+        self.fields["product"].queryset = products.order_by("name")
+        self.fields["product"].empty_label = _("(free text)")
+        self.fields["product"].required = False
+        self.fields["unit_price"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("DELETE") and not data.get("product") and not (data.get("description") or "").strip():
+            self.add_error("description", _("Choose a catalogue item or describe the line."))
+        return data
+
+    def preview_total(self):
+        """The line total of what was typed (for the live totals), or None."""
+        try:
+            return pricing.line_total(self.cleaned_data["quantity"], self.cleaned_data["unit_price"],
+                                      self.cleaned_data.get("discount_percent") or 0)
+        except (AttributeError, KeyError, TypeError):
+            return None
+
+
+LineFormSet = forms.inlineformset_factory(
+    Opportunity, OpportunityLine, form=OpportunityLineForm, extra=0, can_delete=True, max_num=500, validate_max=True)
+
+
+class OpportunityForm(InitiatedByMixin, CRMRecordForm):
+    """The opportunity: General (information, link, sales information,
+    products and services, source, stage and activities), Details, Categories."""
+
+    linked = RecordLinkField(types=["account", "contact"], required=True, label=_("Link to"),
+                             help_text=_("The account or business contact this opportunity is for."))
+    source = ListValueOrNewField(kind=ListKind.SOURCE, label=_("Source"), help_text=_("Pick a source or type a new one."))
+    done_activities = forms.ModelMultipleChoiceField(queryset=SalesActivity.objects.all(), required=False,
+                                                     label=_("Sales activities done"))
+
+    class Meta:
+        model = Opportunity
+        fields = ["title", "assigned_to", "opportunity_type", "probability", "close_date", "payment_terms",
+                  "expiration_date", "delivery_date", "source", "competitors", "stage", "reminder", "reminder_at",
+                  "categories", "comments"]
+        widgets = {**date_widgets("close_date", "expiration_date", "delivery_date"), "reminder_at": datetime_widget(),
+                   "competitors": forms.Textarea(attrs={"rows": 2}),
+                   "probability": forms.NumberInput(attrs={"min": 0, "max": 100, "class": "line-amount"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if not self.is_bound and instance.pk:
+            linked = instance.account or instance.contact
+            if linked is not None:
+                self.initial["linked"] = self.fields["linked"].prepare_value(linked)
+            self.initial["done_activities"] = list(instance.activities_done.values_list("activity_id", flat=True))
+        if not instance.pk and not self.is_bound and "stage" not in self.initial:
+            self.initial["stage"] = getattr(default_stage(), "pk", None)
+        self.fields["stage"].queryset = SalesStage.objects.order_by("position", "id")
+        self.fields["stage"].empty_label = _("(no stage)")
+        self.fields["opportunity_type"].queryset = ListValue.objects.filter(kind=ListKind.OPPORTUNITY_TYPE)
+        self.fields["payment_terms"].queryset = ListValue.objects.filter(kind=ListKind.PAYMENT_TERMS)
+        self.fields["reminder_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["stage"].widget.attrs.update({"class": "stage-select"})
+        self.lines = LineFormSet(self.data if self.is_bound else None, instance=instance, prefix="lines")
+
+    def get_layout(self):
+        return Layout(
+            TabHolder(
+                Tab(_("General"),
+                    Fieldset(_("Opportunity information"), "title", two_columns("assigned_to", "opportunity_type")),
+                    Fieldset(_("Linked account or business contact"), "linked"),
+                    Fieldset(_("Sales information"), two_columns("probability", "close_date"),
+                             two_columns("payment_terms", "expiration_date"), two_columns("delivery_date")),
+                    HTML('{% include "sales/includes/lines_form.html" %}'),
+                    Fieldset(_("Source information"), two_columns("source", "initiated_by"), "competitors"),
+                    Fieldset(_("Sales stage and activities"), "stage",
+                             HTML('{% include "sales/includes/checklist_form.html" %}'),
+                             Div(Div("reminder", css_class="col-md-4"), Div("reminder_at", css_class="col-md-8"),
+                                 css_class="row")),
+                    ),
+                Tab(_("Details"), "comments"),
+                Tab(_("Categories"), "categories"),
+            )
+        )
+
+    # --- validation ------------------------------------------------------
+    def is_valid(self) -> bool:
+        # Both run, so the errors of the record and of its lines show together.
+        return all([super().is_valid(), self.lines.is_valid()])
+
+    def clean(self):
+        data = super().clean()
+        linked = data.get("linked")
+        if linked is not None:
+            from crm.models import Account
+
+            self.instance.account = linked if isinstance(linked, Account) else None
+            self.instance.contact = None if isinstance(linked, Account) else linked
+        if data.get("reminder") and not data.get("reminder_at"):
+            self.add_error("reminder_at", _("Choose when to be reminded."))
+        return data
+
+    def _update_errors(self, errors):
+        # The account/contact link is one field here: show the model's errors on it.
+        if hasattr(errors, "error_dict"):
+            from django.core.exceptions import ValidationError
+
+            remap = {"account": "linked", "contact": "linked", "initiated_by_account": "initiated_by",
+                     "initiated_by_contact": "initiated_by"}
+            merged = {}
+            for name, messages in errors.error_dict.items():
+                merged.setdefault(remap.get(name, name), []).extend(messages)
+            errors = ValidationError(merged)
+        super()._update_errors(errors)
+
+    def lines_data(self) -> list[LineInput]:
+        """The lines as entered, without removed and empty ones, in order."""
+        rows = []
+        for form in self.lines.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            rows.append(LineInput(product=data.get("product"), description=data.get("description") or "",
+                                  quantity=data["quantity"], unit_price=data["unit_price"],
+                                  discount_percent=data.get("discount_percent") or 0,
+                                  id=data["id"].pk if data.get("id") else None))
+        return rows
+
+    # --- what the page shows -------------------------------------------------
+    def chosen_stage(self) -> SalesStage | None:
+        """The stage the form shows (as typed, or as stored)."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("stage"))
+            return SalesStage.objects.filter(pk=value).first() if str(value or "").isdigit() else None
+        pk = self.initial.get("stage") or self.instance.stage_id
+        return SalesStage.objects.filter(pk=pk).first() if pk else None
+
+    def checklist(self):
+        """The chosen stage's activities with due dates and done boxes."""
+        stage = self.chosen_stage()
+        if stage is None:
+            return []
+        preview = Opportunity(pk=self.instance.pk, stage=stage,
+                              stage_entered_on=self.instance.stage_entered_on if stage.pk == self.instance.stage_id else None)
+        if self.is_bound:
+            ticked = {int(v) for v in self.data.getlist(self.add_prefix("done_activities")) if str(v).isdigit()}
+        else:
+            ticked = set(self.initial.get("done_activities") or [])
+        items = preview.activity_checklist()
+        for item in items:
+            item.done = item.activity.pk in ticked
+        return items
+
+    def totals(self) -> dict:
+        """Line totals, total and expected revenue of what is on the form."""
+        line_totals = []
+        for form in self.lines.forms:
+            if not form.is_bound:
+                line_totals.append(form.instance.line_total if form.instance.pk else None)
+                continue
+            form.is_valid()
+            deleted = form.cleaned_data.get("DELETE") if hasattr(form, "cleaned_data") else False
+            line_totals.append(None if deleted else form.preview_total())
+        total = pricing.opportunity_total(t for t in line_totals if t is not None)
+        try:
+            probability = int(self.data.get(self.add_prefix("probability")) if self.is_bound else
+                              self.initial.get("probability", self.instance.probability) or 0)
+        except (TypeError, ValueError):
+            probability = 0
+        stage = self.chosen_stage()
+        if stage is not None and stage.is_closed:
+            probability = stage.closing_probability
+        probability = max(0, min(100, probability))
+        return {"line_totals": line_totals, "total": total, "probability": probability,
+                "expected_revenue": pricing.expected_revenue(total, probability)}
+
+
+class MarkClosedForm(forms.Form):
+    """Mark closed: won or lost, and the real close date (default today)."""
+
+    stage = forms.ModelChoiceField(queryset=SalesStage.objects.exclude(kind=SalesStage.Kind.OPEN), label=_("Result"),
+                                   widget=forms.RadioSelect, empty_label=None)
+    close_date = forms.DateField(label=_("Close date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Leave empty for today."))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("close_date", timezone.localdate().isoformat())
+
+
+class ReopenForm(forms.Form):
+    stage = forms.ModelChoiceField(queryset=SalesStage.objects.filter(kind=SalesStage.Kind.OPEN), label=_("Sales stage"),
+                                   empty_label=None)
+    probability = forms.IntegerField(label=_("Probability (%)"), min_value=0, max_value=100, initial=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("stage", getattr(default_stage(), "pk", None))
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(label=_("Stage name"), max_length=100)
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = SalesActivity
+        fields = ["name", "duration_days"]
+
+
+class StageDeleteForm(forms.Form):
+    replacement = forms.ModelChoiceField(queryset=None, required=False, label=_("Move its opportunities to"),
+                                         empty_label=_("(no stage)"))
+    move_activities = forms.BooleanField(
+        required=False, label=_("Move its sales activities to the top of the replacement stage's activities"))
+
+    def __init__(self, *args, stage: SalesStage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = SalesStage.objects.filter(kind=SalesStage.Kind.OPEN).exclude(pk=stage.pk)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("move_activities") and not data.get("replacement"):
+            self.add_error("move_activities", _("Choose a replacement stage to move the activities to."))
+        return data
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ["name", "description", "unit_price", "unit_cost", "active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}

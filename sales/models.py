@@ -1,0 +1,324 @@
+"""Opportunities and the sales process: the product catalogue, opportunity
+lines, sales stages with their activities, and the sales settings."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import ListKind
+from crm.models.base import Record
+from sales import pricing
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Product(models.Model):
+    """An item of the product and service catalogue."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    unit_price = models.DecimalField(_("unit price"), **MONEY, default=Decimal("0.00"),
+                                     validators=[MinValueValidator(Decimal(0))])
+    unit_cost = models.DecimalField(_("unit cost"), **MONEY, null=True, blank=True,
+                                    validators=[MinValueValidator(Decimal(0))])
+    active = models.BooleanField(_("active"), default=True,
+                                 help_text=_("Inactive items stay on existing opportunities but are not offered for new lines."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product or service")
+        verbose_name_plural = _("products and services")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SalesStage(models.Model):
+    """One step of the sales process ("Qualification", "Proposal", …).
+
+    Closed Won and Closed Lost are built in (``kind``): they close the
+    opportunity, set its probability, and cannot be renamed or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Closed Won")
+        LOST = "lost", _("Closed Lost")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.OPEN, editable=False)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_default = models.BooleanField(_("default stage"), default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("sales stage")
+        verbose_name_plural = _("sales stages")
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=~Q(kind="open"), name="salesstage_one_per_closed_kind"),
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="salesstage_one_default"),
+            models.CheckConstraint(condition=Q(kind="open") | Q(is_default=False), name="salesstage_default_is_open"),
+        ]
+
+    def __str__(self) -> str:
+        # The built-in stages read in the user's language.
+        return str(self.Kind(self.kind).label) if self.is_closed else self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.kind != self.Kind.OPEN
+
+    @property
+    def closing_probability(self) -> int | None:
+        return {self.Kind.WON: 100, self.Kind.LOST: 0}.get(self.kind)
+
+
+class SalesActivity(models.Model):
+    """Something to do in a stage ("Send the proposal", 5 days)."""
+
+    stage = models.ForeignKey(SalesStage, verbose_name=_("sales stage"), on_delete=models.CASCADE, related_name="activities")
+    name = models.CharField(_("name"), max_length=200)
+    duration_days = models.PositiveSmallIntegerField(_("duration (days)"), default=0,
+                                                     validators=[MaxValueValidator(3650)])
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["stage__position", "position", "id"]
+        verbose_name = _("sales activity")
+        verbose_name_plural = _("sales activities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SalesSettings(models.Model):
+    """Settings of the sales process (one row)."""
+
+    activity_reminders = models.BooleanField(
+        _("Create reminders for each sales activity that has a duration"), default=False)
+
+    class Meta:
+        verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
+
+    def __str__(self) -> str:
+        return str(_("Sales settings"))
+
+    @classmethod
+    def load(cls) -> "SalesSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+def _list_value(kind: str, label):
+    return models.ForeignKey("crm.ListValue", verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
+                             limit_choices_to={"kind": kind}, related_name="+")
+
+
+class Opportunity(Record):
+    """A potential sales order to one account or business contact.
+
+    ``total`` and ``expected_revenue`` are stored so lists sort and filter by
+    them on an index; ``sales.services`` keeps them equal to
+    ``pricing.opportunity_total`` of the lines and ``pricing.expected_revenue``
+    (``clean()`` recomputes the latter whenever the probability changes).
+    """
+
+    title = models.CharField(_("opportunity title"), max_length=200)
+    opportunity_type = _list_value(ListKind.OPPORTUNITY_TYPE, _("type"))
+    account = models.ForeignKey("crm.Account", verbose_name=_("account"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="opportunities")
+    contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("business contact"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="opportunities")
+    probability = models.PositiveSmallIntegerField(_("probability (%)"), default=0, validators=[MaxValueValidator(100)])
+    total = models.DecimalField(_("total"), **MONEY, default=Decimal("0.00"))
+    expected_revenue = models.DecimalField(_("expected revenue"), **MONEY, default=Decimal("0.00"))
+    close_date = models.DateField(_("close date"), null=True, blank=True)
+    payment_terms = _list_value(ListKind.PAYMENT_TERMS, _("payment terms"))
+    expiration_date = models.DateField(_("expiration date"), null=True, blank=True)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    source = _list_value(ListKind.SOURCE, _("source"))
+    initiated_by_account = models.ForeignKey("crm.Account", verbose_name=_("initiated by account"), null=True,
+                                             blank=True, on_delete=models.SET_NULL, related_name="+")
+    initiated_by_contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("initiated by business contact"),
+                                             null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    competitors = models.TextField(_("competitors"), blank=True)
+    stage = models.ForeignKey(SalesStage, verbose_name=_("sales stage"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="opportunities")
+    stage_entered_on = models.DateField(_("in this stage since"), null=True, blank=True)
+    reminder = models.BooleanField(_("reminder"), default=False)
+    reminder_at = models.DateTimeField(_("reminder time"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(account__isnull=False, contact__isnull=True) | Q(account__isnull=True, contact__isnull=False)),
+                name="opportunity_links_one_record",
+            ),
+            models.CheckConstraint(condition=Q(probability__lte=100), name="opportunity_probability_range"),
+        ]
+        # Every sortable column is an index walk (see crm.generic.views.list_ordering).
+        indexes = [
+            models.Index(Lower("title"), F("id"), F("title"), name="opportunity_title_idx"),
+            models.Index(F("expected_revenue"), F("id"), name="opportunity_expected_idx"),
+            models.Index(F("total"), F("id"), name="opportunity_total_idx"),
+            models.Index(F("close_date"), F("id"), name="opportunity_close_idx"),
+            models.Index(F("created"), F("id"), name="opportunity_created_idx"),
+            models.Index(F("stage"), Lower("title"), F("id"), name="opportunity_stage_idx"),
+            models.Index(F("assigned_to"), Lower("title"), F("id"), name="opportunity_assigned_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the stage and close date were when loaded: clean() tells a move
+        # to another stage (and a closing) from an unchanged one.
+        instance._loaded = (instance.__dict__.get("stage_id"), instance.__dict__.get("close_date"))
+        return instance
+
+    def get_absolute_url(self) -> str:
+        return reverse("sales:opportunity_detail", args=[self.pk])
+
+    # --- what the generic machinery asks ---------------------------------
+    def lock_reason(self) -> str | None:
+        """Closed opportunities are read-only until reopened."""
+        if self.stage_id and self.stage.is_closed:
+            return _("“%(title)s” is closed (%(stage)s) and cannot be changed. Reopen it first.") % {
+                "title": self.title, "stage": self.stage}
+        return None
+
+    @classmethod
+    def locked_q(cls) -> Q:
+        return Q(stage__kind__in=[SalesStage.Kind.WON, SalesStage.Kind.LOST])
+
+    @property
+    def linked(self):
+        """The account or business contact the opportunity belongs to."""
+        return self.account or self.contact
+
+    def primary_email(self) -> str:
+        linked = self.linked
+        return linked.primary_email() if linked else ""
+
+    def email_recipient_name(self) -> str:
+        return str(self.linked or "")
+
+    @property
+    def is_closed(self) -> bool:
+        return bool(self.stage_id and self.stage.is_closed)
+
+    # --- rules of one opportunity -------------------------------------------
+    def clean(self) -> None:
+        errors = {}
+        if bool(self.account_id) == bool(self.contact_id):
+            errors["account"] = _("Link the opportunity to one account or one business contact.")
+        if self.initiated_by_account_id and self.initiated_by_contact_id:
+            errors["initiated_by_contact"] = _("A record is initiated by one account or one contact, not both.")
+        if self.reminder and not self.reminder_at:
+            errors["reminder_at"] = _("Choose when to be reminded.")
+        if errors:
+            raise ValidationError(errors)
+        loaded_stage, loaded_close_date = getattr(self, "_loaded", (None, None))
+        today = timezone.localdate()
+        if self.stage_id != loaded_stage or (self.stage_id and not self.stage_entered_on):
+            self.stage_entered_on = today
+        if self.stage_id and self.stage.is_closed:
+            self.probability = self.stage.closing_probability
+            entering = self.stage_id != loaded_stage
+            if not self.close_date or (entering and self.close_date == loaded_close_date and self.pk):
+                # Closing: the close date is today unless the real date was entered.
+                self.close_date = today
+        self.expected_revenue = pricing.expected_revenue(self.total, self.probability)
+
+    def activity_checklist(self) -> list["ChecklistItem"]:
+        """The current stage's activities, each with its due date and done mark."""
+        if not self.stage_id:
+            return []
+        done = {} if self.pk is None else dict(
+            self.activities_done.values_list("activity_id", "done_on"))
+        start = self.stage_entered_on or timezone.localdate()
+        items, running = [], 0
+        for activity in self.stage.activities.all():
+            running += activity.duration_days
+            items.append(ChecklistItem(activity, start + datetime.timedelta(days=running) if activity.duration_days else None,
+                                       activity.pk in done, done.get(activity.pk)))
+        return items
+
+
+class ChecklistItem:
+    """One line of an opportunity's sales activity checklist."""
+
+    def __init__(self, activity: SalesActivity, due: datetime.date | None, done: bool, done_on: datetime.date | None):
+        self.activity, self.due, self.done, self.done_on = activity, due, done, done_on
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.due and not self.done and self.due < timezone.localdate())
+
+
+class ActivityDone(models.Model):
+    """A sales activity ticked as done on one opportunity. Deleting the
+    activity removes these marks everywhere (cascade)."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="activities_done")
+    activity = models.ForeignKey(SalesActivity, on_delete=models.CASCADE, related_name="done_on_opportunities")
+    done_on = models.DateField(_("done on"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("sales activity done")
+        verbose_name_plural = _("sales activities done")
+        constraints = [models.UniqueConstraint(fields=["opportunity", "activity"], name="activitydone_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.activity}"
+
+
+class OpportunityLine(models.Model):
+    """One product or service on an opportunity: a catalogue item or free text."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(Product, verbose_name=_("product or service"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="lines")
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=Decimal(1),
+                                   validators=[MinValueValidator(Decimal("0.01"))])
+    unit_price = models.DecimalField(_("unit price"), **MONEY, validators=[MinValueValidator(Decimal(0))])
+    discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=Decimal(0),
+                                           validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+    line_total = models.DecimalField(_("line total"), **MONEY, default=Decimal("0.00"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("opportunity line")
+        verbose_name_plural = _("products and services")
+        constraints = [
+            models.CheckConstraint(condition=Q(product__isnull=False) | ~Q(description=""), name="line_product_or_text"),
+            models.CheckConstraint(condition=Q(discount_percent__gte=0, discount_percent__lte=100), name="line_discount_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.description or (self.product.name if self.product_id else "")
+
+    def clean(self) -> None:
+        if not self.product_id and not self.description.strip():
+            raise ValidationError({"description": _("Choose a catalogue item or describe the line.")})
+        self.line_total = pricing.line_total(self.quantity, self.unit_price, self.discount_percent)

@@ -1,0 +1,25 @@
+"""Export columns of opportunities (file headers are the same in every language)."""
+from crm.resources import COMMON, column, resource_class
+from sales.models import Opportunity
+
+OpportunityResource = resource_class("OpportunityResource", Opportunity, {
+    "id": column("id", "ID"),
+    "title": column("title", "Opportunity Title"),
+    "account": column("account__name", "Account"),
+    "contact": column("contact__full_name", "Business Contact"),
+    "opportunity_type": column("opportunity_type__name", "Type"),
+    "stage": column("stage__name", "Sales Stage"),
+    "probability": column("probability", "Probability"),
+    "total": column("total", "Total"),
+    "expected_revenue": column("expected_revenue", "Expected Revenue"),
+    "close_date": column("close_date", "Close Date"),
+    "payment_terms": column("payment_terms__name", "Payment Terms"),
+    "expiration_date": column("expiration_date", "Expiration Date"),
+    "delivery_date": column("delivery_date", "Delivery Date"),
+    "source": column("source__name", "Source"),
+    "competitors": column("competitors", "Competitors"),
+    "assigned_to": COMMON["assigned_to"],
+    "categories": COMMON["categories"],
+    "comments": COMMON["comments"],
+    "created": column("created", "Created"),
+})
