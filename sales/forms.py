@@ -50,6 +50,7 @@ class OpportunityLineForm(forms.ModelForm):
         self.fields["product"].empty_label = _("(free text)")
         self.fields["product"].required = False
         self.fields["unit_price"].required = True
+        self.fields["discount_percent"].required = False  # empty means no discount
 
     def clean(self):
         data = super().clean()
@@ -105,7 +106,10 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
         self.fields["payment_terms"].queryset = ListValue.objects.filter(kind=ListKind.PAYMENT_TERMS)
         self.fields["reminder_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["stage"].widget.attrs.update({"class": "stage-select"})
-        self.lines = LineFormSet(self.data if self.is_bound else None, instance=instance, prefix="lines")
+        # A post without the lines' management form (e.g. from another client)
+        # leaves the lines as they are.
+        self.lines_submitted = self.is_bound and "lines-TOTAL_FORMS" in self.data
+        self.lines = LineFormSet(self.data if self.lines_submitted else None, instance=instance, prefix="lines")
 
     def get_layout(self):
         return Layout(
@@ -130,7 +134,7 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
     # --- validation ------------------------------------------------------
     def is_valid(self) -> bool:
         # Both run, so the errors of the record and of its lines show together.
-        return all([super().is_valid(), self.lines.is_valid()])
+        return all([super().is_valid(), not self.lines_submitted or self.lines.is_valid()])
 
     def clean(self):
         data = super().clean()
@@ -157,8 +161,11 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
             errors = ValidationError(merged)
         super()._update_errors(errors)
 
-    def lines_data(self) -> list[LineInput]:
-        """The lines as entered, without removed and empty ones, in order."""
+    def lines_data(self) -> list[LineInput] | None:
+        """The lines as entered, without removed and empty ones, in order
+        (None: the lines were not part of the post)."""
+        if not self.lines_submitted:
+            return None
         rows = []
         for form in self.lines.forms:
             data = getattr(form, "cleaned_data", None) or {}

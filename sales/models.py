@@ -123,6 +123,20 @@ def _list_value(kind: str, label):
                              limit_choices_to={"kind": kind}, related_name="+")
 
 
+class OpportunityQuerySet(models.QuerySet):
+    def with_totals(self):
+        """Annotate ``lines_total``: the sum of the stored line totals, in SQL.
+        Reports and checks use it; it always equals the stored ``total``
+        (both come from ``pricing``), which a test pins."""
+        from django.db.models import OuterRef, Subquery, Sum, Value
+        from django.db.models.functions import Coalesce
+
+        sums = (OpportunityLine.objects.filter(opportunity=OuterRef("pk")).order_by().values("opportunity")
+                .annotate(s=Sum("line_total")).values("s"))
+        return self.annotate(lines_total=Coalesce(Subquery(sums, output_field=models.DecimalField(**MONEY)),
+                                                  Value(Decimal("0.00")), output_field=models.DecimalField(**MONEY)))
+
+
 class Opportunity(Record):
     """A potential sales order to one account or business contact.
 
@@ -157,6 +171,8 @@ class Opportunity(Record):
     reminder = models.BooleanField(_("reminder"), default=False)
     reminder_at = models.DateTimeField(_("reminder time"), null=True, blank=True)
 
+    objects = OpportunityQuerySet.as_manager()
+
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("opportunity")
@@ -183,8 +199,8 @@ class Opportunity(Record):
         return self.title
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         # What the stage and close date were when loaded: clean() tells a move
         # to another stage (and a closing) from an unchanged one.
         instance._loaded = (instance.__dict__.get("stage_id"), instance.__dict__.get("close_date"))

@@ -1,0 +1,346 @@
+"""Opportunity pages: the shared record view tests, the form with lines,
+closing and reopening through the pages, stages and catalogue pages."""
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.generic.testing import RecordViewTests
+from crm.models import ChangeLogEntry, ListValue
+from crm.tests.factories import AccountFactory, ContactFactory
+from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesStage
+from sales.tests.factories import (
+    OpportunityFactory, ProductFactory, create_won_opportunity, stage,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class TestOpportunityViews(RecordViewTests):
+    record_type = "opportunity"
+    factory = OpportunityFactory
+    title_field = "title"
+    form_data = {"title": "Fleet renewal", "probability": "40"}
+    bulk_edit_data = {"field": "competitors", "value": "Globex"}
+
+    def post_data(self, **overrides) -> dict:
+        if not hasattr(self, "_account"):
+            self._account = AccountFactory(name="Linked Account")
+        return {**self.form_data, "linked": f"account:{self._account.pk}", **overrides}
+
+
+def lines_post(*lines, initial=0) -> dict:
+    """The products-and-services part of a form post."""
+    data = {"lines-TOTAL_FORMS": str(len(lines)), "lines-INITIAL_FORMS": str(initial)}
+    for index, line in enumerate(lines):
+        for key, value in line.items():
+            data[f"lines-{index}-{key}"] = value
+    return data
+
+
+def new_opportunity_post(account, **extra) -> dict:
+    return {"title": "Fleet renewal", "linked": f"account:{account.pk}", "probability": "50",
+            "stage": stage().pk, "_save_close": "1", **extra}
+
+
+# --- The form -------------------------------------------------------------------------
+
+def test_new_opportunity_with_lines(staff_client, staff):
+    account, product = AccountFactory(), ProductFactory(name="Van", unit_price=Decimal("30000.00"))
+    data = new_opportunity_post(account, **lines_post(
+        {"product": product.pk, "quantity": "2", "unit_price": "30000.00", "discount_percent": "5"},
+        {"description": "Winter tyres", "quantity": "8", "unit_price": "149.90", "discount_percent": "0"}))
+    response = staff_client.post(reverse("sales:opportunity_add"), data)
+    opportunity = Opportunity.objects.get()
+    assert response["Location"] == opportunity.get_absolute_url()
+    # 57,000.00 + 1,199.20 = 58,199.20; 50 % = 29,099.60
+    assert (opportunity.total, opportunity.expected_revenue) == (Decimal("58199.20"), Decimal("29099.60"))
+    assert [l.label for l in opportunity.lines.all()] == ["Van", "Winter tyres"]
+    page = staff_client.get(opportunity.get_absolute_url()).content.decode()
+    assert "58,199.20" in page and "29,099.60" in page and "Winter tyres" in page
+
+
+def test_new_opportunity_form_starts_in_the_default_stage(staff_client):
+    body = staff_client.get(reverse("sales:opportunity_add")).content.decode()
+    assert re.search(rf'<option value="{stage().pk}" selected>Prospecting</option>', body)
+    assert "Identify the decision makers" in body and "Add line" in body
+
+
+def test_link_is_required_and_typed_input_is_kept(staff_client):
+    response = staff_client.post(reverse("sales:opportunity_add"), {
+        "title": "No link", "comments": "Kept text", **lines_post({"description": "Kept line", "quantity": "1",
+                                                                   "unit_price": "5"})})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in body and "Kept text" in body and 'value="Kept line"' in body
+    assert not Opportunity.objects.exists()
+
+
+@pytest.mark.parametrize("line, message", [
+    ({"description": "Too cheap", "quantity": "1", "unit_price": "-1"}, "greater than or equal to 0"),
+    ({"description": "Over-discounted", "quantity": "1", "unit_price": "10", "discount_percent": "101"},
+     "less than or equal to 100"),
+    ({"description": "", "quantity": "1", "unit_price": "10"}, "Choose a catalogue item or describe the line."),
+    ({"description": "No quantity", "quantity": "0", "unit_price": "10"}, "greater than or equal to 0.01"),
+    ({"description": "Words", "quantity": "many", "unit_price": "10"}, "Enter a number."),
+])
+def test_bad_line_is_refused_beside_it_and_nothing_is_written(staff_client, line, message):
+    response = staff_client.post(reverse("sales:opportunity_add"),
+                                 new_opportunity_post(AccountFactory(), **lines_post(line)))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Opportunity.objects.exists() and not OpportunityLine.objects.exists()
+
+
+def test_edit_removes_a_line_and_keeps_the_other(staff_client):
+    account = AccountFactory()
+    staff_client.post(reverse("sales:opportunity_add"), new_opportunity_post(account, **lines_post(
+        {"description": "Keep", "quantity": "1", "unit_price": "100"},
+        {"description": "Drop", "quantity": "1", "unit_price": "50"})))
+    opportunity = Opportunity.objects.get()
+    keep, drop = opportunity.lines.order_by("position")
+    data = new_opportunity_post(account, version=opportunity.version, **lines_post(
+        {"id": keep.pk, "description": "Keep", "quantity": "1", "unit_price": "100"},
+        {"id": drop.pk, "description": "Drop", "quantity": "1", "unit_price": "50", "DELETE": "on"}, initial=2))
+    assert staff_client.post(reverse("sales:opportunity_edit", args=[opportunity.pk]), data).status_code == 302
+    opportunity.refresh_from_db()
+    assert list(opportunity.lines.values_list("description", flat=True)) == ["Keep"]
+    assert (opportunity.total, opportunity.expected_revenue) == (Decimal("100.00"), Decimal("50.00"))
+
+
+def test_live_totals_use_the_save_arithmetic(staff_client):
+    response = staff_client.post(reverse("sales:opportunity_totals"), {"probability": "33", **lines_post(
+        {"description": "A", "quantity": "3", "unit_price": "33.33", "discount_percent": "0"},
+        {"description": "B", "quantity": "1", "unit_price": "0.05", "discount_percent": "50"})})
+    body = response.content.decode()
+    # 99.99 + 0.03 = 100.02; 33 % = 33.0066 → 33.01
+    assert 'data-line-totals="99.99|0.03|"' in body
+    assert ">100.02<" in body and ">33.01<" in body
+
+
+def test_checklist_follows_the_chosen_stage(staff_client):
+    body = staff_client.post(reverse("sales:opportunity_checklist"), {"stage": stage(name="Proposal").pk}).content.decode()
+    assert "Send the proposal" in body and "Identify the decision makers" not in body
+
+
+def test_ticking_activities_in_the_form(staff_client):
+    opportunity = OpportunityFactory(stage=stage())
+    first = stage().activities.first()
+    data = new_opportunity_post(opportunity.account, version=opportunity.version, done_activities=[first.pk])
+    staff_client.post(reverse("sales:opportunity_edit", args=[opportunity.pk]), data)
+    assert list(opportunity.activities_done.values_list("activity", flat=True)) == [first.pk]
+
+
+def test_owner_sees_edit_this_list_beside_type_and_payment_terms(client, owner, staff):
+    client.force_login(owner)
+    body = client.get(reverse("sales:opportunity_add")).content.decode()
+    for kind in ("opportunity_type", "payment_terms", "source"):
+        assert reverse("crm:list_edit", args=[kind]) in body
+    client.force_login(staff)
+    assert "Edit this list" not in client.get(reverse("sales:opportunity_add")).content.decode()
+
+
+def test_type_and_payment_terms_lists_can_be_customized(owner_client):
+    response = owner_client.get(reverse("crm:list_edit", args=["payment_terms"]))
+    assert response.status_code == 200 and "Net 30" in response.content.decode()
+
+
+# --- Closing, read-only, reopening ------------------------------------------------------
+
+def test_closed_opportunity_is_read_only_in_the_pages(staff_client, staff):
+    won = create_won_opportunity(title="Signed deal", assigned_to=staff)
+    detail = staff_client.get(won.get_absolute_url()).content.decode()
+    assert "is closed (Closed Won) and cannot be changed" in detail
+    assert reverse("sales:opportunity_edit", args=[won.pk]) not in detail
+    assert reverse("sales:opportunity_reopen", args=[won.pk]) in detail
+    response = staff_client.get(reverse("sales:opportunity_edit", args=[won.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == won.get_absolute_url()
+    assert "cannot be changed" in response.content.decode()
+    response = staff_client.post(reverse("sales:opportunity_edit", args=[won.pk]),
+                                 new_opportunity_post(won.account, title="Sneaky", version=won.version))
+    assert "cannot be changed. Reopen it first." in response.content.decode()
+    response = staff_client.post(reverse("sales:opportunity_bulk", args=["edit"]),
+                                 {"pk": [won.pk], "field": "title", "value": "Sneaky", "_apply": "1"})
+    assert "read-only (closed); nothing was changed" in response.content.decode()
+    won.refresh_from_db()
+    assert (won.title, won.version) == ("Signed deal", 1)
+
+
+def test_mark_closed_for_several(staff_client):
+    deals = OpportunityFactory.create_batch(2, probability=20)
+    response = staff_client.post(reverse("sales:opportunity_bulk", args=["close"]), {
+        "pk": [d.pk for d in deals], "stage": stage("lost").pk, "close_date": "2026-11-20", "_apply": "1"})
+    assert response.status_code == 302
+    assert set(Opportunity.objects.values_list("stage__kind", "probability", "close_date")) == {
+        ("lost", 0, datetime.date(2026, 11, 20))}
+
+
+def test_mark_closed_through_bulk_edit_of_the_stage(staff_client):
+    deals = OpportunityFactory.create_batch(2, probability=20)
+    response = staff_client.post(reverse("sales:opportunity_bulk", args=["edit"]), {
+        "pk": [d.pk for d in deals], "field": "stage", "value": stage("won").pk, "_apply": "1"})
+    assert response.status_code == 302
+    assert set(Opportunity.objects.values_list("probability", "close_date")) == {(100, timezone.localdate())}
+
+
+def test_reopen_page(staff, other_staff, client):
+    won = create_won_opportunity(assigned_to=staff)
+    client.force_login(other_staff)
+    assert client.get(reverse("sales:opportunity_reopen", args=[won.pk])).status_code == 403
+    client.force_login(staff)
+    response = client.post(reverse("sales:opportunity_reopen", args=[won.pk]),
+                           {"stage": stage(name="Negotiation").pk, "probability": "70"})
+    assert response["Location"] == reverse("sales:opportunity_edit", args=[won.pk])
+    won.refresh_from_db()
+    assert (won.stage.name, won.probability) == ("Negotiation", 70)
+
+
+def test_reopen_refuses_a_closed_stage_choice(staff_client, staff):
+    won = create_won_opportunity(assigned_to=staff)
+    response = staff_client.post(reverse("sales:opportunity_reopen", args=[won.pk]),
+                                 {"stage": stage("lost").pk, "probability": "70"})
+    assert "Select a valid choice." in response.content.decode()
+    won.refresh_from_db()
+    assert won.is_closed
+
+
+# --- List ------------------------------------------------------------------------------
+
+def test_list_columns_and_filters(staff_client):
+    won = create_won_opportunity(title="Won one", total=Decimal("1000.00"), expected_revenue=Decimal("1000.00"))
+    open_one = OpportunityFactory(title="Open one", account=None, contact=ContactFactory(full_name="Petra Buyer"),
+                                  stage=stage(name="Proposal"))
+    body = staff_client.get(reverse("sales:opportunity_list")).content.decode()
+    assert "Closed Won" in body and "1,000.00" in body and "Petra Buyer" in body and str(won.account) in body
+    assert "Open one" not in staff_client.get(reverse("sales:opportunity_list"), {"status": "won"}).content.decode()
+    body = staff_client.get(reverse("sales:opportunity_list"), {"stage": stage(name="Proposal").pk}).content.decode()
+    assert "Open one" in body and "Won one" not in body
+    body = staff_client.get(reverse("sales:opportunity_list"), {"linked": "petra"}).content.decode()
+    assert "Open one" in body and "Won one" not in body
+    body = staff_client.get(reverse("sales:opportunity_list"), {"total_min": "500"}).content.decode()
+    assert "Won one" in body and "Open one" not in body
+    assert open_one.pk
+
+
+def test_sort_by_expected_revenue(staff_client):
+    for title, amount in [("Small", "10.00"), ("Large", "900.00"), ("Middle", "300.00")]:
+        OpportunityFactory(title=title, expected_revenue=Decimal(amount))
+    body = staff_client.get(reverse("sales:opportunity_list"), {"sort": "-expected_revenue"}).content.decode()
+    assert body.index("Large") < body.index("Middle") < body.index("Small")
+
+
+def test_export_csv(staff_client):
+    OpportunityFactory(title="Exported deal", total=Decimal("12.50"))
+    response = staff_client.get(reverse("sales:opportunity_export"))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert content.splitlines()[0].startswith("ID,Opportunity Title,Account,Business Contact")
+    assert "Exported deal" in content and "12.50" in content
+
+
+def test_email_goes_to_the_linked_record(staff_client):
+    opportunity = OpportunityFactory(account=AccountFactory(email="buyer@example.com"))
+    response = staff_client.post(reverse("sales:opportunity_email", args=[opportunity.pk]))
+    assert response["Location"].startswith("mailto:buyer@example.com")
+
+
+def test_print_has_lines_and_totals(staff_client, staff):
+    from sales.services import LineInput, opportunity_save
+
+    opportunity = opportunity_save(instance=Opportunity(title="Printed", account=AccountFactory(), probability=50),
+                                   user=staff, lines=[LineInput(None, "Consulting day", Decimal(3), Decimal("800"))])
+    response = staff_client.get(reverse("sales:opportunity_print", args=[opportunity.pk]))
+    assert response.content.startswith(b"%PDF")
+
+
+# --- Customize: stages, activities, catalogue ----------------------------------------------
+
+def test_staff_cannot_customize_stages_or_the_catalogue(staff_client):
+    assert staff_client.get(reverse("sales:stages")).status_code == 403
+    assert staff_client.post(reverse("sales:stages"), {"op": "add_stage", "name": "Hacked"}).status_code == 403
+    assert staff_client.get(reverse("sales:stage_delete", args=[stage().pk])).status_code == 403
+    assert staff_client.get(reverse("sales:product_add")).status_code == 403
+    assert staff_client.get(reverse("sales:products")).status_code == 200
+    assert not SalesStage.objects.filter(name="Hacked").exists()
+
+
+def test_owner_edits_stages_and_activities(owner_client):
+    url = reverse("sales:stages")
+    owner_client.post(url, {"op": "add_stage", "name": "Demo"})
+    demo = SalesStage.objects.get(name="Demo")
+    owner_client.post(url, {"op": "stage_up", "stage": demo.pk})
+    owner_client.post(url, {"op": "default", "stage": demo.pk})
+    owner_client.post(url, {"op": "add_activity", "stage": demo.pk, "name": "Book the demo", "duration_days": "3"})
+    owner_client.post(url, {"op": "settings", "activity_reminders": "on"})
+    demo.refresh_from_db()
+    assert demo.is_default and demo.position < stage(name="Negotiation").position
+    assert list(demo.activities.values_list("name", "duration_days")) == [("Book the demo", 3)]
+    body = owner_client.get(url).content.decode()
+    assert "Book the demo" in body and 'id="activity-reminders" checked' in body
+
+
+def test_stage_page_errors_are_shown(owner_client):
+    response = owner_client.post(reverse("sales:stages"), {"op": "add_stage", "name": ""})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    response = owner_client.post(reverse("sales:stages"), {"op": "add_stage", "name": "Proposal"}, follow=True)
+    assert "There is already a stage called “Proposal”." in response.content.decode()
+    response = owner_client.post(reverse("sales:stages"), {"op": "add_activity", "stage": stage().pk, "name": "X",
+                                                           "duration_days": "-2"})
+    assert response.status_code == 400 and "greater than or equal to 0" in response.content.decode()
+    assert SalesStage.objects.filter(name__iexact="proposal").count() == 1
+
+
+def test_built_in_stage_cannot_be_deleted_from_the_page(owner_client):
+    response = owner_client.get(reverse("sales:stage_delete", args=[stage("won").pk]), follow=True)
+    assert "is built in and cannot be changed or deleted" in response.content.decode()
+    response = owner_client.post(reverse("sales:stages"), {"op": "rename_stage", "stage": stage("lost").pk,
+                                                           "name": "Lost it"}, follow=True)
+    assert "is built in" in response.content.decode()
+    assert stage("lost").name == "Closed Lost"
+
+
+def test_delete_stage_page_with_replacement_and_activities(owner_client):
+    proposal, negotiation = stage(name="Proposal"), stage(name="Negotiation")
+    OpportunityFactory.create_batch(2, stage=proposal)
+    page = owner_client.get(reverse("sales:stage_delete", args=[proposal.pk])).content.decode()
+    assert "2 opportunities are in this stage." in page
+    response = owner_client.post(reverse("sales:stage_delete", args=[proposal.pk]),
+                                 {"replacement": negotiation.pk, "move_activities": "on"}, follow=True)
+    assert "2 opportunities were moved." in response.content.decode()
+    assert Opportunity.objects.filter(stage=negotiation).count() == 2
+    assert negotiation.activities.count() == 3
+
+
+def test_moving_activities_needs_a_replacement(owner_client):
+    proposal = stage(name="Proposal")
+    response = owner_client.post(reverse("sales:stage_delete", args=[proposal.pk]), {"move_activities": "on"})
+    assert "Choose a replacement stage to move the activities to." in response.content.decode()
+    assert SalesStage.objects.filter(pk=proposal.pk).exists()
+
+
+def test_catalogue(owner_client):
+    response = owner_client.post(reverse("sales:product_add"), {"name": "Support plan", "unit_price": "-5", "active": "on"})
+    assert "greater than or equal to 0" in response.content.decode() and not Product.objects.exists()
+    owner_client.post(reverse("sales:product_add"), {"name": "Support plan", "unit_price": "120.00", "active": "on"})
+    product = Product.objects.get()
+    OpportunityLine.objects.create(opportunity=OpportunityFactory(), product=product, unit_price=product.unit_price)
+    response = owner_client.post(reverse("sales:product_edit", args=[product.pk]), {"_delete": "1"}, follow=True)
+    assert "is used on opportunities; make it inactive instead" in response.content.decode()
+    assert Product.objects.exists()
+
+
+def test_admin_shows_a_closed_opportunity_read_only(owner_client):
+    won = create_won_opportunity(title="Admin won")
+    url = reverse("admin:sales_opportunity_change", args=[won.pk])
+    assert owner_client.get(url).status_code == 200
+    owner_client.post(url, {"title": "Changed in admin", "account": won.account_id, "probability": "100"})
+    won.refresh_from_db()
+    assert won.title == "Admin won"
+
+
+def test_admin_refuses_to_delete_built_in_stages(owner_client):
+    response = owner_client.post(reverse("admin:sales_salesstage_delete", args=[stage("won").pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert SalesStage.objects.filter(kind="won").exists()
