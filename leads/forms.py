@@ -37,9 +37,17 @@ class CriterionForm(forms.ModelForm):
 
 
 class ConvertForm(forms.Form):
-    """Convert to Business Contact (the opportunity option comes with opportunities)."""
+    """Convert to Business Contact, optionally creating an opportunity for it."""
 
-    confirm = forms.BooleanField(initial=True, required=True, widget=forms.HiddenInput)
+    create_opportunity = forms.BooleanField(label=_("Also create an opportunity for this business contact"),
+                                            required=False)
+    opportunity_title = forms.CharField(label=_("Opportunity title"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("create_opportunity") and not (data.get("opportunity_title") or "").strip():
+            self.add_error("opportunity_title", _("Enter the opportunity's title."))
+        return data
 
 
 class EmailCaptureForm(forms.Form):

@@ -105,10 +105,12 @@ def _contact_ct() -> int:
 
 
 @transaction.atomic
-def lead_convert(*, lead: BusinessContact, user) -> BusinessContact:
+def lead_convert(*, lead: BusinessContact, user, opportunity_title: str = "") -> BusinessContact:
     """Convert a lead to a business contact: the same record, so every field,
     link, category, comment and history item stays; the conversion is logged
-    in its change log and its communication history."""
+    in its change log and its communication history. With
+    ``opportunity_title``, an opportunity for the new business contact is
+    created in the same step (``contact.new_opportunity``)."""
     fresh = BusinessContact.objects.select_for_update().get(pk=lead.pk)
     if not fresh.is_lead:
         raise DomainError(_("“%(name)s” is already a business contact.") % {"name": fresh})
@@ -122,6 +124,12 @@ def lead_convert(*, lead: BusinessContact, user) -> BusinessContact:
                          body=_("Converted by %(user)s.") % {"user": user.get_full_name() or user.get_username()}),
         user=user, records=[fresh],
     )
+    fresh.new_opportunity = None
+    if opportunity_title.strip():
+        from sales.services import opportunity_create
+
+        fresh.new_opportunity = opportunity_create(user=user, title=opportunity_title.strip(), linked=fresh,
+                                                   source=fresh.source)
     return fresh
 
 

@@ -14,7 +14,7 @@ from crm.permissions import OwnerRequiredMixin
 from crm.views import CRMRecordViewSet, ContactViewSet
 from leads import services
 from leads.filtersets import LeadFilterSet
-from leads.forms import CriterionForm, EmailCaptureForm, LeadForm
+from leads.forms import ConvertForm, CriterionForm, EmailCaptureForm, LeadForm
 from leads.models import Lead, ScoringCriterion
 from leads.imports import LeadImporter
 from leads.resources import LeadResource
@@ -115,20 +115,32 @@ class LeadFromEmailView(View):
 
 
 class LeadConvertView(View):
-    """Convert one lead; the business contact form then opens for editing."""
+    """Convert one lead (and, if asked, create an opportunity for it); the
+    business contact form then opens for editing."""
+
+    def render_page(self, request, lead, form):
+        return render(request, "leads/convert.html", {"object": lead, "form": form})
 
     def get(self, request, pk):
         lead = get_object_or_404(Lead, pk=pk)
-        return render(request, "leads/convert.html", {"object": lead})
+        return self.render_page(request, lead, ConvertForm(initial={"opportunity_title": lead.company_name or str(lead)}))
 
     def post(self, request, pk):
         lead = get_object_or_404(Lead, pk=pk)
+        form = ConvertForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(request, lead, form)
+        title = form.cleaned_data["opportunity_title"] if form.cleaned_data["create_opportunity"] else ""
         try:
-            contact = services.lead_convert(lead=lead, user=request.user)
+            contact = services.lead_convert(lead=lead, user=request.user, opportunity_title=title)
         except record_services.DomainError as error:
             messages.error(request, error.message)
             return redirect("crm:contact_detail", pk=pk)
-        messages.success(request, _("“%(name)s” is now a business contact.") % {"name": contact})
+        if contact.new_opportunity is not None:
+            messages.success(request, _("“%(name)s” is now a business contact, with the opportunity “%(title)s”.")
+                             % {"name": contact, "title": contact.new_opportunity})
+        else:
+            messages.success(request, _("“%(name)s” is now a business contact.") % {"name": contact})
         return redirect(reverse("crm:contact_edit", args=[contact.pk]))
 
 

@@ -140,6 +140,28 @@ class TestConvertViews:
         response = staff_client.post(reverse("leads:lead_convert", args=[lead.pk]), follow=True)
         assert response.status_code == 404 or "already a business contact" in response.content.decode()
 
+    def test_convert_and_create_an_opportunity(self, staff_client, staff):
+        from sales.models import Opportunity
+
+        lead = LeadFactory(company_name="Fjord Foods")
+        page = staff_client.get(reverse("leads:lead_convert", args=[lead.pk])).content.decode()
+        assert "Also create an opportunity" in page and 'value="Fjord Foods"' in page
+        response = staff_client.post(reverse("leads:lead_convert", args=[lead.pk]),
+                                     {"create_opportunity": "on", "opportunity_title": "Fjord Foods: pilot"}, follow=True)
+        assert "with the opportunity “Fjord Foods: pilot”" in response.content.decode()
+        opportunity = Opportunity.objects.get()
+        assert (opportunity.contact_id, opportunity.stage.is_default, opportunity.assigned_to) == (lead.pk, True, staff)
+        assert BusinessContact.objects.get(pk=lead.pk).is_lead is False
+
+    def test_opportunity_without_a_title_is_refused_and_nothing_converts(self, staff_client):
+        from sales.models import Opportunity
+
+        lead = LeadFactory()
+        response = staff_client.post(reverse("leads:lead_convert", args=[lead.pk]),
+                                     {"create_opportunity": "on", "opportunity_title": "  "})
+        assert "Enter the opportunity&#x27;s title." in response.content.decode()
+        assert Lead.objects.filter(pk=lead.pk).exists() and not Opportunity.objects.exists()
+
     def test_bulk_convert(self, staff_client):
         leads = LeadFactory.create_batch(3)
         response = staff_client.post(reverse("leads:lead_bulk", args=["convert"]),
