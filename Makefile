@@ -66,14 +66,17 @@ test-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(VENV)/bin/pytest
 
 # Page speed (1k/10k/100k contacts, 1M history items) on SQLite, then lead
-# import/export speed (10k and 100k rows). PostgreSQL: make bench-pg.
+# import/export speed (10k and 100k rows), then opportunities (1k and 100k,
+# stage deletion of 50k). PostgreSQL: make bench-pg.
 bench: test-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/imports.py
+	$(PY) bench/opportunities.py
 
 bench-pg: test-deps
 	scripts/with-postgres.sh $(PY) bench/run.py --db postgres $(BENCH_ARGS)
 	scripts/with-postgres.sh $(PY) bench/imports.py
+	scripts/with-postgres.sh $(PY) bench/opportunities.py --db postgres
 
 check-deploy: venv
 	DEBUG=0 CRM_HTTPS=1 SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=crm.example.com \

@@ -148,6 +148,9 @@ class ReopenView(View):
 
     def dispatch(self, request, pk):
         self.object = get_object_or_404(Opportunity.objects.select_related("stage"), pk=pk)
+        if not self.object.is_closed:
+            messages.info(request, _("“%(title)s” is not closed.") % {"title": self.object})
+            return redirect(self.object.get_absolute_url())
         if not services.may_reopen(self.object, request.user):
             raise PermissionDenied
         return super().dispatch(request, pk)

@@ -3,9 +3,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from crm.tests.factories import AccountFactory, ContactFactory, HistoryItemFactory, link
+from sales.tests.factories import OpportunityFactory
 
 PUBLIC = {"login", "javascript-catalog", "set_language"}
-OWNER_ONLY_PREFIXES = ("crm:customize", "crm:list_edit", "crm:list_value_delete", "crm:categories", "leads:criteria", "admin:")
+OWNER_ONLY_PREFIXES = ("crm:customize", "crm:list_edit", "crm:list_value_delete", "crm:categories", "leads:criteria", "admin:",
+                        "sales:stages", "sales:stage_delete", "sales:product_add", "sales:product_edit")
 SAMPLE_KWARGS = {"pk": 1, "kind": "note", "action": "assign", "app_label": "crm", "model_name": "account",
                  "object_id": "1", "content_type_id": 1, "url": "x"}
 
@@ -35,6 +37,7 @@ def records(db):
     account = AccountFactory(pk=1, email="a@example.com")
     contact = ContactFactory(pk=1, account=account, email="c@example.com")
     link(HistoryItemFactory(pk=1), contact)
+    OpportunityFactory(pk=1, account=account)
     # List value 1 is a shipped Source value (data migration).
 
 

@@ -344,3 +344,16 @@ def test_admin_refuses_to_delete_built_in_stages(owner_client):
     response = owner_client.post(reverse("admin:sales_salesstage_delete", args=[stage("won").pk]), {"post": "yes"})
     assert response.status_code == 403
     assert SalesStage.objects.filter(kind="won").exists()
+
+
+def test_account_and_contact_pages_list_their_opportunities(staff_client):
+    account, contact = AccountFactory(), ContactFactory()
+    OpportunityFactory(title="Account deal", account=account)
+    OpportunityFactory(title="Contact deal", account=None, contact=contact)
+    body = staff_client.get(account.get_absolute_url()).content.decode()
+    assert "Account deal" in body and "Contact deal" not in body
+    assert f"{reverse('sales:opportunity_add')}?linked=account:{account.pk}" in body
+    body = staff_client.get(contact.get_absolute_url()).content.decode()
+    assert "Contact deal" in body and "Account deal" not in body
+    form = staff_client.get(reverse("sales:opportunity_add"), {"linked": f"contact:{contact.pk}"}).content.decode()
+    assert f'value="contact:{contact.pk}"' in form and contact.full_name in form

@@ -105,3 +105,46 @@ class Command(BaseCommand):
                                  status="not_started", priority="normal", assigned_to=rng.choice([alice, bob]), author=owner),
                 user=owner, records=[account],
             )
+        self.seed_sales(rng, users)
+
+    def seed_sales(self, rng, users):
+        """A small catalogue and one or two opportunities per account, some closed."""
+        from decimal import Decimal
+
+        from sales import services as sales_services
+        from sales.models import Opportunity, Product, SalesStage
+
+        owner = users[0]
+        products = [
+            Product.objects.create(name=name, unit_price=Decimal(price), unit_cost=Decimal(price) * Decimal("0.6"),
+                                   description=description)
+            for name, price, description in [
+                ("Office chair Ergo", "349.00", "Adjustable office chair, black."),
+                ("Standing desk 160", "899.00", "Electric sit-stand desk, 160 × 80 cm."),
+                ("Installation (per hour)", "85.00", "On-site installation by a technician."),
+                ("Service contract, 1 year", "1200.00", "Maintenance and replacement parts for a year."),
+                ("Meeting table 8p", "1490.00", "Oak meeting table for eight."),
+            ]
+        ]
+        open_stages = list(SalesStage.objects.filter(kind="open"))
+        won, lost = SalesStage.objects.get(kind="won"), SalesStage.objects.get(kind="lost")
+        today = timezone.localdate()
+        for index, account in enumerate(Account.objects.order_by("name")):
+            for n in range(rng.randint(1, 2)):
+                lines = [
+                    sales_services.LineInput(product=product, description="", quantity=Decimal(rng.randint(1, 12)),
+                                             unit_price=product.unit_price, discount_percent=Decimal(rng.choice([0, 0, 5, 10])))
+                    for product in rng.sample(products, rng.randint(1, 3))
+                ]
+                stage = rng.choice(open_stages)
+                user = rng.choice(users)
+                opportunity = sales_services.opportunity_save(
+                    instance=Opportunity(
+                        title=f"{account.name}: {'office refit' if n == 0 else 'service renewal'}", account=account,
+                        stage=stage, probability={1: 10, 2: 30, 3: 60, 4: 80}.get(stage.position, 50),
+                        close_date=today + datetime.timedelta(days=rng.randint(10, 120)), assigned_to=user),
+                    user=user, lines=lines)
+                if index % 4 == 3 and n == 0:
+                    sales_services.opportunities_close(queryset=Opportunity.objects.filter(pk=opportunity.pk), user=owner,
+                                                       stage=won if index % 8 == 3 else lost,
+                                                       close_date=today - datetime.timedelta(days=rng.randint(1, 30)))
