@@ -263,7 +263,7 @@
         if (containerId === "activity-checklist") { container.outerHTML = html; }
         else { container.innerHTML = html; showLineTotals(); }
       })
-      .catch(() => {});
+      .catch((error) => console.error("Could not update the form:", error));
   }
   function refreshTotals() { clearTimeout(totalsTimer); totalsTimer = setTimeout(() => refreshPart("opportunity-totals"), 200); }
 
