@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -165,11 +166,16 @@ class Opportunity(Record):
     initiated_by_contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("initiated by business contact"),
                                              null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     competitors = models.TextField(_("competitors"), blank=True)
+    # No single-column index: opportunity_stage_idx starts with the stage. Every
+    # index is one more entry to write when a stage's 50,000 opportunities move.
     stage = models.ForeignKey(SalesStage, verbose_name=_("sales stage"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="opportunities")
+                              on_delete=models.PROTECT, related_name="opportunities", db_index=False)
     stage_entered_on = models.DateField(_("in this stage since"), null=True, blank=True)
     reminder = models.BooleanField(_("reminder"), default=False)
     reminder_at = models.DateTimeField(_("reminder time"), null=True, blank=True)
+    # As on every record, without the single-column index (opportunity_assigned_idx starts with it).
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     objects = OpportunityQuerySet.as_manager()
 
