@@ -202,6 +202,12 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
             item.done = item.activity.pk in ticked
         return items
 
+    def activity_reminders(self) -> bool:
+        """Whether open activities with a due date show as reminders (owner's setting)."""
+        from sales.models import SalesSettings
+
+        return SalesSettings.load().activity_reminders
+
     def totals(self) -> dict:
         """Line totals, total and expected revenue of what is on the form."""
         line_totals = []

@@ -357,3 +357,14 @@ def test_account_and_contact_pages_list_their_opportunities(staff_client):
     assert "Contact deal" in body and "Account deal" not in body
     form = staff_client.get(reverse("sales:opportunity_add"), {"linked": f"contact:{contact.pk}"}).content.decode()
     assert f'value="contact:{contact.pk}"' in form and contact.full_name in form
+
+
+def test_activity_reminders_show_on_the_form_when_the_owner_turns_them_on(staff_client):
+    from sales.models import SalesSettings
+
+    opportunity = OpportunityFactory(stage=stage())
+    url = reverse("sales:opportunity_edit", args=[opportunity.pk])
+    assert "bi-bell" not in staff_client.get(url).content.decode()
+    SalesSettings.objects.update_or_create(pk=1, defaults={"activity_reminders": True})
+    body = staff_client.get(url).content.decode()
+    assert body.count("bi-bell") == 2  # both Prospecting activities have a duration and are not done
