@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _, gettext_lazy
 
-from crm.generic.imports import Column, Importer, RowResult, integer_parser, text_parser
+from crm.generic.imports import Column, Importer, Plan, RowResult, integer_parser, text_parser
 from crm.models import Account, Category, ListKind, ListValue
+from crm.models.contacts import CONTACT_SEARCH_INDEX
 from crm.resources import PERSON_COLUMNS
 from leads.models import Lead
 
@@ -63,17 +64,15 @@ class LeadImporter(Importer):
                        ("email", gettext_lazy("E-mail")))
     ignored_headers = READ_ONLY
     derived_fields = ("full_name", "first_name", "last_name", "file_as", "mailing_address", "score", "manual_score")
+    record_defaults = {"is_lead": True}
+    repr_field = "full_name"
+    fulltext = CONTACT_SEARCH_INDEX
 
     def compute_plain_fields(self, fields: set[str]) -> set[str]:
         # Links are written only when the file has their column (an update
         # must not clear an assignment the file does not mention).
         return fields - {"source", "assigned_to", "account"} | {
             name for name in ("source", "assigned_to", "account") if name in self.present}
-
-    def preview(self, table, mapping, **kwargs):
-        self.present = {key for key in mapping.values() if key}
-        self._plain_fields = None
-        return super().preview(table, mapping, **kwargs)
 
     def resolve(self, rows: list[RowResult], table, mapping) -> None:
         users = self._users()
@@ -85,7 +84,7 @@ class LeadImporter(Importer):
             for account in Account.objects.filter(name__in=[n for n in {r.values.get("account") for r in rows} if n]):
                 accounts.setdefault(account.name.casefold(), account)
         header_of = {key: table.header[index] for index, key in mapping.items() if key}
-        self.new_sources = {}
+        new_sources = {}
         for row in rows:
             if row.status == "error":
                 continue
@@ -97,7 +96,7 @@ class LeadImporter(Importer):
                 elif name.casefold() in sources:
                     values["source"] = sources[name.casefold()]
                 else:
-                    values["source"] = self.new_sources.setdefault(name.casefold(), ListValue(kind=ListKind.SOURCE, name=name))
+                    values["source"] = new_sources.setdefault(name.casefold(), ListValue(kind=ListKind.SOURCE, name=name))
             if "assigned_to" in values:
                 who = values["assigned_to"].strip()
                 values["assigned_to"] = users.get(who.casefold()) if who else None
@@ -120,17 +119,7 @@ class LeadImporter(Importer):
                 row.errors.append((header_of.get("full_name", _("Full Name")),
                                    _("A lead needs a full name (or a first and last name).")))
                 continue
-            self._check_record_rules(row, header_of)
-
-    def _check_record_rules(self, row: RowResult, header_of: dict[str, str]) -> None:
-        """The lead's own rules (Model.clean), as every other write path applies them."""
-        lead = Lead(**{k: v for k, v in row.values.items() if k in self.plain_fields() and k != "source"})
-        try:
-            lead.clean()
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                row.errors.append((header_of.get(name, name), " ".join(messages)))
-        row.instance = lead  # reused by the commit for a new record
+            self.check_record_rules(row, header_of)
 
     def _users(self) -> dict[str, object]:
         users = {}
@@ -140,45 +129,30 @@ class LeadImporter(Importer):
                     users.setdefault(key.casefold(), user)
         return users
 
-    def new_instance(self, row: RowResult) -> Lead:
-        lead = getattr(row, "instance", None) or super().new_instance(row)
-        if "source" in self.plain_fields():
-            lead.source = row.values.get("source")
-        lead.is_lead = True
-        return lead
+    def reference_queryset(self, field):
+        """What the preview resolved names against: active users, the Source list."""
+        if field.name == "assigned_to":
+            return get_user_model().objects.filter(is_active=True)
+        if field.name == "source":
+            return ListValue.objects.filter(kind=ListKind.SOURCE)
+        return super().reference_queryset(field)
 
-    def before_write(self, rows: list[RowResult]) -> None:
-        new = [value for value in self.new_sources.values()]
-        if new:
-            position = ListValue.objects.filter(kind=ListKind.SOURCE).count()
-            for offset, value in enumerate(new, start=1):
-                value.position = position + offset
-            ListValue.objects.bulk_create(new)
-            saved = {v.name.casefold(): v for v in ListValue.objects.filter(kind=ListKind.SOURCE)}
-            for row in rows:
-                source = row.values.get("source")
-                if source is not None and source.pk is None:
-                    row.values["source"] = saved[source.name.casefold()]
-
-    def after_write(self, pairs) -> None:
-        if "categories" not in self.present:
+    def before_write(self, plan: Plan) -> None:
+        """Save the Source values the file names for the first time (one typed in
+        meanwhile by someone else is reused) and point the rows at them."""
+        columns = [(rows, fields.index("source") + offset) for fields, rows, offset in (
+            (plan.new_fields, plan.new, 1), (plan.update_fields, plan.update, 3)) if "source" in fields]
+        names = {row[at]["new"] for rows, at in columns for row in rows if isinstance(row[at], dict)}
+        if not names:
             return
-        through = Lead._meta.get_field("categories").remote_field.through
-        current: dict[int, set[int]] = {}
-        pks = [obj.pk for _row, obj in pairs]
-        for start in range(0, len(pks), 500):
-            for pk, category in through.objects.filter(businesscontact_id__in=pks[start:start + 500]).values_list(
-                    "businesscontact_id", "category_id"):
-                current.setdefault(pk, set()).add(category)
-        # Only records whose categories differ from the file's are rewritten.
-        changed = [(row, obj) for row, obj in pairs
-                   if {c.pk for c in row.values.get("categories", [])} != current.get(obj.pk, set())]
-        changed_pks = [obj.pk for _row, obj in changed]
-        for start in range(0, len(changed_pks), 500):
-            through.objects.filter(businesscontact_id__in=changed_pks[start:start + 500]).delete()
-        through.objects.bulk_create(
-            [through(businesscontact_id=obj.pk, category_id=c.pk) for row, obj in changed for c in row.values.get("categories", [])],
-            batch_size=1000,
-        )
-
-
+        saved = {v.name.casefold(): v.pk for v in ListValue.objects.filter(kind=ListKind.SOURCE)}
+        new = [ListValue(kind=ListKind.SOURCE, name=name) for name in sorted(names) if name.casefold() not in saved]
+        position = ListValue.objects.filter(kind=ListKind.SOURCE).count()
+        for offset, value in enumerate(new, start=1):
+            value.position = position + offset
+        ListValue.objects.bulk_create(new)
+        saved = {v.name.casefold(): v.pk for v in ListValue.objects.filter(kind=ListKind.SOURCE)}
+        for rows, at in columns:
+            for row in rows:
+                if isinstance(row[at], dict):
+                    row[at] = saved[row[at]["new"].casefold()]

@@ -9,15 +9,22 @@ bulk writes, change log) live here.
 from __future__ import annotations
 
 import datetime
+import gc
+import hashlib
+import json
+import operator
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import models, transaction
+from django.db.models.base import ModelState
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from . import bulk
@@ -53,6 +60,58 @@ class RowResult:
     errors: list[tuple[str, str]] = field(default_factory=list)   # (column header, reason)
     note: str = ""
     existing_pk: int | None = None
+    existing_version: int | None = None  # the matched record's version, to notice edits before the commit
+    instance: Any = None                 # the new record built and cleaned by the preview
+
+
+@contextmanager
+def gc_paused():
+    """Hold the cyclic garbage collector while a large plan is built or written.
+
+    A plan is hundreds of thousands of small lists and no reference cycles,
+    yet each full collection walks all of them: about 1 s of a 100,000-row
+    commit. Whatever cycles the work leaves are collected afterwards."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+# Bump when the stored plan's layout changes: older plans are then refused as stale.
+PLAN_FORMAT = 1
+
+
+@dataclass
+class Plan:
+    """What a confirmed import writes: the rows as the preview parsed, resolved
+    and validated them. It is stored as JSON next to the upload, so the commit
+    neither reads nor validates the file again; ``digest`` ties it to the file's
+    bytes and the chosen columns. Values are by field name: foreign keys as
+    primary keys (or ``{"new": name}`` for a list value the import creates),
+    many-to-many as lists of keys, dates as ISO text."""
+
+    digest: str
+    counts: dict[str, int]
+    new_fields: list[str]
+    new: list[list]          # [row number, one value per new_fields]
+    update_fields: list[str]
+    update: list[list]       # [row number, pk, version seen by the preview, one value per update_fields]
+
+    def dumps(self) -> str:
+        # vars(), not asdict(): asdict would deep-copy every row first.
+        return json.dumps({"format": PLAN_FORMAT, **vars(self)}, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, text: str) -> Plan | None:
+        with gc_paused():
+            data = json.loads(text)
+        if data.pop("format", None) != PLAN_FORMAT:
+            return None
+        return cls(**data)
 
 
 @dataclass
@@ -175,6 +234,13 @@ class Importer:
     preview_columns: tuple[tuple[str, str], ...] = ()
     duplicate_key = "email"
     ignored_headers: tuple[str, ...] = ()   # read-only columns of our own exports (Rating, Created)
+    # Fields the record's clean() derives (a new record's are stored with the plan).
+    derived_fields: tuple[str, ...] = ()
+    # Values every new record gets (e.g. is_lead), by attname.
+    record_defaults: dict[str, Any] = {}
+    # The field whose value names a record in the change log (its __str__).
+    repr_field: str | None = None
+    fulltext: bulk.SqliteFullText | None = None
 
     def __init__(self, user):
         self.user = user
@@ -183,6 +249,8 @@ class Importer:
         for column in self.columns:
             for header in (column.key, column.label, *column.headers):
                 self.header_index.setdefault(normalize_header(str(header)), column.key)
+        self.present: set[str] = set()
+        self._parsers: dict[str, Callable[[str], Any]] = {}   # by column key, built on first use
 
     # --- headers --------------------------------------------------------
     def match_headers(self, header: list[str]) -> dict[int, str | None]:
@@ -203,14 +271,28 @@ class Importer:
         return [(i, name) for i, name in enumerate(header)
                 if mapping.get(i) is None and name and normalize_header(name) not in ignored]
 
+    @staticmethod
+    def digest(data: bytes, mapping: dict[int, str | None], on_duplicate: str) -> str:
+        """Names one preview: the file's bytes, the chosen columns and the duplicate choice."""
+        choices = json.dumps([PLAN_FORMAT, sorted((int(k), v or "") for k, v in mapping.items()), on_duplicate])
+        return hashlib.sha256(data + b"\0" + choices.encode()).hexdigest()
+
     # --- rows -------------------------------------------------------------
     def parse_cell(self, key: str, value: str):
-        column = self.by_key[key]
-        if column.parse is not None:
-            return column.parse(value)
-        return parser_for(self.model._meta.get_field(key))(value)
+        try:
+            parse = self._parsers[key]
+        except KeyError:
+            column = self.by_key[key]
+            parse = self._parsers[key] = column.parse or parser_for(self.model._meta.get_field(key))
+        return parse(value)
 
     def preview(self, table: Table, mapping: dict[int, str | None], *, on_duplicate: str = "update") -> Preview:
+        with gc_paused():
+            return self._preview(table, mapping, on_duplicate)
+
+    def _preview(self, table: Table, mapping: dict[int, str | None], on_duplicate: str) -> Preview:
+        self.present = {key for key in mapping.values() if key}
+        self._plain_fields = None
         width = len(table.header)
         results = []
         for offset, cells in enumerate(table.rows):
@@ -252,6 +334,14 @@ class Importer:
                 found.setdefault(key, pk)
         return found
 
+    def versions(self, pks: list[int]) -> dict[int, int]:
+        """The current version of each of these records (absent: deleted)."""
+        manager = self.model._meta.concrete_model._base_manager
+        found = {}
+        for start in range(0, len(pks), LOOKUP_SLICE):
+            found.update(manager.filter(pk__in=pks[start:start + LOOKUP_SLICE]).values_list("pk", "version"))
+        return found
+
     def find_duplicates(self, rows: list[RowResult], on_duplicate: str) -> None:
         keys = sorted({row.values.get(self.duplicate_key) for row in rows if row.values.get(self.duplicate_key)})
         existing = self.existing_by_key(keys)
@@ -279,10 +369,38 @@ class Importer:
                     row.note = _("A record with this e-mail address already exists.")
             elif row.values.get("id"):
                 row.values.pop("id")  # an ID from another database: import as new
+        updates = [row for row in rows if row.status == "update"]
+        versions = self.versions([row.existing_pk for row in updates])
+        for row in updates:
+            row.existing_version = versions.get(row.existing_pk)
 
-    # --- writing ---------------------------------------------------------
+    def check_record_rules(self, row: RowResult, header_of: dict[str, str]) -> None:
+        """The record's own rules (Model.clean), as every other write path applies
+        them; the cleaned record is kept for the plan of a new row."""
+        instance = self.new_instance(row)
+        try:
+            instance.clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                row.errors.append((header_of.get(name, name), " ".join(messages)))
+        row.instance = instance
+
     def new_instance(self, row: RowResult) -> models.Model:
-        return self.model(**{k: v for k, v in row.values.items() if k in self.plain_fields()})
+        """An unsaved record with the row's values. Copied from a blank record
+        rather than built by Model.__init__, which walks all 60 fields and cost
+        more than half of a 100,000-row preview; values go through setattr, so
+        links are set by their descriptors as __init__ would."""
+        if getattr(self, "_blank", None) is None:
+            self._blank = self.model(**self.record_defaults).__dict__.copy()
+            del self._blank["_state"]
+        obj = self.model.__new__(self.model)
+        obj.__dict__.update(self._blank)
+        obj._state = ModelState()
+        plain = self.plain_fields()
+        for key, value in row.values.items():
+            if key in plain:
+                setattr(obj, key, value)
+        return obj
 
     def plain_fields(self) -> set[str]:
         """Columns that are the model's own fields (computed once per import)."""
@@ -294,73 +412,244 @@ class Importer:
     def compute_plain_fields(self, fields: set[str]) -> set[str]:
         return fields
 
-    def before_write(self, rows: list[RowResult]) -> None:
+    def many_to_many_fields(self) -> list[str]:
+        names = {f.name for f in self.model._meta.many_to_many}
+        return sorted(key for key in self.present if key in names)
+
+    # --- the plan ---------------------------------------------------------
+    def prepare(self, preview: Preview, digest: str) -> Plan:
+        """The plan of the writes this preview shows, to be stored with the upload."""
+        with gc_paused():
+            return self._prepare(preview, digest)
+
+    def _prepare(self, preview: Preview, digest: str) -> Plan:
+        # Only what the file gives (and the preview derived): an update must not
+        # clear fields the file has no column for.
+        new_rows = [row for row in preview.rows if row.status == "new"]
+        update_rows = [row for row in preview.rows if row.status == "update"]
+        given_new = set().union(*(row.values for row in new_rows))
+        given_update = set.intersection(*(set(row.values) for row in update_rows)) if update_rows else set()
+        many = self.many_to_many_fields()
+        update_fields = sorted(self.plain_fields() & given_update) + [name for name in many if name in given_update]
+        # A new row's own fields come from its cleaned record (derived values
+        # included), read in one attrgetter call; links come from the row's values.
+        wanted = self.plain_fields() & given_new | set(self.derived_fields)
+        own = [f for f in self.model._meta.concrete_fields if f.name in wanted and not f.is_relation]
+        links = sorted(name for name in wanted if name not in {f.name for f in own})
+        new_fields = [f.name for f in own] + links + [name for name in many if name in given_new]
+        dates = [at for at, f in enumerate(own, start=1) if isinstance(f, models.DateField)]
+        read_own = operator.attrgetter(*[f.attname for f in own]) if len(own) > 1 else lambda obj: (getattr(obj, own[0].attname),)
+
+        def encode(value):
+            if isinstance(value, models.Model):
+                return value.pk if value.pk is not None else {"new": str(value)}
+            if isinstance(value, (list, tuple)):
+                return [item.pk for item in value]
+            if isinstance(value, datetime.date):
+                return value.isoformat()
+            return value
+
+        new = []
+        for row in new_rows:
+            values = [row.number, *read_own(row.instance), *(encode(row.values.get(name)) for name in new_fields[len(own):])]
+            for at in dates:
+                if values[at] is not None:
+                    values[at] = values[at].isoformat()
+            new.append(values)
+        update = [[row.number, row.existing_pk, row.existing_version, *(encode(row.values.get(name)) for name in update_fields)]
+                  for row in update_rows]
+        return Plan(digest=digest, counts=preview.counts, new_fields=new_fields, new=new,
+                    update_fields=update_fields, update=update)
+
+    def reference_queryset(self, field: models.Field):
+        """The records a row may still refer to through ``field`` at commit. Override."""
+        return field.related_model._base_manager.all()
+
+    def recheck(self, plan: Plan) -> list[tuple[int, str]]:
+        """What the database no longer agrees with since the preview, in set-based
+        queries: (row number, reason). Run inside the commit's transaction."""
+        problems = []
+        if self.duplicate_key in plan.new_fields:
+            at = plan.new_fields.index(self.duplicate_key) + 1
+            keys = sorted({row[at] for row in plan.new if row[at]})
+            existing = self.existing_by_key(keys)
+            problems += [(row[0], _("a record with this e-mail address was saved after the preview"))
+                         for row in plan.new if row[at] in existing]
+        versions = self.versions([row[1] for row in plan.update])
+        for number, pk, version, *_values in plan.update:
+            if pk not in versions:
+                problems.append((number, _("the record it updates was deleted after the preview")))
+            elif versions[pk] != version:
+                problems.append((number, _("the record it updates was changed after the preview")))
+        for fields, rows, offset in ((plan.new_fields, plan.new, 1), (plan.update_fields, plan.update, 3)):
+            for at, name in enumerate(fields, start=offset):
+                field = self.model._meta.get_field(name)
+                if not field.is_relation:
+                    continue
+                wanted = {pk for row in rows for pk in (row[at] if field.many_to_many else [row[at]]) if isinstance(pk, int)}
+                found = set()
+                pks = sorted(wanted)
+                for start in range(0, len(pks), LOOKUP_SLICE):
+                    found |= set(self.reference_queryset(field).filter(pk__in=pks[start:start + LOOKUP_SLICE])
+                                 .values_list("pk", flat=True))
+                if wanted - found:
+                    reason = _("“%(field)s” names something deleted or deactivated after the preview") % {
+                        "field": capfirst(field.verbose_name)}
+                    problems += [(row[0], reason) for row in rows
+                                 if set(row[at] if field.many_to_many else [row[at]]) & (wanted - found)]
+        return sorted(problems)
+
+    # --- writing ---------------------------------------------------------
+    def before_write(self, plan: Plan) -> None:
         """Create what rows refer to but does not exist yet (e.g. new list values). Override."""
 
-    def after_write(self, pairs: list[tuple[RowResult, models.Model]]) -> None:
-        """Write what bulk_create/bulk_update cannot (many-to-many). Override."""
+    def after_write(self, written: list[tuple[int, dict[str, list[int]]]]) -> None:
+        """Set the many-to-many fields the file has: (pk, {field: [keys]}) per
+        written record; only records whose set differs are rewritten."""
+        for name in sorted({name for _pk, values in written for name in values}):
+            field = self.model._meta.get_field(name)
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            wanted = {pk: set(values[name]) for pk, values in written}
+            current: dict[int, set[int]] = {}
+            pks = list(wanted)
+            for start in range(0, len(pks), LOOKUP_SLICE):
+                for pk, other in through.objects.filter(**{f"{source}__in": pks[start:start + LOOKUP_SLICE]}).values_list(
+                        f"{source}_id", f"{target}_id"):
+                    current.setdefault(pk, set()).add(other)
+            changed = [pk for pk in pks if wanted[pk] != current.get(pk, set())]
+            for start in range(0, len(changed), LOOKUP_SLICE):
+                through.objects.filter(**{f"{source}__in": changed[start:start + LOOKUP_SLICE]}).delete()
+            through.objects.bulk_create([through(**{f"{source}_id": pk, f"{target}_id": other})
+                                         for pk in changed for other in sorted(wanted[pk])], batch_size=1000)
 
     @transaction.atomic
-    def commit(self, preview: Preview, *, file_name: str, skip_errors: bool = False) -> dict[str, int]:
-        """Write the previewed rows in one transaction (all or none)."""
-        from .services import DomainError, changelog_bulk_write
+    def commit(self, plan: Plan, *, file_name: str, skip_errors: bool = False) -> dict[str, int]:
+        """Write the planned rows in one transaction (all or none), after checking
+        again what may have changed since the preview."""
+        from .services import DomainError
 
-        if preview.count("error") and not skip_errors:
+        if plan.counts["error"] and not skip_errors:
             raise DomainError(_("Some rows have errors: fix the file, or choose to skip those rows."))
-        writes = [row for row in preview.rows if row.status in ("new", "update")]
-        self.before_write(writes)
-        now = timezone.now()
+        with gc_paused():
+            return self._commit(plan, file_name=file_name, skip_errors=skip_errors)
+
+    def _commit(self, plan: Plan, *, file_name: str, skip_errors: bool) -> dict[str, int]:
+        from .services import PreviewOutdated, changelog_insert
+
+        problems = self.recheck(plan)
+        if problems:
+            raise PreviewOutdated(problems)
+        self.before_write(plan)
+        many = set(self.many_to_many_fields_of(plan.new_fields))
+        label = str(_("Imported from"))
+        imported = {"import": {"label": label, "old": "", "new": file_name}}
+        created = self.write_new(plan, many)
+        changelog_insert(self.model, [(pk, text, 1, imported) for pk, text, _m2m in created], self.user, action="create")
+        updated, unchanged, touched = self.write_updates(plan)
+        changelog_insert(self.model, [(pk, text, version, changes | imported) for pk, text, version, changes in updated],
+                         self.user, action="update")
+        self.after_write([(pk, m2m) for pk, _text, m2m in created] + touched)
+        return {"new": len(created), "update": len(updated),
+                "skip": plan.counts["skip"] + (plan.counts["error"] if skip_errors else 0) + unchanged}
+
+    def many_to_many_fields_of(self, names: list[str]) -> list[str]:
+        return [name for name in names if self.model._meta.get_field(name).many_to_many]
+
+    def write_new(self, plan: Plan, many: set[str]) -> list[tuple[int, str, dict]]:
+        """INSERT the new rows from the plan: no model instances, one executemany
+        per batch. Returns (pk, text for the change log, many-to-many values)."""
+        model = self.model._meta.concrete_model
         user = self.user if self.user and self.user.is_authenticated else None
-        created_pairs = []
-        for row in (r for r in writes if r.status == "new"):
-            obj = self.new_instance(row)
-            obj.created_by = user
-            obj.clean()
-            created_pairs.append((row, obj))
-        bulk.insert(self.model._meta.concrete_model, [obj for _row, obj in created_pairs])
-        updates = [row for row in writes if row.status == "update"]
-        updated_pairs, touched_pairs, changed_fields = [], [], set()
-        manager = self.model._meta.concrete_model._base_manager
-        for start in range(0, len(updates), 500):
-            part = updates[start:start + 500]
-            current = manager.in_bulk([row.existing_pk for row in part])
-            for row in part:
-                obj = current[row.existing_pk]
-                before = {name: getattr(obj, name) for name in self.plain_fields() | set(self.derived_fields)}
-                for name, value in ((k, v) for k, v in row.values.items() if k in self.plain_fields()):
-                    setattr(obj, name, value)
-                obj.clean()
-                row.changed = {name for name in self.plain_fields() | set(self.derived_fields)
-                               if getattr(obj, name) != before.get(name, getattr(obj, name))}
-                row.before = before
-                touched_pairs.append((row, obj))
-                if not row.changed:
-                    continue  # the file says what the record already says: nothing to write
-                changed_fields |= row.changed
+        template = bulk.row_template(model, **self.record_defaults, created_by_id=user.pk if user else None)
+        attnames = list(template)
+        base = list(template.values())
+        positions, decoders, m2m_at = [], [], []
+        for at, name in enumerate(plan.new_fields, start=1):
+            if name in many:
+                m2m_at.append((at, name))
+                continue
+            field = model._meta.get_field(name)
+            positions.append((at, attnames.index(field.attname), _decoder(field)))
+        repr_at = plan.new_fields.index(self.repr_field) + 1 if self.repr_field in plan.new_fields else None
+        created = []
+
+        def rows():
+            for row in plan.new:
+                values = base.copy()
+                for at, position, decode in positions:
+                    value = row[at]
+                    values[position] = decode(value) if decode is not None and value is not None else value
+                if repr_at is None:
+                    created.append([None, str(model(**dict(zip(attnames, values)))), {n: row[a] for a, n in m2m_at}])
+                else:
+                    created.append([None, row[repr_at], {n: row[a] for a, n in m2m_at}])
+                yield values
+
+        pks = bulk.insert_rows(model, attnames, rows(), count=len(plan.new), fulltext=self.fulltext)
+        for entry, pk in zip(created, pks):
+            entry[0] = pk
+        return [tuple(entry) for entry in created]
+
+    def write_updates(self, plan: Plan):
+        """Apply the update rows to the records as they are now (their rules and
+        derived fields run again on the merged record). Returns the records
+        written as (pk, text, version, changes), the number unchanged, and
+        (pk, many-to-many values) per record the file touched."""
+        model = self.model._meta.concrete_model
+        manager = model._base_manager
+        many = set(self.many_to_many_fields_of(plan.update_fields))
+        fields = [model._meta.get_field(name) for name in plan.update_fields if name not in many]
+        compared = fields + [model._meta.get_field(name) for name in self.derived_fields if name not in plan.update_fields]
+        decoders = [_decoder(f) for f in fields]
+        now = timezone.now()
+        written, touched, changed_fields, unchanged = [], [], set(), 0
+        for start in range(0, len(plan.update), 500):
+            part = plan.update[start:start + 500]
+            current = manager.in_bulk([row[1] for row in part])
+            for number, pk, _version, *values in part:
+                obj = current[pk]
+                before = {f.attname: getattr(obj, f.attname) for f in compared}
+                for field, decode, value in zip(fields, decoders, values):
+                    setattr(obj, field.attname, decode(value) if decode is not None and value is not None else value)
+                try:
+                    obj.clean()
+                except ValidationError as error:
+                    from .services import DomainError
+                    raise DomainError(_("Row %(row)d: %(errors)s") % {
+                        "row": number, "errors": " ".join(m for ms in error.message_dict.values() for m in ms)}) from error
+                touched.append((pk, {name: value for name, value in zip(plan.update_fields, values) if name in many}))
+                changed = [f for f in compared if getattr(obj, f.attname) != before[f.attname]]
+                if not changed:
+                    unchanged += 1  # the file says what the record already says: nothing to write
+                    continue
+                changed_fields |= {f.name for f in changed}
                 obj.version += 1
                 obj.modified = now
-                updated_pairs.append((row, obj))
-        if updated_pairs:
-            fields = sorted(changed_fields | {"version", "modified"})
-            manager.bulk_update([obj for _row, obj in updated_pairs], fields, batch_size=500)
-        self.after_write(created_pairs + touched_pairs)
-        label = str(_("Imported from"))
-        changelog_bulk_write(self.model, [obj for _row, obj in created_pairs], self.user,
-                             lambda obj: {"import": {"label": label, "old": "", "new": file_name}}, action="create")
-        rows_by_obj = {id(obj): row for row, obj in updated_pairs}
-        changelog_bulk_write(self.model, [obj for _row, obj in updated_pairs], self.user, lambda obj: {
-            name: {"label": str(self.model._meta.get_field(name).verbose_name),
-                   "old": _display(rows_by_obj[id(obj)].before[name]), "new": _display(getattr(obj, name))}
-            for name in sorted(rows_by_obj[id(obj)].changed)
-        } | {"import": {"label": label, "old": "", "new": file_name}})
-        return {"new": len(created_pairs), "update": len(updated_pairs),
-                "skip": preview.count("skip") + (preview.count("error") if skip_errors else 0)
-                + len(touched_pairs) - len(updated_pairs)}
+                written.append((obj, {f.name: {"label": str(f.verbose_name), "old": self._display(f, before[f.attname]),
+                                               "new": self._display(f, getattr(obj, f.attname))} for f in
+                                      sorted(changed, key=lambda f: f.name)}))
+        if written:
+            manager.bulk_update([obj for obj, _changes in written], sorted(changed_fields | {"version", "modified"}),
+                                batch_size=500)
+        return [(obj.pk, str(obj), obj.version, changes) for obj, changes in written], unchanged, touched
 
-    derived_fields: tuple[str, ...] = ()
+    def _display(self, field: models.Field, value) -> str:
+        """A value as the change log shows it (a related record by name)."""
+        if value is None:
+            return ""
+        if field.is_relation:
+            cache = self.__dict__.setdefault("_related_names", {})
+            if (field.name, value) not in cache:
+                cache[field.name, value] = str(field.related_model._base_manager.filter(pk=value).first() or value)
+            return cache[field.name, value]
+        return str(value)
 
 
-def _display(value) -> str:
-    if value is None:
-        return ""
-    return str(value)
+def _decoder(field: models.Field):
+    """How a stored plan value becomes the field's Python value again (None: as is)."""
+    if isinstance(field, models.DateTimeField):
+        return datetime.datetime.fromisoformat
+    if isinstance(field, models.DateField):
+        return datetime.date.fromisoformat
+    return None

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from crm.models import ChangeLogEntry, HistoryItem, HistoryLink
 
@@ -46,6 +46,20 @@ class EditConflict(DomainError):
 
 class RecordLocked(DomainError):
     """The record is read-only (e.g. a closed opportunity)."""
+
+
+class PreviewOutdated(DomainError):
+    """What an import preview showed no longer holds (a record saved, changed
+    or removed meanwhile); nothing was written."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        row, reason = problems[0]
+        super().__init__(ngettext(
+            "Nothing was imported: %(count)d row is no longer as the preview showed it (row %(row)d: %(reason)s). "
+            "Check the updated preview and confirm again.",
+            "Nothing was imported: %(count)d rows are no longer as the preview showed them (row %(row)d: %(reason)s). "
+            "Check the updated preview and confirm again.", len(problems)) % {"count": len(problems), "row": row, "reason": reason})
+        self.problems = problems
 
 
 class BulkValidationError(DomainError):
@@ -104,15 +118,18 @@ def diff_snapshots(model, before: dict[str, str], after: dict[str, str]) -> dict
 
 
 def _entry(instance, action: str, user, changes: dict, version: int) -> ChangeLogEntry:
+    entry = _blank_entry(type(instance), action, user)
+    entry.object_id, entry.object_repr, entry.version, entry.changes = instance.pk, str(instance)[:200], version, changes
+    return entry
+
+
+def _blank_entry(model, action: str, user) -> ChangeLogEntry:
+    """An entry saying who did what to a record of ``model``, before naming the record."""
     return ChangeLogEntry(
-        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
-        object_id=instance.pk,
-        object_repr=str(instance)[:200],
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
         action=action,
         user=user if user and user.is_authenticated else None,
         user_name=(user.get_full_name() or user.get_username()) if user and user.is_authenticated else "",
-        version=version,
-        changes=changes,
     )
 
 
@@ -234,9 +251,27 @@ def reorder(queryset, item, offset: int, field: str = "position") -> None:
 # --- Several records ----------------------------------------------------
 
 def changelog_bulk_write(model, rows: list[models.Model], user, changes_for, action: str = "update") -> None:
-    from crm.generic.bulk import insert
+    changelog_insert(model, [(obj.pk, str(obj), obj.version, changes_for(obj)) for obj in rows], user, action)
 
-    insert(ChangeLogEntry, [_entry(obj, action, user, changes_for(obj), obj.version) for obj in rows])
+
+def changelog_insert(model, records: list[tuple[int, str, int, dict]], user, action: str) -> None:
+    """One change-log entry per (pk, text, version, changes), written with
+    executemany and no model instances (an import logs 100,000 at once)."""
+    from crm.generic.bulk import insert_rows
+
+    template = _blank_entry(model, action, user)
+    fields = [f.attname for f in ChangeLogEntry._meta.concrete_fields if not f.primary_key]
+    base = [getattr(template, name) for name in fields]
+    at = {name: fields.index(name) for name in ("object_id", "object_repr", "version", "changes")}
+
+    def rows():
+        for pk, text, version, changes in records:
+            row = base.copy()
+            row[at["object_id"]], row[at["object_repr"]] = pk, text[:200]
+            row[at["version"]], row[at["changes"]] = version, changes
+            yield row
+
+    insert_rows(ChangeLogEntry, fields, rows(), count=len(records))
 
 
 def changelog_bulk_sql(queryset, user, changes: dict, repr_field: str) -> int:

@@ -31,6 +31,7 @@ from . import registry, services
 from .actions import DEFAULT_ACTIONS
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
 from .forms import ImportUploadForm
+from .imports import Plan
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
 from .tabular import FileRejected, read_table
@@ -452,8 +453,11 @@ class ImportView(ViewSetMixin, View):
         if job is None:
             messages.error(request, _("This import has expired; upload the file again."))
             return redirect(self.viewset.url("import"))
-        table = read_table(job["name"], (self.folder() / job["file"]).read_bytes(), settings.CRM_MAX_IMPORT_SIZE)
+        data = (self.folder() / job["file"]).read_bytes()
         importer = self.viewset.importer(request.user)
+        if step == "commit":
+            return self.commit(request, job, importer, data)
+        table = read_table(job["name"], data, settings.CRM_MAX_IMPORT_SIZE)
         if step == "map":
             chosen = {str(i): request.POST.get(f"column_{i}") or None for i in range(len(table.header))}
             chosen = {k: (v if v in importer.by_key else None) for k, v in chosen.items()}
@@ -467,10 +471,7 @@ class ImportView(ViewSetMixin, View):
                                         % {"fields": ", ".join(twice)})
             job["mapping"] = chosen
             request.session.modified = True
-        mapping = {int(k): v for k, v in job["mapping"].items()}
-        if step == "commit":
-            return self.commit(request, job, importer, table, mapping)
-        return self.show_preview(request, job, importer, table, mapping)
+        return self.show_preview(request, job, importer, data, table)
 
     def upload(self, request):
         form = ImportUploadForm(request.POST, request.FILES)
@@ -498,7 +499,7 @@ class ImportView(ViewSetMixin, View):
         if importer.unmatched(table.header, mapping):
             return self.render_step(request, "map", token=token, job=job, targets=importer.columns,
                                     columns=self.mapping_rows(table, mapping))
-        return self.show_preview(request, job, importer, table, mapping, token=token)
+        return self.show_preview(request, job, importer, data, table, token=token)
 
     def remove_abandoned(self) -> None:
         """Uploads never confirmed are removed after a day."""
@@ -513,11 +514,21 @@ class ImportView(ViewSetMixin, View):
         return [(index, name, examples[index] if index < len(examples) else "", mapping.get(index))
                 for index, name in enumerate(table.header)]
 
-    def show_preview(self, request, job, importer, table, mapping, token=None):
+    def plan_path(self, job) -> Path:
+        """The validated rows of the latest preview, next to the upload."""
+        return self.folder() / f"{Path(job['file']).stem}.plan.json"
+
+    def show_preview(self, request, job, importer, data: bytes, table=None, token=None):
+        """Preview the file as the job's column choices read it, and store the plan
+        of its writes for the confirmation."""
+        table = table or read_table(job["name"], data, settings.CRM_MAX_IMPORT_SIZE)
+        mapping = {int(k): v for k, v in job["mapping"].items()}
         preview = importer.preview(table, mapping, on_duplicate=job["on_duplicate"])
+        digest = importer.digest(data, mapping, job["on_duplicate"])
+        self.plan_path(job).write_text(importer.prepare(preview, digest).dumps())
         errors = [(row.number, header, reason) for row in preview.rows for header, reason in row.errors]
         return self.render_step(
-            request, "preview", token=token or request.POST.get("token"), job=job, preview=preview,
+            request, "preview", token=token or request.POST.get("token"), job=job, preview=preview, digest=digest,
             counts=preview.counts, errors=errors[:500], error_count=len(errors),
             sample=[(row, [row.values.get(key, "") for key, _label in importer.preview_columns]) for row in preview.rows[:200]],
             preview_headings=[label for _key, label in importer.preview_columns],
@@ -526,14 +537,29 @@ class ImportView(ViewSetMixin, View):
             encoding=table.encoding, delimiter={",": ",", ";": ";", "\t": _("tab")}.get(table.delimiter, table.delimiter),
         )
 
-    def commit(self, request, job, importer, table, mapping):
-        preview = importer.preview(table, mapping, on_duplicate=job["on_duplicate"])
+    def load_plan(self, job):
         try:
-            result = importer.commit(preview, file_name=job["name"], skip_errors=request.POST.get("skip_errors") == "on")
+            return Plan.loads(self.plan_path(job).read_text())
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def commit(self, request, job, importer, data: bytes):
+        """Write the plan the user confirmed, if it is still the preview of this file
+        with these columns; otherwise show the preview again (nothing written)."""
+        mapping = {int(k): v for k, v in job["mapping"].items()}
+        digest = importer.digest(data, mapping, job["on_duplicate"])
+        plan = self.load_plan(job)
+        if plan is None or not secrets.compare_digest(request.POST.get("digest", ""), digest) or plan.digest != digest:
+            messages.error(request, _("This preview is out of date: the file or the column choices changed. "
+                                      "Check the preview below and confirm again."))
+            return self.show_preview(request, job, importer, data)
+        try:
+            result = importer.commit(plan, file_name=job["name"], skip_errors=request.POST.get("skip_errors") == "on")
         except services.DomainError as error:
             messages.error(request, error.message)
-            return self.show_preview(request, job, importer, table, mapping)
+            return self.show_preview(request, job, importer, data)
         (self.folder() / job["file"]).unlink(missing_ok=True)
+        self.plan_path(job).unlink(missing_ok=True)
         request.session.get(IMPORTS_SESSION_KEY, {}).pop(request.POST.get("token"), None)
         request.session.modified = True
         messages.success(request, _("Import finished: %(new)d new, %(update)d updated, %(skip)d skipped.") % result)

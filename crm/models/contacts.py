@@ -10,6 +10,8 @@ from leads.scoring import effective_score
 from crm.names import file_as as default_file_as, split_full_name
 from crm.validators import validate_photo
 
+from crm.generic.bulk import SqliteFullText
+
 from .base import ContactDetails, Record, address_block
 from .lists import ListKind
 
@@ -24,6 +26,11 @@ def photo_path(instance, filename: str) -> str:
     from pathlib import Path
 
     return f"photos/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
+
+
+# Substring search over names, company and e-mail on SQLite (crm migration 0004).
+CONTACT_SEARCH_INDEX = SqliteFullText(table="crm_businesscontact_fts", columns=("full_name", "company_name", "email"),
+                                      insert_trigger="crm_businesscontact_fts_ai")
 
 
 class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, OtherAddress, Record):

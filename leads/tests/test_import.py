@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from crm.generic.services import record_create
+from crm.generic.services import record_create, record_update
 from crm.models import BusinessContact, Category, ChangeLogEntry, ListValue
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
@@ -26,7 +26,13 @@ def token_of(response) -> str:
 
 
 def confirm(client, response, **extra):
-    return client.post(URL, {"step": "commit", "token": token_of(response), **extra}, follow=True)
+    """Press Import on the preview page (its form carries the token and the preview's digest);
+    from the Columns step, first go on to the preview with the columns as proposed."""
+    if response.context["step"] == "map":
+        response = client.post(URL, {"step": "map", "token": token_of(response), **{
+            f"column_{index}": key or "" for index, _name, _example, key in response.context["columns"]}})
+    return client.post(URL, {"step": "commit", "token": token_of(response), "digest": response.context["digest"], **extra},
+                       follow=True)
 
 
 def csv_bytes(rows, delimiter=",", encoding="utf-8") -> bytes:
@@ -234,8 +240,13 @@ def test_abandoned_uploads_are_removed_after_a_day(staff_client, settings):
     old = folder / "old.csv"
     old.write_bytes(b"x")
     os.utime(old, (time.time() - 2 * 86400, time.time() - 2 * 86400))
-    upload(staff_client, "new.csv", csv_bytes([["Full Name"], ["Anna"]]))
-    assert not old.exists() and len(list(folder.iterdir())) == 1
+    stale_plan = folder / "old.plan.json"
+    stale_plan.write_text("{}")
+    os.utime(stale_plan, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+    response = upload(staff_client, "new.csv", csv_bytes([["Full Name"], ["Anna"]]))
+    # What is left is the new upload and its preview's plan.
+    assert not old.exists() and not stale_plan.exists()
+    assert {path.name.split(".")[0] for path in folder.iterdir()} == {token_of(response)}
 
 
 def test_duplicate_e_mails_match_whatever_the_case(staff_client):
@@ -268,3 +279,100 @@ def test_lookups_stay_within_the_query_parameter_limit(staff, django_assert_max_
         preview = importer.preview(table, importer.match_headers(table.header))
     assert preview.counts["new"] == 1200
     assert max(q["sql"].count(",") for q in queries.captured_queries) < LOOKUP_SLICE + 20
+
+
+# --- The confirmation writes what the preview showed, or nothing -------------------
+
+def test_a_duplicate_saved_between_preview_and_confirm_is_caught(staff_client, staff):
+    response = upload(staff_client, "new.csv", csv_bytes([["Full Name", "E-mail Address", "Job Title"],
+                                                          ["Anna Hansen", "anna@example.com", "CEO"],
+                                                          ["Ola Berg", "ola@example.com", "CTO"]]))
+    assert "2 new" in response.content.decode()
+    # Someone saves Anna while the preview is on screen.
+    anna = record_create(instance=Lead(full_name="Anna Hansen", email="Anna@Example.com", is_lead=True), user=staff)
+    refused = confirm(staff_client, response)
+    body = refused.content.decode()
+    assert ("Nothing was imported: 1 row is no longer as the preview showed it (row 2: a record with this e-mail "
+            "address was saved after the preview).") in body
+    assert list(Lead.objects.values_list("full_name", flat=True)) == ["Anna Hansen"]
+    assert not ChangeLogEntry.objects.exclude(object_id=anna.pk).exists()
+    # The preview shown again says what the confirmation will now do.
+    assert "1 new" in body and "1 to update" in body
+    done = confirm(staff_client, refused)
+    assert "Import finished: 1 new, 1 updated, 0 skipped." in done.content.decode()
+    anna.refresh_from_db()
+    assert anna.job_title == "CEO" and Lead.objects.count() == 2
+    entry = ChangeLogEntry.objects.get(object_id=anna.pk, action="update")
+    assert entry.user == staff and entry.changes["import"]["new"] == "new.csv"
+
+
+def test_a_record_changed_between_preview_and_confirm_is_caught(staff_client, staff):
+    lead = LeadFactory(full_name="Anna Hansen", email="anna@example.com", job_title="Buyer")
+    response = upload(staff_client, "dups.csv", csv_bytes([["Full Name", "E-mail Address", "Job Title"],
+                                                           ["Anna Hansen", "anna@example.com", "CEO"]]))
+    lead.job_title = "Head buyer"
+    record_update(instance=lead, user=staff)
+    body = confirm(staff_client, response).content.decode()
+    assert "row 2: the record it updates was changed after the preview" in body
+    lead.refresh_from_db()
+    assert lead.job_title == "Head buyer"
+    lead.delete()
+    body = confirm(staff_client, response).content.decode()
+    assert "row 2: the record it updates was deleted after the preview" in body
+    assert not Lead.objects.exists()
+
+
+def test_a_user_deactivated_between_preview_and_confirm_is_caught(staff_client):
+    from crm.tests.factories import UserFactory
+
+    bob = UserFactory(username="bob")
+    response = upload(staff_client, "assigned.csv", csv_bytes([["Full Name", "Assigned To"], ["Anna Hansen", "bob"]]))
+    assert "1 new" in response.content.decode()
+    bob.is_active = False
+    bob.save()
+    body = confirm(staff_client, response).content.decode()
+    assert "row 2: “Assigned to” names something deleted or deactivated after the preview" in body
+    assert "No active user called “bob”." in body  # the preview shown again
+    assert not Lead.objects.exists()
+
+
+def test_a_source_typed_in_meanwhile_is_reused(staff_client):
+    response = upload(staff_client, "fair.csv", csv_bytes([["Full Name", "Lead Source"], ["Anna Hansen", "Spring fair"]]))
+    ListValue.objects.create(kind="source", name="Spring Fair", position=99)
+    confirm(staff_client, response)
+    assert Lead.objects.get().source.name == "Spring Fair"
+    assert ListValue.objects.filter(kind="source", name__iexact="spring fair").count() == 1
+
+
+def test_a_preview_of_a_changed_file_is_refused(staff_client, settings):
+    from pathlib import Path
+
+    response = upload(staff_client, "leads.csv", csv_bytes([["Full Name"], ["Anna Hansen"]]))
+    stored = next(path for path in (Path(settings.MEDIA_ROOT) / "imports").iterdir() if path.suffix == ".csv")
+    stored.write_bytes(csv_bytes([["Full Name"], ["Someone Else"], ["And Another"]]))
+    refused = confirm(staff_client, response)
+    body = refused.content.decode()
+    assert "This preview is out of date: the file or the column choices changed." in body
+    assert not Lead.objects.exists() and "2 new" in body
+    confirm(staff_client, refused)
+    assert sorted(Lead.objects.values_list("full_name", flat=True)) == ["And Another", "Someone Else"]
+
+
+def test_confirming_an_older_preview_of_the_same_upload_is_refused(staff_client):
+    """Two tabs: columns chosen again in one; Import pressed in the other."""
+    first = upload(staff_client, "odd.csv", csv_bytes([["Full Name", "Handy"], ["Anna Hansen", "+47 900"]]))
+    first = staff_client.post(URL, {"step": "map", "token": token_of(first), "column_0": "full_name",
+                                    "column_1": "mobile_phone"})
+    staff_client.post(URL, {"step": "map", "token": token_of(first), "column_0": "full_name", "column_1": "fax"})
+    body = confirm(staff_client, first).content.decode()
+    assert "This preview is out of date" in body and not Lead.objects.exists()
+
+
+def test_imported_leads_are_found_by_search(staff_client, staff):
+    response = upload(staff_client, "search.csv", csv_bytes([["Full Name", "Company"], ["Zanzibar Quist", "Quokka Ltd"]]))
+    confirm(staff_client, response)
+    lists = reverse("leads:lead_list")
+    assert "Zanzibar Quist" in staff_client.get(lists, {"q": "okka"}).content.decode()
+    # The search index still follows records saved after an import.
+    record_create(instance=Lead(full_name="Yolanda Later", company_name="Wombat AS", is_lead=True), user=staff)
+    assert "Yolanda Later" in staff_client.get(lists, {"q": "mbat"}).content.decode()
