@@ -116,7 +116,8 @@ class SalesSettings(models.Model):
 
     @classmethod
     def load(cls) -> "SalesSettings":
-        return cls.objects.get_or_create(pk=1)[0]
+        """The settings (the defaults until the owner first saves them; reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 def _list_value(kind: str, label):

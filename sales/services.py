@@ -285,9 +285,7 @@ def activity_delete(*, activity: SalesActivity) -> int:
 
 @transaction.atomic
 def sales_settings_save(*, activity_reminders: bool) -> SalesSettings:
-    settings = SalesSettings.load()
-    settings.activity_reminders = activity_reminders
-    settings.save()
+    settings, _created = SalesSettings.objects.update_or_create(pk=1, defaults={"activity_reminders": activity_reminders})
     return settings
 
 

@@ -138,9 +138,9 @@ class LineRowView(View):
 
         index = request.GET.get("index", "0")
         index = int(index) if index.isdigit() and int(index) < 500 else 0
-        formset = LineFormSet(prefix="lines")
-        return render(request, "sales/includes/line_row.html", {"line": formset._construct_form(index, empty_permitted=True),
-                                                                 "new_total_forms": index + 1})
+        line = LineFormSet(prefix="lines").empty_form
+        line.prefix = f"lines-{index}"  # the row's place in the formset
+        return render(request, "sales/includes/line_row.html", {"line": line, "new_total_forms": index + 1})
 
 
 class ReopenView(View):

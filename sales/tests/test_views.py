@@ -368,3 +368,18 @@ def test_activity_reminders_show_on_the_form_when_the_owner_turns_them_on(staff_
     SalesSettings.objects.update_or_create(pk=1, defaults={"activity_reminders": True})
     body = staff_client.get(url).content.decode()
     assert body.count("bi-bell") == 2  # both Prospecting activities have a duration and are not done
+
+
+def test_add_line_row_has_the_next_index(staff_client):
+    body = staff_client.get(reverse("sales:opportunity_line_row"), {"index": "3"}).content.decode()
+    assert 'name="lines-3-product"' in body and 'name="lines-3-quantity"' in body and "__prefix__" not in body
+    assert 'name="lines-TOTAL_FORMS" id="id_lines-TOTAL_FORMS" value="4"' in body
+
+
+def test_closed_opportunity_page_offers_no_write_actions(staff_client):
+    won = create_won_opportunity()
+    body = staff_client.get(won.get_absolute_url()).content.decode()
+    for action in ("assign", "categorize"):
+        assert reverse("sales:opportunity_bulk", args=[action]) not in body
+    assert reverse("sales:opportunity_delete", args=[won.pk]) not in body
+    assert reverse("sales:opportunity_print", args=[won.pk]) in body
