@@ -33,6 +33,7 @@ from .exports import csv_response, export_chunks, export_rows, xlsx_response
 from .forms import ImportUploadForm
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
+from .rows import light_instances
 from .tabular import FileRejected, read_table
 
 
@@ -107,7 +108,10 @@ class RecordViewSet:
     @classmethod
     def list_rows(cls, request, rows) -> list:
         """The records of one list page, ready for the table (hook: attach badges, …)."""
-        return list(rows.only(*cls.list_fields) if cls.list_fields else rows)
+        if not cls.list_fields:
+            return list(rows)
+        records = light_instances(rows, cls.list_fields)
+        return records if records is not None else list(rows.only(*cls.list_fields))
 
     @classmethod
     def detail_context(cls, request, obj) -> dict:
