@@ -54,6 +54,11 @@ class SearchFilterSet(django_filters.FilterSet):
     # 0004), used for words of three characters or more.
     sqlite_fulltext_table: str = ""
 
+    @property
+    def searching(self) -> bool:
+        """Whether the list is narrowed by a free-text search."""
+        return self.is_valid() and bool((self.form.cleaned_data.get("q") or "").split())
+
     def search(self, queryset, name, value):
         use_fulltext = self.sqlite_fulltext_table and connection.vendor == "sqlite"
         for word in value.split()[:8]:
