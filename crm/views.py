@@ -30,7 +30,7 @@ from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.permissions import OwnerRequiredMixin
 from crm.resources import AccountResource, ContactResource
-from crm.tables import AccountTable, ContactTable
+from crm.tables import AccountTable, ContactTable, history_rows
 
 
 class MailtoRedirect(HttpResponseRedirect):
@@ -134,7 +134,8 @@ class RecordHistoryView(ViewSetMixin, View):
         items = selectors.history_for_record(obj, kind or None)
         page = Paginator(items, settings.CRM_PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = selectors.attach_linked_records(page.object_list)
-        context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices)
+        context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices,
+                                    rows=history_rows(page.object_list, obj))
         if request.htmx and request.htmx.target == "history-results":
             return render(request, "crm/history_list.html#results", context)
         return render(request, "crm/history_list.html", context)
