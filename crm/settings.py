@@ -181,7 +181,14 @@ CRM_PAGE_SIZE = 50
 # Sessions are kept in the database and read through a per-process cache:
 # a page skips the session query, and several processes stay correct because
 # every write goes to the database too.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300}}
+# List counts (crm.generic.counts) have their own cache so that many different
+# filters never push sessions out; its keys carry the database's data version,
+# so a per-process cache stays correct with several processes.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300},
+    "counts": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counts",
+               "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}},
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Security -------------------------------------------------------------

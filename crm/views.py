@@ -25,12 +25,13 @@ from crm.forms import (
 )
 from crm.generic import registry
 from crm.generic.files import serve_stored_file
+from crm.generic.rows import light_instances
 from crm.generic import services as record_services
 from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.permissions import OwnerRequiredMixin
 from crm.resources import AccountResource, ContactResource
-from crm.tables import AccountTable, ContactTable
+from crm.tables import AccountTable, ContactTable, history_rows
 
 
 class MailtoRedirect(HttpResponseRedirect):
@@ -123,6 +124,14 @@ class ContactViewSet(CRMRecordViewSet):
 
 # --- Communication history -----------------------------------------------------
 
+# What a History page shows of each item and its people (crm.tables.history_rows).
+HISTORY_LIST_FIELDS = (
+    "kind", "subject", "occurred_at", "direction", "duration_minutes", "phone_number", "status", "due_date",
+    "location", "email_to", "file_name", "file_size",
+    *(f"{person}__{name}" for person in ("author", "assigned_to") for name in ("username", "first_name", "last_name")),
+)
+
+
 class RecordHistoryView(ViewSetMixin, View):
     """A record's History page: its items and those rolled up into it, newest first."""
 
@@ -133,8 +142,10 @@ class RecordHistoryView(ViewSetMixin, View):
             kind = ""
         items = selectors.history_for_record(obj, kind or None)
         page = Paginator(items, settings.CRM_PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = selectors.attach_linked_records(page.object_list)
-        context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices)
+        page.object_list = selectors.attach_linked_records(
+            light_instances(page.object_list, HISTORY_LIST_FIELDS) or page.object_list)
+        context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices,
+                                    rows=history_rows(page.object_list, obj))
         if request.htmx and request.htmx.target == "history-results":
             return render(request, "crm/history_list.html#results", context)
         return render(request, "crm/history_list.html", context)

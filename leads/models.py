@@ -1,8 +1,8 @@
 """Leads: business contacts that may become customers, and how they are scored."""
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.generic.registry import pk_url
 from crm.models import BusinessContact
 from leads import scoring
 
@@ -24,7 +24,7 @@ class Lead(BusinessContact):
         verbose_name_plural = _("leads")
 
     def get_absolute_url(self) -> str:
-        return reverse("leads:lead_detail", args=[self.pk])
+        return pk_url("leads:lead_detail", self.pk)
 
 
 class ScoringCriterion(models.Model):

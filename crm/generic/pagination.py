@@ -6,6 +6,9 @@ rows for just those keys. Skipping 50,000 index entries is cheap; skipping
 50,000 full rows (plain OFFSET) is not.
 """
 from django.core.paginator import InvalidPage, Paginator
+from django.utils.functional import cached_property
+
+from .counts import cached_count
 
 
 class DeferredJoinPaginator(Paginator):
@@ -16,6 +19,11 @@ class DeferredJoinPaginator(Paginator):
     def __init__(self, object_list, per_page, *, rows_queryset=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.rows_queryset = rows_queryset if rows_queryset is not None else object_list
+
+    @cached_property
+    def count(self) -> int:
+        """The number of matching records, cached until the data changes (see ``counts``)."""
+        return cached_count(self.object_list)
 
     def page(self, number):
         number = self.validate_number(number)

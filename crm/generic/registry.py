@@ -7,8 +7,11 @@ so a new record type plugs in with one ``register`` call.
 from dataclasses import dataclass, field
 from typing import Callable
 
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -93,3 +96,25 @@ def for_model(model: type[models.Model]) -> RecordType:
 def rollups_into(model: type[models.Model]) -> list[Rollup]:
     concrete = model._meta.concrete_model
     return [r for r in _rollups if r.parent_model._meta.concrete_model is concrete]
+
+
+# --- record URLs ---------------------------------------------------------------------------
+_MARKER = 987654321
+_url_patterns: dict[tuple, str] = {}
+
+
+def pk_url(url_name: str, pk) -> str:
+    """``reverse(url_name, args=[pk])`` for a URL whose one argument is a primary
+    key. A History page links 50 items and their records (about 140 URLs):
+    the URL is reversed once per name and the key put in its place."""
+    key = (url_name, get_script_prefix(), get_urlconf())
+    pattern = _url_patterns.get(key)
+    if pattern is None:
+        pattern = _url_patterns[key] = reverse(url_name, args=[_MARKER])
+    return pattern.replace(str(_MARKER), str(int(pk)))
+
+
+@receiver(setting_changed)
+def _forget_url_patterns(*, setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _url_patterns.clear()

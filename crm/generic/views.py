@@ -17,8 +17,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models.functions import Lower
+from django.db import connection, models, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -34,6 +35,7 @@ from .forms import ImportUploadForm
 from .imports import Plan
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
+from .rows import light_instances
 from .tabular import FileRejected, read_table
 
 
@@ -120,7 +122,10 @@ class RecordViewSet:
     @classmethod
     def list_rows(cls, request, rows) -> list:
         """The records of one list page, ready for the table (hook: attach badges, …)."""
-        return list(rows.only(*cls.list_fields) if cls.list_fields else rows)
+        if not cls.list_fields:
+            return list(rows)
+        records = light_instances(rows, cls.list_fields)
+        return records if records is not None else list(rows.only(*cls.list_fields))
 
     @classmethod
     def detail_context(cls, request, obj) -> dict:
@@ -210,6 +215,28 @@ def list_ordering(model, order: list) -> list:
     return result
 
 
+def unindexed_ordering(ordering: list) -> list:
+    """The same order, written so that no index matches it (``COALESCE(x, x)``).
+
+    With a free-text search on PostgreSQL the planner likes to walk the sort
+    index and test every row against ``LIKE '%word%'`` until a page of rows
+    matches, expecting matches to be spread evenly: they are not (a surname
+    clusters at its letter), and the walk reads up to every row of the list
+    (230 ms at 100,000 contacts). Without a matching index it takes the
+    matches from the trigram index and sorts only them (about 15 ms)."""
+    result = []
+    for item in ordering:
+        if isinstance(item, str):
+            name = item.lstrip("-")
+            if name in ("pk", "id"):
+                result.append(item)
+                continue
+            item = F(name).desc() if item.startswith("-") else F(name).asc()
+        expression = Coalesce(item.expression, item.expression)
+        result.append(expression.desc() if item.descending else expression.asc())
+    return result
+
+
 class ObjectListView(ViewSetMixin, View):
     """A record list: filters, sortable columns, pagination, count, multi-select.
 
@@ -225,7 +252,10 @@ class ObjectListView(ViewSetMixin, View):
         # becomes ours, made case-insensitive and stable.
         table = vs.table(queryset.none(), order_by=sort or None)
         ordering = list_ordering(queryset.model, list(table.data.data.query.order_by))
-        paginator = DeferredJoinPaginator(queryset.order_by(*ordering), settings.CRM_PAGE_SIZE,
+        id_ordering = ordering
+        if connection.vendor == "postgresql" and getattr(filterset, "searching", False):
+            id_ordering = unindexed_ordering(ordering)
+        paginator = DeferredJoinPaginator(queryset.order_by(*id_ordering), settings.CRM_PAGE_SIZE,
                                           rows_queryset=vs.get_queryset(request).order_by(*ordering))
         page = paginator.get_page_or_last(request.GET.get("page", 1))
         params = request.GET.copy()

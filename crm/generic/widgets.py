@@ -1,5 +1,7 @@
 """Widgets the record forms share."""
 from django import forms
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,3 +57,70 @@ class LinkToWidget(forms.HiddenInput):
             button_label=_("Link to…"),
         )
         return context
+
+
+# --- Fast rendering of the list filters ------------------------------------------------
+# Every list page draws its filter form. Django renders each widget, and each
+# option of a select or checkbox list, through its own template (input.html,
+# attrs.html, select_option.html …): about 5 ms per page, a quarter of a list
+# request. These functions write the same HTML in Python for the plain widgets
+# (text-like inputs, single selects, checkbox options); any other widget keeps
+# Django's templates.
+
+def _attrs_html(attrs: dict) -> str:
+    """Django's ``attrs.html``: ``True`` writes a bare attribute, ``False`` none."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {name}")
+        elif value is not False:
+            parts.append(f' {name}="{conditional_escape(str(value))}"')
+    return "".join(parts)
+
+
+def _input_html(widget: dict) -> str:
+    value = widget["value"]
+    value_html = f' value="{conditional_escape(str(value))}"' if value is not None else ""
+    return f'<input type="{widget["type"]}" name="{conditional_escape(widget["name"])}"{value_html}{_attrs_html(widget["attrs"])}>'
+
+
+def _select_html(widget: dict) -> str:
+    options = []
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            options.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            options.append(f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                           f'{_attrs_html(option["attrs"])}>{conditional_escape(option["label"])}</option>\n')
+        if group_name:
+            options.append("\n  </optgroup>")
+    return f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>{"".join(options)}\n</select>'
+
+
+FAST_TEMPLATES = {
+    **{f"django/forms/widgets/{name}.html": _input_html
+       for name in ("input", "text", "search", "date", "email", "number", "hidden", "url", "tel", "time",
+                    "datetime")},
+    "django/forms/widgets/select.html": _select_html,
+}
+
+
+def render_field(bound_field) -> str:
+    """``{{ field }}`` for a filter form field, in Python where the widget is a plain one."""
+    widget = bound_field.field.widget
+    if (widget.template_name not in FAST_TEMPLATES or getattr(widget, "allow_multiple_selected", False)
+            or getattr(widget, "option_template_name", None) not in (None, "django/forms/widgets/select_option.html")):
+        return bound_field.as_widget()
+    attrs = bound_field.build_widget_attrs({}, widget)
+    if bound_field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound_field.auto_id)
+    context = widget.get_context(bound_field.html_name, bound_field.value(), attrs)["widget"]
+    return mark_safe(FAST_TEMPLATES[widget.template_name](context))
+
+
+def render_choice(bound_widget) -> str:
+    """``{{ option.tag }}`` of a checkbox or radio list, without its label (as ``tag()`` does)."""
+    if bound_widget.data["template_name"] not in ("django/forms/widgets/checkbox_option.html",
+                                                  "django/forms/widgets/radio_option.html"):
+        return bound_widget.tag()
+    return mark_safe(_input_html(bound_widget.data))

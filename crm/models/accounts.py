@@ -1,8 +1,9 @@
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from crm.generic.registry import pk_url
 
 from .base import ContactDetails, Record, address_block
 
@@ -45,7 +46,7 @@ class Account(ContactDetails, BusinessAddress, BillingAddress, ShippingAddress, 
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("crm:account_detail", args=[self.pk])
+        return pk_url("crm:account_detail", self.pk)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -3,10 +3,10 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from leads.scoring import effective_score
+from crm.generic.registry import pk_url
 from crm.names import file_as as default_file_as, split_full_name
 from crm.validators import validate_photo
 
@@ -124,7 +124,7 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("crm:contact_detail", args=[self.pk])
+        return pk_url("crm:contact_detail", self.pk)
 
     def clean(self) -> None:
         # Names: first/last come from the full name unless typed, and

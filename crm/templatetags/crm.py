@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.generic import registry
+from crm.generic.widgets import render_choice, render_field
 
 register = template.Library()
 
@@ -115,3 +116,15 @@ def bulk_url(obj, action: str) -> str:
 
     rtype = registry.for_instance(obj)
     return reverse(rtype.url_name("bulk"), args=[action]) + "?" + urlencode({"pk": obj.pk, "next": obj.get_absolute_url()})
+
+
+@register.filter
+def widget_html(bound_field) -> str:
+    """``{{ field }}`` of a list filter, rendered without per-widget templates where possible."""
+    return render_field(bound_field)
+
+
+@register.filter
+def choice_tag(bound_widget) -> str:
+    """``{{ option.tag }}`` of a checkbox list, rendered without templates."""
+    return render_choice(bound_widget)

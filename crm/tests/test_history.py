@@ -1,4 +1,6 @@
 """Communication history: items, links, roll-up, attachments, e-mail and meeting requests."""
+import re
+
 import icalendar
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -201,3 +203,45 @@ def test_link_to_record_refuses_a_malformed_choice(staff_client):
     response = staff_client.post(reverse("crm:history_link", args=[item.pk]), {"record": "nonsense"})
     assert "Choose a record." in response.content.decode()
     assert item.links.count() == 1
+
+
+# The History rows as the template drew them before crm.tables.history_rows took over.
+OLD_ROW_TEMPLATE = """{% load i18n crm %}""" + '  {% for item in page %}\n  <tr>\n    <td class="text-nowrap"><i class="bi bi-{{ item.icon }}" aria-hidden="true"></i> {{ item.get_kind_display }}</td>\n    <td><a href="{{ item.get_absolute_url }}">{{ item.subject }}</a></td>\n    <td class="text-nowrap">{{ item.occurred_at|date:"SHORT_DATETIME_FORMAT" }}</td>\n    <td>{{ item.author|user_display }}</td>\n    <td class="small">{% for rtype, record in item.linked %}{% if record != object %}<a href="{{ record.get_absolute_url }}">{{ record }}</a>{% if not forloop.last %}, {% endif %}{% endif %}{% endfor %}</td>\n    <td class="small text-muted">\n      {% if item.kind == "phone" %}{{ item.get_direction_display }}{% if item.duration_minutes %} · {% blocktranslate count counter=item.duration_minutes %}{{ counter }} minute{% plural %}{{ counter }} minutes{% endblocktranslate %}{% endif %}{% if item.phone_number %} · {{ item.phone_number }}{% endif %}\n      {% elif item.kind == "task" %}{{ item.get_status_display }}{% if item.due_date %} · {% translate "due" %} {{ item.due_date|date:"SHORT_DATE_FORMAT" }}{% endif %}{% if item.assigned_to %} · {{ item.assigned_to|user_display }}{% endif %}\n      {% elif item.kind == "appointment" %}{{ item.location }}\n      {% elif item.kind == "email" %}{{ item.email_to|truncatechars:60 }}\n      {% elif item.kind == "file" %}{{ item.file_name }}{% if item.file_size %} ({{ item.file_size|filesizeformat }}){% endif %}\n      {% endif %}\n    </td>\n  </tr>\n  {% endfor %}'
+
+
+def _normalized(html: str) -> str:
+    html = re.sub(r"(<td[^>]*>)\s+", r"\1", html)
+    html = re.sub(r"\s+</td>", "</td>", html)
+    return re.sub(r"\s+", " ", html).strip()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_history_rows_match_the_template_they_replace(staff, other_staff, language):
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from crm.tables import history_rows
+
+    account = AccountFactory(name="Acme <&> Co")
+    contact = ContactFactory(full_name='Anna "Hansen"', account=account)
+    other = ContactFactory(full_name="Jean Dubois")
+    items = [
+        link(HistoryItemFactory(subject="<b>Note</b>", author=staff), contact, account),
+        link(HistoryItemFactory(kind="phone", subject="Call", direction="out", duration_minutes=1, phone_number="+47 <1>"), contact),
+        link(HistoryItemFactory(kind="phone", subject="Call 2", direction="in", duration_minutes=5, author=other_staff), account, contact),
+        link(HistoryItemFactory(kind="phone", subject="Call 3"), contact, other),
+        link(HistoryItemFactory(kind="task", subject="Task", status="in_progress", due_date=datetime.date(2026, 3, 4),
+                                assigned_to=other_staff), contact),
+        link(HistoryItemFactory(kind="task", subject="Task 2", status="not_started"), account),
+        link(HistoryItemFactory(kind="appointment", subject="Meet", location="Room <A>"), contact),
+        link(HistoryItemFactory(kind="email", subject="Mail", email_to="x" * 70 + "@example.com"), contact),
+        link(HistoryItemFactory(kind="file", subject="File", file_name="a&b.pdf", file_size=123456), contact),
+        link(HistoryItemFactory(kind="file", subject="File 2", file_name="empty.txt", file_size=0), contact),
+    ]
+    with translation.override(language):
+        for current in (account, contact):
+            page = selectors.attach_linked_records(HistoryItem.objects.filter(pk__in=[i.pk for i in items]).order_by("pk"))
+            expected = Template(OLD_ROW_TEMPLATE).render(Context({"page": page, "object": current}))
+            assert _normalized("\n".join(history_rows(page, current))) == _normalized(expected)

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from crm.models import Account, BusinessContact
+from crm.models import Account, BusinessContact, HistoryItem
 
 
 @pytest.mark.django_db
@@ -41,3 +41,34 @@ def test_account_address_lines():
     account = Account(name="Acme", business_street="1 Main St\nBuilding B", business_postal_code="0150",
                       business_city="Oslo", business_country="Norway")
     assert account.address_lines("business") == ["1 Main St", "Building B", "0150 Oslo", "Norway"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "pl"])
+def test_history_choice_displays_match_djangos(language):
+    """HistoryItem's get_FOO_display() are written out for speed: same result as Django's."""
+    from django.db.models import Model
+    from django.utils import translation
+
+    with translation.override(language):
+        for name in ("kind", "direction", "status", "priority"):
+            field = HistoryItem._meta.get_field(name)
+            for value in [value for value, _label in field.flatchoices] + ["", "bogus"]:
+                item = HistoryItem(**{name: value})
+                assert getattr(item, f"get_{name}_display")() == Model._get_FIELD_display(item, field)
+
+
+def test_record_urls_match_reverse():
+    """get_absolute_url() reverses each URL name once (crm.generic.registry.pk_url)."""
+    from django.urls import reverse, set_script_prefix
+
+    from leads.models import Lead
+
+    for model, name in [(Account, "crm:account_detail"), (BusinessContact, "crm:contact_detail"),
+                        (Lead, "leads:lead_detail"), (HistoryItem, "crm:history_detail")]:
+        for pk in (1, 987654321, 12):
+            assert model(pk=pk).get_absolute_url() == reverse(name, args=[pk])
+    try:
+        set_script_prefix("/crm/")
+        assert Account(pk=3).get_absolute_url() == "/crm/accounts/3/" == reverse("crm:account_detail", args=[3])
+    finally:
+        set_script_prefix("/")

@@ -1,0 +1,31 @@
+"""The id query of a searched list on PostgreSQL sorts by ``COALESCE(x, x)`` so
+no index matches (crm.generic.views.unindexed_ordering): the order must not change."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from crm.generic.views import list_ordering, unindexed_ordering
+from crm.models import BusinessContact
+from crm.tests.factories import ContactFactory
+
+
+@pytest.mark.parametrize("sort", [["file_as"], ["-company_name"], ["created"], ["-assigned_to_id"], ["-pk"]])
+def test_unindexed_ordering_keeps_the_order(db, staff, other_staff, sort):
+    for i, (name, company) in enumerate([("b", "Acme"), ("A", None), ("c", "acme"), ("a", ""), ("B", "Zeta")]):
+        ContactFactory(full_name=name, file_as=name, company_name=company or "",
+                       assigned_to=[staff, other_staff, None][i % 3])
+    ordering = list_ordering(BusinessContact, sort)
+    queryset = BusinessContact.objects.all()
+    assert list(queryset.order_by(*unindexed_ordering(ordering)).values_list("pk", flat=True)) == \
+           list(queryset.order_by(*ordering).values_list("pk", flat=True))
+
+
+def test_a_searched_list_sorts_its_matches_not_the_sort_index(staff_client):
+    ContactFactory.create_batch(3, company_name="Findme")
+    with CaptureQueriesContext(connection) as ctx:
+        staff_client.get("/contacts/", {"q": "Findme"})
+    page_query = next(q["sql"] for q in ctx.captured_queries if "LIMIT" in q["sql"] and "ORDER BY" in q["sql"])
+    assert ("ORDER BY COALESCE(" in page_query) == (connection.vendor == "postgresql")
+    with CaptureQueriesContext(connection) as ctx:
+        staff_client.get("/contacts/")
+    assert not any("COALESCE(" in q["sql"] for q in ctx.captured_queries)
