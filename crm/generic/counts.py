@@ -91,7 +91,7 @@ def untracking_sql(vendor: str, table: str) -> list[str]:
 def track_tables(*tables: str) -> migrations.RunPython:
     """A migration operation that makes counts over ``tables`` cacheable (an app
     whose list filters read its own tables adds one; its migration depends on
-    crm's ``0006_data_version_for_cached_counts``, which creates the version)."""
+    crm's ``0007_data_version_for_cached_counts``, which creates the version)."""
 
     def run(sql_for):
         def operation(apps, schema_editor):

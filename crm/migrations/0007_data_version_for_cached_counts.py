@@ -23,7 +23,7 @@ def teardown(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0005_email_lookup_index"),
+        ("crm", "0006_list_kinds_for_sales"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
     operations = [
