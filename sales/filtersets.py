@@ -2,7 +2,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from crm.filtersets import RecordFilterSet
 from crm.models import ListKind, ListValue
@@ -17,7 +17,7 @@ class OpportunityFilterSet(RecordFilterSet):
     search_fields = ("title",)
     status = django_filters.ChoiceFilter(
         label=_("Status"), method="filter_status",
-        choices=[("open", _("Open")), ("won", _("Closed Won")), ("lost", _("Closed Lost")), ("closed", _("Closed"))])
+        choices=[("open", pgettext_lazy("opportunity status", "Open")), ("won", _("Closed Won")), ("lost", _("Closed Lost")), ("closed", _("Closed"))])
     stage = django_filters.ModelChoiceFilter(queryset=SalesStage.objects.all(), label=_("Sales stage"))
     opportunity_type = django_filters.ModelChoiceFilter(
         queryset=ListValue.objects.filter(kind=ListKind.OPPORTUNITY_TYPE), label=_("Type"))

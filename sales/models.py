@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from crm.models import ListKind
 from crm.models.base import Record
@@ -51,7 +51,7 @@ class SalesStage(models.Model):
     """
 
     class Kind(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("opportunity status", "Open")
         WON = "won", _("Closed Won")
         LOST = "lost", _("Closed Lost")
 
