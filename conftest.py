@@ -15,6 +15,12 @@ def _test_settings(settings, tmp_path):
     """Uploaded files go to a throwaway folder; passwords hash fast (tests only)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    # A page rendered in another language leaves it active in this thread; the
+    # next test's messages (e.g. a service's error) must be in English again.
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture
