@@ -156,7 +156,7 @@ def may_reopen(opportunity: Opportunity, user) -> bool:
 @transaction.atomic
 def opportunity_reopen(*, opportunity: Opportunity, stage: SalesStage, user, probability: int | None = None) -> Opportunity:
     """Move a closed opportunity back to an open stage, so it can be edited again."""
-    current = Opportunity.objects.select_for_update().select_related("stage").get(pk=opportunity.pk)
+    current = Opportunity.objects.select_for_update(of=("self",)).select_related("stage").get(pk=opportunity.pk)
     if not current.is_closed:
         raise DomainError(_("“%(title)s” is not closed.") % {"title": current})
     if not may_reopen(current, user):
