@@ -121,8 +121,9 @@ class SalesSettings(models.Model):
 
 
 def _list_value(kind: str, label):
+    # Indexed by a partial index in Opportunity.Meta (only rows that have a value).
     return models.ForeignKey("crm.ListValue", verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
-                             limit_choices_to={"kind": kind}, related_name="+")
+                             limit_choices_to={"kind": kind}, related_name="+", db_index=False)
 
 
 class OpportunityQuerySet(models.QuerySet):
@@ -153,7 +154,7 @@ class Opportunity(Record):
     account = models.ForeignKey("crm.Account", verbose_name=_("account"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="opportunities")
     contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("business contact"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="opportunities")
+                                on_delete=models.PROTECT, related_name="opportunities", db_index=False)
     probability = models.PositiveSmallIntegerField(_("probability (%)"), default=0, validators=[MaxValueValidator(100)])
     total = models.DecimalField(_("total"), **MONEY, default=Decimal("0.00"))
     expected_revenue = models.DecimalField(_("expected revenue"), **MONEY, default=Decimal("0.00"))
@@ -163,9 +164,10 @@ class Opportunity(Record):
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     source = _list_value(ListKind.SOURCE, _("source"))
     initiated_by_account = models.ForeignKey("crm.Account", verbose_name=_("initiated by account"), null=True,
-                                             blank=True, on_delete=models.SET_NULL, related_name="+")
+                                             blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     initiated_by_contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("initiated by business contact"),
-                                             null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+                                             null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                             db_index=False)
     competitors = models.TextField(_("competitors"), blank=True)
     # No single-column index: opportunity_stage_idx starts with the stage. Every
     # index is one more entry to write when a stage's 50,000 opportunities move.
@@ -177,6 +179,9 @@ class Opportunity(Record):
     # As on every record, without the single-column index (opportunity_assigned_idx starts with it).
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
+    # Not indexed: only deleting a user looks it up (users are deactivated, rarely deleted).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+                                   editable=False, on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     objects = OpportunityQuerySet.as_manager()
 
@@ -200,6 +205,12 @@ class Opportunity(Record):
             models.Index(F("created"), F("id"), name="opportunity_created_idx"),
             models.Index(F("stage"), Lower("title"), F("id"), name="opportunity_stage_idx"),
             models.Index(F("assigned_to"), Lower("title"), F("id"), name="opportunity_assigned_idx"),
+            # Links that most opportunities leave empty: partial indexes hold only
+            # the rows that have one (fewer entries to write when many rows change).
+            *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"opportunity_{short}_idx")
+              for name, short in [("contact", "contact"), ("initiated_by_account", "init_account"),
+                                  ("initiated_by_contact", "init_contact"), ("opportunity_type", "type"),
+                                  ("payment_terms", "terms"), ("source", "source")]],
         ]
 
     def __str__(self) -> str:
