@@ -90,36 +90,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         description="Seed opportunities at several sizes; time their list and detail pages and a stage deletion.",
         epilog="PostgreSQL: scripts/with-postgres.sh .venv/bin/python bench/opportunities.py --db postgres",
     )
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default=None,
-                        help="database (default: postgres if DATABASE_URL is set, else sqlite)")
-    parser.add_argument("--sizes", default="1000,100000",
-                        help="comma-separated numbers of opportunities (default: %(default)s); 10k, 1e5 work too")
-    parser.add_argument("--requests", "-n", type=int, default=15, help="timed requests per page (default: %(default)s)")
-    parser.add_argument("--warmup", type=int, default=2, help="untimed requests per page first (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=2026, help="random seed (default: %(default)s)")
-    parser.add_argument("--pages", default="", help="only the pages whose name contains one of these words")
-    parser.add_argument("--explain", action="store_true",
-                        help="print the plan of the slowest query of every page that misses the target")
+    run.add_common_arguments(parser, sizes="1000,100000", what="opportunities")
     parser.add_argument("--no-stage-delete", action="store_true", help="skip the stage deletion at the biggest size")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file of the last size")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="JSON results (default: bench/data/results-opportunities-<db>.json)")
-    parser.add_argument("--markdown", action="store_true", help="print the saved results as Markdown and exit")
     args = parser.parse_args(argv)
     if args.markdown:
         return args
-    if args.db is None:
-        args.db = "postgres" if os.environ.get("DATABASE_URL") else "sqlite"
-    try:
-        args.sizes = [run.parse_size(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError as error:
-        parser.error(f"--sizes: {error}")
-    if not args.sizes or any(s < 100 for s in args.sizes):
-        parser.error("--sizes: give one or more sizes of at least 100")
-    if args.db == "postgres" and not os.environ.get("DATABASE_URL"):
-        parser.error("--db postgres needs DATABASE_URL; run it through scripts/with-postgres.sh")
-    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
-    return args
+    return run.check_common_arguments(parser, args, script="bench/opportunities.py", min_size=100)
 
 
 # --- seeding ------------------------------------------------------------------------------

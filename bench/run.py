@@ -45,27 +45,53 @@ TARGET_QUERIES = 15
 
 # --- command line and Django set-up ------------------------------------------------
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Seed the CRM at several sizes and time its list and history pages.",
-        epilog="PostgreSQL: scripts/with-postgres.sh .venv/bin/python bench/run.py --db postgres",
-    )
+def add_common_arguments(parser: argparse.ArgumentParser, *, sizes: str, what: str) -> None:
+    """The options every benchmark script shares (this one and bench/opportunities.py)."""
     parser.add_argument("--db", choices=["sqlite", "postgres"], default=None,
                         help="database to benchmark (default: postgres if DATABASE_URL is set, else sqlite)")
-    parser.add_argument("--sizes", default="1000,10000,100000",
-                        help="comma-separated numbers of business contacts (default: %(default)s); 10k, 1e5 work too")
+    parser.add_argument("--sizes", default=sizes,
+                        help=f"comma-separated numbers of {what} (default: %(default)s); 10k, 1e5 work too")
     parser.add_argument("--requests", "-n", type=int, default=15, help="timed requests per page (default: %(default)s)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed requests per page first (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the generated data (default: %(default)s)")
-    parser.add_argument("--leads", type=float, default=0.2,
-                        help="leads (is_lead=True) to add, as a fraction of the contacts (default: %(default)s)")
-    parser.add_argument("--no-analyze", action="store_true",
-                        help="skip ANALYZE after seeding (to see the plans a database without statistics gets)")
     parser.add_argument("--explain", action="store_true",
                         help="print the query plan of the slowest query of every page that misses the target")
     parser.add_argument("--pages", default="",
                         help="measure only the pages whose name contains one of these comma-separated words "
                              "(e.g. 'middle,history'; default: all pages)")
+    parser.add_argument("--output", type=Path, default=None, help="JSON results file (default: under bench/data/)")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the saved results (bench/data/results-*.json) as Markdown tables and exit")
+
+
+def check_common_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace, *, script: str,
+                           min_size: int) -> argparse.Namespace:
+    """Defaults and checks of the shared options (after parse_args; not with --markdown)."""
+    if args.db is None:
+        args.db = "postgres" if os.environ.get("DATABASE_URL") else "sqlite"
+    try:
+        args.sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError as error:
+        parser.error(f"--sizes: {error}")
+    if not args.sizes or any(s < min_size for s in args.sizes):
+        parser.error(f"--sizes: give one or more sizes of at least {min_size}")
+    if args.db == "postgres" and not os.environ.get("DATABASE_URL"):
+        parser.error("--db postgres needs DATABASE_URL; run it as\n"
+                     f"  scripts/with-postgres.sh .venv/bin/python {script} --db postgres")
+    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    return args
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Seed the CRM at several sizes and time its list and history pages.",
+        epilog="PostgreSQL: scripts/with-postgres.sh .venv/bin/python bench/run.py --db postgres",
+    )
+    add_common_arguments(parser, sizes="1000,10000,100000", what="business contacts")
+    parser.add_argument("--leads", type=float, default=0.2,
+                        help="leads (is_lead=True) to add, as a fraction of the contacts (default: %(default)s)")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="skip ANALYZE after seeding (to see the plans a database without statistics gets)")
     parser.add_argument("--keep-indexes", action="store_true",
                         help="load with every index in place (slower; default: drop and rebuild the secondary "
                              "indexes of tables with 50k rows or more)")
@@ -74,26 +100,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true",
                         help="skip seeding when the database still holds the same size from a --keep run "
                              "(e.g. to measure again after adding an index)")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="JSON results file (default: bench/data/results-<db>.json)")
-    parser.add_argument("--markdown", action="store_true",
-                        help="print the saved results (bench/data/results-*.json) as Markdown tables and exit")
     args = parser.parse_args(argv)
     if args.markdown:
         return args
-    if args.db is None:
-        args.db = "postgres" if os.environ.get("DATABASE_URL") else "sqlite"
-    try:
-        args.sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
-    except ValueError as error:
-        parser.error(f"--sizes: {error}")
-    if not args.sizes or any(s < 10 for s in args.sizes):
-        parser.error("--sizes: give one or more sizes of at least 10")
-    if args.db == "postgres" and not os.environ.get("DATABASE_URL"):
-        parser.error("--db postgres needs DATABASE_URL; run it as\n"
-                     "  scripts/with-postgres.sh .venv/bin/python bench/run.py --db postgres")
-    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
-    return args
+    return check_common_arguments(parser, args, script="bench/run.py", min_size=10)
 
 
 def parse_size(text: str) -> int:
