@@ -466,30 +466,14 @@ def run_size(size: int, args, biggest: bool) -> dict:
 
 
 def verdict(db: str, runs: list[dict], version: str) -> str:
-    measured = [(r["size"], p) for r in runs for p in r["pages"]]
-    slow = [f"{p['page']} @ {s:,} ({p['median_ms']:.0f} ms)" for s, p in measured if p["median_ms"] > TARGET_MS]
-    chatty = [f"{p['page']} @ {s:,} ({p['queries']})" for s, p in measured if p["queries"] > TARGET_QUERIES]
-    by_page: dict[str, set] = {}
-    for _size, page in measured:
-        by_page.setdefault(page["page"], set()).add(page["queries"])
-    varying = [f"{name} {sorted(c)}" for name, c in by_page.items() if len(c) > 1]
+    """run.py's verdict on the pages (30 ms here), plus the stage deletion."""
     deletions = [r["stage_delete"] for r in runs if r.get("stage_delete")]
-    slow_delete = [d for d in deletions if d["seconds"] > TARGET_STAGE_DELETE_S or not d["ok"]]
-    ok = not (slow or chatty or varying or slow_delete)
-    lines = [f"{'PASS' if ok else 'FAIL'} {db} {version} at {', '.join(f'{r['size']:,}' for r in runs)} opportunities: "
-             f"median <= {TARGET_MS:.0f} ms on {len(measured) - len(slow)}/{len(measured)} pages; "
-             f"<= {TARGET_QUERIES} queries on {len(measured) - len(chatty)}/{len(measured)}; "
-             f"same query count at every size: {'yes' if not varying else 'no'}"
-             + "".join(f"; stage delete of {d['rows']:,} in {d['seconds']:.2f} s "
-                       f"({'<' if d['seconds'] <= TARGET_STAGE_DELETE_S else '>'} {TARGET_STAGE_DELETE_S:.0f} s"
-                       f"{', checked' if d['ok'] else ', CHECK FAILED'})" for d in deletions)]
-    if slow:
-        lines.append(f"  over {TARGET_MS:.0f} ms: " + "; ".join(slow))
-    if chatty:
-        lines.append(f"  over {TARGET_QUERIES} queries: " + "; ".join(chatty))
-    if varying:
-        lines.append("  query count changes with size: " + "; ".join(varying))
-    return "\n".join(lines)
+    extra = "".join(f"; stage delete of {d['rows']:,} in {d['seconds']:.2f} s "
+                    f"({'<' if d['seconds'] <= TARGET_STAGE_DELETE_S else '>'} {TARGET_STAGE_DELETE_S:.0f} s"
+                    f"{', checked' if d['ok'] else ', CHECK FAILED'})" for d in deletions)
+    extra_ok = all(d["seconds"] <= TARGET_STAGE_DELETE_S and d["ok"] for d in deletions)
+    return run.verdict(db, runs, {"version": version}, what="opportunities", target_ms=TARGET_MS, extra=extra,
+                       extra_ok=extra_ok)
 
 
 def markdown() -> str:
