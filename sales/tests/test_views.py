@@ -386,3 +386,12 @@ def test_closed_opportunity_page_offers_no_write_actions(staff_client):
         assert reverse("sales:opportunity_bulk", args=[action]) not in body
     assert reverse("sales:opportunity_delete", args=[won.pk]) not in body
     assert reverse("sales:opportunity_print", args=[won.pk]) in body
+
+
+def test_a_line_removed_meanwhile_is_explained_beside_it(staff_client):
+    opportunity = OpportunityFactory()
+    data = new_opportunity_post(opportunity.account, version=opportunity.version, **lines_post(
+        {"id": "999999", "description": "Gone", "quantity": "1", "unit_price": "5"}, initial=1))
+    response = staff_client.post(reverse("sales:opportunity_edit", args=[opportunity.pk]), data)
+    assert "This line was removed by someone else" in response.content.decode()
+    assert not OpportunityLine.objects.exists()
