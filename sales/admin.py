@@ -2,7 +2,6 @@
 through the record services, so a closed opportunity is read-only here too;
 stage and activity changes go through the same services as the Customize page."""
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
 
 from crm.admin import OwnerModelAdmin, RecordAdmin, owner_admin_site
 from crm.generic.services import DomainError

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.generic import services as record_services
-from crm.generic.services import DomainError, RecordLocked, changelog_bulk_sql, changelog_bulk_write, reorder
+from crm.generic.services import DomainError, changelog_bulk_sql, changelog_bulk_write, reorder
 from crm.permissions import is_owner
 from sales import pricing
 from sales.models import ActivityDone, Opportunity, OpportunityLine, Product, SalesActivity, SalesSettings, SalesStage
@@ -287,10 +287,3 @@ def activity_delete(*, activity: SalesActivity) -> int:
 def sales_settings_save(*, activity_reminders: bool) -> SalesSettings:
     settings, _created = SalesSettings.objects.update_or_create(pk=1, defaults={"activity_reminders": activity_reminders})
     return settings
-
-
-def assert_editable(opportunity: Opportunity) -> None:
-    """Refuse a write to a closed opportunity (used by views that write parts of it)."""
-    reason = opportunity.lock_reason()
-    if reason:
-        raise RecordLocked(reason)

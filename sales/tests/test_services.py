@@ -16,7 +16,7 @@ from sales import pricing, services
 from sales.models import ActivityDone, Opportunity, OpportunityLine, SalesActivity, SalesStage
 from sales.services import LineInput
 from sales.tests.factories import (
-    ActivityFactory, OpportunityFactory, ProductFactory, StageFactory, create_won_opportunity, stage,
+    ActivityFactory, OpportunityFactory, ProductFactory, create_won_opportunity, stage,
 )
 
 pytestmark = pytest.mark.django_db

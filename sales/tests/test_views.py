@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.generic.testing import RecordViewTests
-from crm.models import ChangeLogEntry, ListValue
 from crm.tests.factories import AccountFactory, ContactFactory
-from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesStage
+from sales.models import Opportunity, OpportunityLine, Product, SalesStage
 from sales.tests.factories import (
     OpportunityFactory, ProductFactory, create_won_opportunity, stage,
 )
