@@ -210,7 +210,9 @@ class Opportunity(Record):
             *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"opportunity_{short}_idx")
               for name, short in [("contact", "contact"), ("initiated_by_account", "init_account"),
                                   ("initiated_by_contact", "init_contact"), ("opportunity_type", "type"),
-                                  ("payment_terms", "terms"), ("source", "source")]],
+                                  ("source", "source")]],
+            # Payment terms: no index; no list filters by them, and only deleting
+            # a payment-terms value looks them up (a scan is fine for that).
         ]
 
     def __str__(self) -> str:
