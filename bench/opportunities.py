@@ -505,17 +505,7 @@ def markdown() -> str:
                          + " / ".join(sql) + " | " + " / ".join(cpu) + " |")
         lines.append("| machine: load average / calibration loop | "
                      + " | ".join(f"{r['load_average']} / {r['calibration_ms']:.0f} ms" for r in runs) + " | | | |")
-        lines += ["", "| seeding | " + " | ".join(sizes) + " |", "|---|" + "--:|" * len(sizes)]
-        for table in [t["table"] for t in runs[0]["tables"]]:
-            cells = []
-            for r in runs:
-                t = next(x for x in r["tables"] if x["table"] == table)
-                cells.append(f"{t['rows']:,} rows, {t['seconds']:.1f} s ({t['rows_per_s']:,}/s)")
-            lines.append(f"| {table} | " + " | ".join(cells) + " |")
-        lines.append("| **total seeding** (incl. Python generation) | "
-                     + " | ".join(f"**{r['seed_s']:.1f} s**" for r in runs) + " |")
-        lines.append(f"| {'ANALYZE' if info['engine'] == 'sqlite' else 'VACUUM ANALYZE'} | "
-                     + " | ".join(f"{r['analyze_s']:.1f} s" for r in runs) + " |")
+        lines += run.seeding_markdown(runs, info["engine"], "**total seeding** (incl. Python generation)")
         for r in runs:
             d = r.get("stage_delete")
             if d:

@@ -918,6 +918,23 @@ def git_state() -> dict:
     return {"commit": git("rev-parse", "--short", "HEAD").strip(), "uncommitted_changes": changed}
 
 
+def seeding_markdown(runs: list[dict], engine: str, total_label: str = "**total seeding**") -> list[str]:
+    """The seeding table of the saved results: rows per table and size, the total, ANALYZE."""
+    sizes = [f"{run['size']:,}" for run in runs]
+    lines = ["", "| seeding | " + " | ".join(sizes) + " |", "|---|" + "--:|" * len(sizes)]
+    tables = sorted({t["table"] for run in runs for t in run["tables"]}, key=[t["table"] for t in runs[0]["tables"]].index)
+    for table in tables:
+        cells = []
+        for run in runs:
+            t = next(x for x in run["tables"] if x["table"] == table)
+            cells.append(f"{t['rows']:,} rows, {t['seconds']:.1f} s ({t['rows_per_s']:,}/s)")
+        lines.append(f"| {table} | " + " | ".join(cells) + " |")
+    lines.append(f"| {total_label} | " + " | ".join(f"**{run['seed_s']:.1f} s**" for run in runs) + " |")
+    lines.append(f"| {'ANALYZE' if engine == 'sqlite' else 'VACUUM ANALYZE'} | "
+                 + " | ".join(f"{run['analyze_s']:.1f} s" for run in runs) + " |")
+    return lines
+
+
 def markdown() -> str:
     """The saved results as the tables of bench/README.md: per database, a row per page
     and a column per size ("median ms (p90)"; over-target medians in bold)."""
@@ -943,17 +960,7 @@ def markdown() -> str:
                 sql.append(f"{measured['db_ms']:.1f}")
             lines.append(f"| {page['page']} | " + " | ".join(cells) + f" | {' / '.join(sorted(set(queries)))} | "
                          + " / ".join(sql) + " |")
-        lines += ["", "| seeding | " + " | ".join(sizes) + " |", "|---|" + "--:|" * len(sizes)]
-        tables = sorted({t["table"] for run in runs for t in run["tables"]}, key=[t["table"] for t in runs[0]["tables"]].index)
-        for table in tables:
-            cells = []
-            for run in runs:
-                t = next(x for x in run["tables"] if x["table"] == table)
-                cells.append(f"{t['rows']:,} rows, {t['seconds']:.1f} s ({t['rows_per_s']:,}/s)")
-            lines.append(f"| {table} | " + " | ".join(cells) + " |")
-        lines.append("| **total seeding** | " + " | ".join(f"**{run['seed_s']:.1f} s**" for run in runs) + " |")
-        lines.append(f"| {'ANALYZE' if info['engine'] == 'sqlite' else 'VACUUM ANALYZE'} | "
-                     + " | ".join(f"{run['analyze_s']:.1f} s" for run in runs) + " |")
+        lines += seeding_markdown(runs, info["engine"])
         lines.append("| machine: load average / calibration loop | "
                      + " | ".join(f"{run['load_average']} / {run.get('calibration_ms', '?')} ms" for run in runs) + " |")
         lines += ["", "```", result["verdict"].splitlines()[0], "```",

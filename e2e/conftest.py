@@ -58,6 +58,22 @@ def signed_in_page(page, live_server, staff, sign_in):
     return sign_in(page, staff)
 
 
+def link_to(page, field, search: str, pick: str, not_offered: str) -> None:
+    """Link a record through the "Link to…" dialog of ``field`` (a locator around
+    the control): search, check ``not_offered`` is filtered out, pick ``pick``."""
+    from playwright.sync_api import expect
+
+    field.get_by_role("button", name="Link to…").click()
+    dialog = page.get_by_role("dialog", name="Link to")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Search by name").fill(search)
+    # Only the matching records are offered once the search has run.
+    expect(dialog.get_by_role("button", name=not_offered)).to_have_count(0)
+    dialog.get_by_role("button", name=pick).click()
+    expect(dialog).to_be_hidden()
+    expect(field.get_by_text(pick)).to_be_visible()
+
+
 def bulk_assign(page, names: list[str], to: str) -> None:
     """Tick the rows of ``names`` on a list page and assign them with the Assign to action."""
     import re

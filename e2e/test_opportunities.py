@@ -17,6 +17,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from crm.tests.factories import AccountFactory
+from e2e.conftest import link_to
 from sales import services
 from sales.models import Opportunity, Product, SalesActivity, SalesStage
 
@@ -130,14 +131,7 @@ def test_new_opportunity_with_catalogue_lines_and_live_expected_revenue(signed_i
 
     # Link to… the account through the dialog.
     link_field = page.get_by_role("group", name="Linked account or business contact")
-    link_field.get_by_role("button", name="Link to…").click()
-    dialog = page.get_by_role("dialog", name="Link to")
-    expect(dialog).to_be_visible()
-    dialog.get_by_label("Search by name").fill("Fjord")
-    expect(dialog.get_by_role("button", name="Baltic Amber Ltd")).to_have_count(0)
-    dialog.get_by_role("button", name="Nordic Fjord AS").click()
-    expect(dialog).to_be_hidden()
-    expect(link_field.get_by_text("Nordic Fjord AS")).to_be_visible()
+    link_to(page, link_field, "Fjord", pick="Nordic Fjord AS", not_offered="Baltic Amber Ltd")
 
     page.get_by_label("Probability (%)").fill("50")
 

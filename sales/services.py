@@ -283,6 +283,23 @@ def activity_delete(*, activity: SalesActivity) -> int:
     return done
 
 
+# --- The product and service catalogue ---------------------------------------------
+
+@transaction.atomic
+def product_save(*, product: Product) -> Product:
+    product.full_clean()
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Delete a catalogue item no opportunity line uses (others are made inactive)."""
+    if product.lines.exists():
+        raise DomainError(_("“%(name)s” is used on opportunities; make it inactive instead.") % {"name": product})
+    product.delete()
+
+
 @transaction.atomic
 def sales_settings_save(*, activity_reminders: bool) -> SalesSettings:
     settings, _created = SalesSettings.objects.update_or_create(pk=1, defaults={"activity_reminders": activity_reminders})

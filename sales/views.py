@@ -297,16 +297,16 @@ class ProductEditView(OwnerRequiredMixin, View):
     def post(self, request, pk=None):
         product = get_object_or_404(Product, pk=pk) if pk else None
         if pk and "_delete" in request.POST:
-            if product.lines.exists():
-                messages.error(request, _("“%(name)s” is used on opportunities; make it inactive instead.")
-                               % {"name": product})
+            try:
+                services.product_delete(product=product)
+            except DomainError as error:
+                messages.error(request, error.message)
                 return redirect("sales:product_edit", pk=pk)
-            product.delete()
             messages.success(request, _("“%(name)s” was deleted.") % {"name": product})
             return redirect("sales:products")
         form = ProductForm(request.POST, instance=product)
         if not form.is_valid():
             return self.render_form(request, form, product)
-        form.save()
+        services.product_save(product=form.save(commit=False))
         messages.success(request, _("“%(name)s” was saved.") % {"name": form.instance})
         return redirect("sales:products")

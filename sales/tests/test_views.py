@@ -394,3 +394,42 @@ def test_a_line_removed_meanwhile_is_explained_beside_it(staff_client):
     response = staff_client.post(reverse("sales:opportunity_edit", args=[opportunity.pk]), data)
     assert "This line was removed by someone else" in response.content.decode()
     assert not OpportunityLine.objects.exists()
+
+
+def test_account_page_queries_do_not_grow_with_its_opportunities(staff_client, django_assert_max_num_queries):
+    account = AccountFactory()
+    OpportunityFactory.create_batch(2, account=account, stage=stage())
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(account.get_absolute_url())
+    OpportunityFactory.create_batch(8, account=account, stage=stage(name="Proposal"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = staff_client.get(account.get_absolute_url()).content.decode()
+    assert body.count("· Proposal ·") == 8
+
+
+def test_mark_closed_refuses_an_open_stage(staff_client):
+    deal = OpportunityFactory(probability=20)
+    response = staff_client.post(reverse("sales:opportunity_bulk", args=["close"]),
+                                 {"pk": [deal.pk], "stage": stage().pk, "_apply": "1"})
+    assert "Select a valid choice." in response.content.decode()
+    deal.refresh_from_db()
+    assert (deal.stage, deal.probability) == (None, 20)
+
+
+def test_reopen_refuses_a_probability_over_100(staff_client, staff):
+    won = create_won_opportunity(assigned_to=staff)
+    response = staff_client.post(reverse("sales:opportunity_reopen", args=[won.pk]),
+                                 {"stage": stage().pk, "probability": "150"})
+    assert "Ensure this value is less than or equal to 100." in response.content.decode()
+    won.refresh_from_db()
+    assert won.is_closed
+
+
+def test_catalogue_refuses_a_duplicate_name(owner_client):
+    ProductFactory(name="Support plan")
+    response = owner_client.post(reverse("sales:product_add"), {"name": "Support plan", "unit_price": "10"})
+    assert "already exists" in response.content.decode()
+    assert Product.objects.count() == 1
