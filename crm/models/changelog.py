@@ -11,6 +11,14 @@ class ChangeLogEntry(models.Model):
     ``changes`` maps a field name to ``{"label": …, "old": …, "new": …}`` with
     display values, so the log still reads right after a referenced record
     is renamed or deleted.
+
+    The two references carry no database foreign-key constraint: the log is
+    append-only, keeps the user's name as text, and Django still applies
+    ``on_delete`` itself. A set-based change of 50,000 records (deleting a
+    sales stage, an import) writes 50,000 entries, and PostgreSQL would check
+    both keys of each entry at commit: 0.4 s of the stage deletion's 3 s
+    budget, measured. ``changelog_object_idx`` serves the content type's
+    lookups, so it has no index of its own.
     """
 
     class Action(models.TextChoices):
@@ -18,11 +26,13 @@ class ChangeLogEntry(models.Model):
         UPDATE = "update", _("Changed")
         DELETE = "delete", _("Deleted")
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False, db_index=False)
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(_("record"), max_length=200)
     action = models.CharField(_("action"), max_length=6, choices=Action.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             db_constraint=False)
     user_name = models.CharField(_("user"), max_length=150, blank=True)
     timestamp = models.DateTimeField(_("time"), default=timezone.now)
     version = models.PositiveIntegerField(_("version"), default=1)

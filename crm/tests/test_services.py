@@ -30,6 +30,15 @@ class TestRecordServices:
         assert entry.changes["categories"]["new"] == "Key"
         assert entry.version == 2
 
+    def test_deleting_a_user_keeps_their_log_entries_with_the_name(self, staff):
+        # The log's user reference has no database constraint (set-based changes would
+        # pay a key check per entry); Django's own SET_NULL must still apply.
+        contact = services.record_create(instance=BusinessContact(full_name="Anna Hansen"), user=staff)
+        name = ChangeLogEntry.objects.get(object_id=contact.pk).user_name
+        staff.delete()
+        entry = ChangeLogEntry.objects.get(object_id=contact.pk)
+        assert entry.user_id is None and entry.user_name == name != ""
+
     def test_stale_update_raises_conflict_with_the_other_changes(self, staff, other_staff):
         contact = ContactFactory(job_title="Buyer")
         first = BusinessContact.objects.get(pk=contact.pk)
