@@ -1,8 +1,9 @@
-"""Export columns of opportunities (file headers are the same in every language)."""
+"""Export columns of opportunities (file headers are the same in every language;
+the importer reads the same headers back)."""
 from crm.resources import COMMON, column, resource_class
 from sales.models import Opportunity
 
-OpportunityResource = resource_class("OpportunityResource", Opportunity, {
+OPPORTUNITY_COLUMNS = {
     "id": column("id", "ID"),
     "title": column("title", "Opportunity Title"),
     "account": column("account__name", "Account"),
@@ -22,4 +23,6 @@ OpportunityResource = resource_class("OpportunityResource", Opportunity, {
     "categories": COMMON["categories"],
     "comments": COMMON["comments"],
     "created": column("created", "Created"),
-})
+}
+
+OpportunityResource = resource_class("OpportunityResource", Opportunity, OPPORTUNITY_COLUMNS)

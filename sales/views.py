@@ -20,6 +20,7 @@ from sales.forms import (
     ActivityForm, MarkClosedForm, OpportunityForm, ProductForm, ReopenForm, StageDeleteForm, StageForm,
 )
 from sales.models import Opportunity, Product, SalesActivity, SalesSettings, SalesStage
+from sales.imports import OpportunityImporter
 from sales.resources import OpportunityResource
 from sales.tables import OpportunityTable
 
@@ -49,6 +50,7 @@ class OpportunityViewSet(CRMRecordViewSet):
     table = OpportunityTable
     form = OpportunityForm
     resource = OpportunityResource
+    importer = OpportunityImporter
     actions = [*DEFAULT_ACTIONS[:2], MarkClosed(), *DEFAULT_ACTIONS[2:]]
     bulk_edit_exclude = (*CRMRecordViewSet.bulk_edit_exclude, "reminder_at")
     template_pane = "sales/opportunity_pane.html"

@@ -9,6 +9,7 @@ bulk writes, change log) live here.
 from __future__ import annotations
 
 import datetime
+import decimal
 import gc
 import hashlib
 import json
@@ -92,7 +93,7 @@ class Plan:
     neither reads nor validates the file again; ``digest`` ties it to the file's
     bytes and the chosen columns. Values are by field name: foreign keys as
     primary keys (or ``{"new": name}`` for a list value the import creates),
-    many-to-many as lists of keys, dates as ISO text."""
+    many-to-many as lists of keys, dates as ISO text, amounts as decimal text."""
 
     digest: str
     counts: dict[str, int]
@@ -232,7 +233,8 @@ class Importer:
     columns: list[Column] = []
     # Values shown for each row of the preview: (key, column heading).
     preview_columns: tuple[tuple[str, str], ...] = ()
-    duplicate_key = "email"
+    # The field a row is matched on when it has no known ID (None: by ID only).
+    duplicate_key: str | None = "email"
     ignored_headers: tuple[str, ...] = ()   # read-only columns of our own exports (Rating, Created)
     # Fields the record's clean() derives (a new record's are stored with the plan).
     derived_fields: tuple[str, ...] = ()
@@ -314,17 +316,26 @@ class Importer:
             results.append(row)
         self.resolve(results, table, mapping)
         self.find_duplicates(results, on_duplicate)
+        header_of = {key: table.header[index] for index, key in mapping.items() if key}
+        for row in results:
+            if row.status == "new" and not row.errors:
+                self.check_record_rules(row, header_of)
+        self.check_updates([row for row in results if row.status == "update" and not row.errors], header_of)
         for row in results:
             if row.errors:
                 row.status = "error"
         return Preview(rows=results, mapping=mapping, header=table.header)
 
     def resolve(self, rows: list[RowResult], table: Table, mapping) -> None:
-        """Turn names into records (users, list values, …) and apply record rules. Override."""
+        """Turn names into records (users, list values, …) and check what a row
+        must say on its own. Override. The record's rules (``clean()``) run
+        afterwards, on the new record or on the record the row updates."""
 
     def existing_by_key(self, keys: list[str]) -> dict[str, int]:
         """Existing records by duplicate key (e.g. normalised e-mail)."""
         found = {}
+        if not keys or not self.duplicate_key:
+            return found
         manager = self.model._meta.concrete_model._base_manager
         # Compared in lower case (stored addresses keep the case they were typed in).
         keyed = manager.annotate(_duplicate_key=Lower(self.duplicate_key))
@@ -342,19 +353,24 @@ class Importer:
             found.update(manager.filter(pk__in=pks[start:start + LOOKUP_SLICE]).values_list("pk", "version"))
         return found
 
+    def known_ids(self, rows: list[RowResult]) -> set[int]:
+        """The IDs the rows give that name existing records."""
+        ids_given = sorted({row.values["id"] for row in rows if row.values.get("id")})
+        known = set()
+        for start in range(0, len(ids_given), LOOKUP_SLICE):
+            part = ids_given[start:start + LOOKUP_SLICE]
+            known |= set(self.model._base_manager.filter(pk__in=part).values_list("pk", flat=True))
+        return known
+
     def find_duplicates(self, rows: list[RowResult], on_duplicate: str) -> None:
         keys = sorted({row.values.get(self.duplicate_key) for row in rows if row.values.get(self.duplicate_key)})
         existing = self.existing_by_key(keys)
-        ids_given = [row.values["id"] for row in rows if row.values.get("id")]
-        known_ids = set()
-        for start in range(0, len(ids_given), LOOKUP_SLICE):
-            part = ids_given[start:start + LOOKUP_SLICE]
-            known_ids |= set(self.model._base_manager.filter(pk__in=part).values_list("pk", flat=True))
+        known_ids = self.known_ids(rows)
         first_row: dict[str, int] = {}
         for row in rows:
             if row.status == "error":
                 continue
-            key = row.values.get(self.duplicate_key) or ""
+            key = (row.values.get(self.duplicate_key) if self.duplicate_key else "") or ""
             if key and key in first_row:
                 row.status = "skip"
                 row.note = _("Same e-mail address as row %(row)d.") % {"row": first_row[key]}
@@ -384,6 +400,76 @@ class Importer:
             for name, messages in error.message_dict.items():
                 row.errors.append((header_of.get(name, name), " ".join(messages)))
         row.instance = instance
+
+    def check_updates(self, rows: list[RowResult], header_of: dict[str, str]) -> None:
+        """Apply each update row to its record as it is now, with the record's
+        rules, as the commit will: their errors show in the preview. A row that
+        would change a read-only record (``locked_q()``, e.g. a closed
+        opportunity) is refused with the record's ``lock_reason()``; a row that
+        repeats what such a record says passes, so re-importing an export
+        changes nothing."""
+        model = self.model._meta.concrete_model
+        manager = model._base_manager
+        plain, many = self.plain_fields(), self.many_to_many_fields()
+        locked_q = getattr(model, "locked_q", None)
+        for start in range(0, len(rows), LOOKUP_SLICE):
+            part = rows[start:start + LOOKUP_SLICE]
+            pks = [row.existing_pk for row in part]
+            current = manager.in_bulk(pks)
+            locked = set(manager.filter(locked_q(), pk__in=pks).values_list("pk", flat=True)) if locked_q else set()
+            sets_now = {name: self.current_sets(name, sorted(locked)) for name in many} if locked else {}
+            for row in part:
+                obj = current.get(row.existing_pk)
+                if obj is None:
+                    continue  # deleted meanwhile: the commit's re-check refuses the row
+                values = {key: value for key, value in row.values.items() if key in plain}
+                new_names = any(isinstance(v, models.Model) and v.pk is None for v in values.values())
+                try:
+                    _changed, _before, differs = self.apply_update(obj, values, self.compared_fields(values))
+                except ValidationError as error:
+                    for name, messages in error.message_dict.items():
+                        row.errors.append((header_of.get(name, name), " ".join(messages)))
+                    continue
+                if row.existing_pk in locked and (differs or new_names or any(
+                        {item.pk for item in row.values[name]} != sets_now[name].get(obj.pk, set())
+                        for name in many if name in row.values)):
+                    row.errors.append(("", self.lock_reason(obj.pk)))
+
+    def lock_reason(self, pk: int) -> str:
+        """Why a read-only record cannot change, as it says while unchanged."""
+        return self.model._meta.concrete_model._base_manager.get(pk=pk).lock_reason()
+
+    def compared_fields(self, names) -> list[models.Field]:
+        """The fields an update may change: those it sets and those the record derives."""
+        meta = self.model._meta.concrete_model._meta
+        return [meta.get_field(name) for name in names] + [
+            meta.get_field(name) for name in self.derived_fields if name not in names]
+
+    @staticmethod
+    def apply_update(obj: models.Model, values: dict[str, Any], compared: list[models.Field]):
+        """Set ``values`` (by field or attribute name) on the record and apply its
+        rules (``clean()``, which may raise ValidationError). Returns the fields
+        that changed, the values they had, and whether the row said anything
+        the record did not (before its rules derived the rest)."""
+        before = {f.attname: getattr(obj, f.attname) for f in compared}
+        for name, value in values.items():
+            setattr(obj, name, value)
+        differs = any(getattr(obj, f.attname) != before[f.attname] for f in compared
+                      if f.name in values or f.attname in values)
+        obj.clean()
+        return [f for f in compared if getattr(obj, f.attname) != before[f.attname]], before, differs
+
+    def current_sets(self, name: str, pks: list[int]) -> dict[int, set[int]]:
+        """The many-to-many field ``name`` of these records: pk → set of keys."""
+        field = self.model._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        current: dict[int, set[int]] = {}
+        for start in range(0, len(pks), LOOKUP_SLICE):
+            for pk, other in through.objects.filter(**{f"{source}__in": pks[start:start + LOOKUP_SLICE]}).values_list(
+                    f"{source}_id", f"{target}_id"):
+                current.setdefault(pk, set()).add(other)
+        return current
 
     def new_instance(self, row: RowResult) -> models.Model:
         """An unsaved record with the row's values. Copied from a blank record
@@ -437,7 +523,8 @@ class Importer:
         own = [f for f in self.model._meta.concrete_fields if f.name in wanted and not f.is_relation]
         links = sorted(name for name in wanted if name not in {f.name for f in own})
         new_fields = [f.name for f in own] + links + [name for name in many if name in given_new]
-        dates = [at for at, f in enumerate(own, start=1) if isinstance(f, models.DateField)]
+        # Dates and amounts go into the JSON plan as text.
+        as_text = [at for at, f in enumerate(own, start=1) if isinstance(f, (models.DateField, models.DecimalField))]
         read_own = operator.attrgetter(*[f.attname for f in own]) if len(own) > 1 else lambda obj: (getattr(obj, own[0].attname),)
 
         def encode(value):
@@ -447,14 +534,16 @@ class Importer:
                 return [item.pk for item in value]
             if isinstance(value, datetime.date):
                 return value.isoformat()
+            if isinstance(value, decimal.Decimal):
+                return str(value)
             return value
 
         new = []
         for row in new_rows:
             values = [row.number, *read_own(row.instance), *(encode(row.values.get(name)) for name in new_fields[len(own):])]
-            for at in dates:
+            for at in as_text:
                 if values[at] is not None:
-                    values[at] = values[at].isoformat()
+                    values[at] = values[at].isoformat() if isinstance(values[at], datetime.date) else str(values[at])
             new.append(values)
         update = [[row.number, row.existing_pk, row.existing_version, *(encode(row.values.get(name)) for name in update_fields)]
                   for row in update_rows]
@@ -469,7 +558,7 @@ class Importer:
         """What the database no longer agrees with since the preview, in set-based
         queries: (row number, reason). Run inside the commit's transaction."""
         problems = []
-        if self.duplicate_key in plan.new_fields:
+        if self.duplicate_key and self.duplicate_key in plan.new_fields:
             at = plan.new_fields.index(self.duplicate_key) + 1
             keys = sorted({row[at] for row in plan.new if row[at]})
             existing = self.existing_by_key(keys)
@@ -511,12 +600,8 @@ class Importer:
             through = field.remote_field.through
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
             wanted = {pk: set(values[name]) for pk, values in written}
-            current: dict[int, set[int]] = {}
             pks = list(wanted)
-            for start in range(0, len(pks), LOOKUP_SLICE):
-                for pk, other in through.objects.filter(**{f"{source}__in": pks[start:start + LOOKUP_SLICE]}).values_list(
-                        f"{source}_id", f"{target}_id"):
-                    current.setdefault(pk, set()).add(other)
+            current = self.current_sets(name, pks)
             changed = [pk for pk in pks if wanted[pk] != current.get(pk, set())]
             for start in range(0, len(changed), LOOKUP_SLICE):
                 through.objects.filter(**{f"{source}__in": changed[start:start + LOOKUP_SLICE]}).delete()
@@ -564,7 +649,7 @@ class Importer:
         template = bulk.row_template(model, **self.record_defaults, created_by_id=user.pk if user else None)
         attnames = list(template)
         base = list(template.values())
-        positions, decoders, m2m_at = [], [], []
+        positions, m2m_at = [], []
         for at, name in enumerate(plan.new_fields, start=1):
             if name in many:
                 m2m_at.append((at, name))
@@ -599,27 +684,33 @@ class Importer:
         model = self.model._meta.concrete_model
         manager = model._base_manager
         many = set(self.many_to_many_fields_of(plan.update_fields))
+        from .services import DomainError
+
         fields = [model._meta.get_field(name) for name in plan.update_fields if name not in many]
-        compared = fields + [model._meta.get_field(name) for name in self.derived_fields if name not in plan.update_fields]
+        compared = self.compared_fields([f.name for f in fields])
         decoders = [_decoder(f) for f in fields]
+        locked_q = getattr(model, "locked_q", None)
         now = timezone.now()
         written, touched, changed_fields, unchanged = [], [], set(), 0
         for start in range(0, len(plan.update), 500):
             part = plan.update[start:start + 500]
             current = manager.in_bulk([row[1] for row in part])
+            locked = set(manager.filter(locked_q(), pk__in=list(current)).values_list("pk", flat=True)) if locked_q else ()
             for number, pk, _version, *values in part:
                 obj = current[pk]
-                before = {f.attname: getattr(obj, f.attname) for f in compared}
-                for field, decode, value in zip(fields, decoders, values):
-                    setattr(obj, field.attname, decode(value) if decode is not None and value is not None else value)
                 try:
-                    obj.clean()
+                    changed, before, differs = self.apply_update(obj, {
+                        field.attname: decode(value) if decode is not None and value is not None else value
+                        for field, decode, value in zip(fields, decoders, values)}, compared)
                 except ValidationError as error:
-                    from .services import DomainError
                     raise DomainError(_("Row %(row)d: %(errors)s") % {
                         "row": number, "errors": " ".join(m for ms in error.message_dict.values() for m in ms)}) from error
+                if pk in locked:
+                    if differs:
+                        # The preview refused this row and the version re-check keeps it so; never write it.
+                        raise DomainError(_("Row %(row)d: %(errors)s") % {"row": number, "errors": self.lock_reason(pk)})
+                    changed = []  # a read-only record is not rewritten, not even a derived value
                 touched.append((pk, {name: value for name, value in zip(plan.update_fields, values) if name in many}))
-                changed = [f for f in compared if getattr(obj, f.attname) != before[f.attname]]
                 if not changed:
                     unchanged += 1  # the file says what the record already says: nothing to write
                     continue
@@ -652,4 +743,6 @@ def _decoder(field: models.Field):
         return datetime.datetime.fromisoformat
     if isinstance(field, models.DateField):
         return datetime.date.fromisoformat
+    if isinstance(field, models.DecimalField):
+        return decimal.Decimal
     return None

@@ -321,3 +321,32 @@ def _all_subclasses(cls):
         yield from _all_subclasses(sub)
 
 
+# --- Import helpers: drive a list's Import pages as a user does -------------------
+
+def csv_bytes(rows, delimiter=",", encoding="utf-8") -> bytes:
+    """A CSV file of ``rows`` (the first is the header)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def import_upload(client, url: str, name: str, content: bytes, on_duplicate="update"):
+    """Choose a file on the Import page and press Upload."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(url, {"step": "upload", "on_duplicate": on_duplicate, "file": SimpleUploadedFile(name, content)})
+
+
+def import_confirm(client, url: str, response, **extra):
+    """Press Import on the preview page (its form carries the token and the preview's digest);
+    from the Columns step, first go on to the preview with the columns as proposed."""
+    token = response.context["token"]
+    if response.context["step"] == "map":
+        response = client.post(url, {"step": "map", "token": token, **{
+            f"column_{index}": key or "" for index, _name, _example, key in response.context["columns"]}})
+    return client.post(url, {"step": "commit", "token": token, "digest": response.context["digest"], **extra},
+                       follow=True)
+

@@ -1,13 +1,11 @@
 """Importing leads: preview first, one transaction, header names of other tools,
 duplicates, and a clear message for every bad file."""
-import csv
-import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from crm.generic.services import record_create, record_update
+from crm.generic.testing import csv_bytes, import_confirm, import_upload
 from crm.models import BusinessContact, Category, ChangeLogEntry, ListValue
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
@@ -17,8 +15,7 @@ URL = "/leads/import/"
 
 
 def upload(client, name: str, content: bytes, on_duplicate="update"):
-    return client.post(URL, {"step": "upload", "on_duplicate": on_duplicate,
-                             "file": SimpleUploadedFile(name, content)})
+    return import_upload(client, URL, name, content, on_duplicate)
 
 
 def token_of(response) -> str:
@@ -26,19 +23,7 @@ def token_of(response) -> str:
 
 
 def confirm(client, response, **extra):
-    """Press Import on the preview page (its form carries the token and the preview's digest);
-    from the Columns step, first go on to the preview with the columns as proposed."""
-    if response.context["step"] == "map":
-        response = client.post(URL, {"step": "map", "token": token_of(response), **{
-            f"column_{index}": key or "" for index, _name, _example, key in response.context["columns"]}})
-    return client.post(URL, {"step": "commit", "token": token_of(response), "digest": response.context["digest"], **extra},
-                       follow=True)
-
-
-def csv_bytes(rows, delimiter=",", encoding="utf-8") -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter).writerows(rows)
-    return buffer.getvalue().encode(encoding)
+    return import_confirm(client, URL, response, **extra)
 
 
 def test_preview_writes_nothing_then_confirm_imports(staff_client, staff):

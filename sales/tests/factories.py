@@ -59,4 +59,5 @@ def create_won_opportunity(**kwargs) -> Opportunity:
     """A closed (won) opportunity, as the services leave it."""
     from django.utils import timezone
 
-    return OpportunityFactory(stage=stage("won"), probability=100, close_date=timezone.localdate(), **kwargs)
+    today = timezone.localdate()
+    return OpportunityFactory(stage=stage("won"), probability=100, close_date=today, stage_entered_on=today, **kwargs)

@@ -1,0 +1,135 @@
+"""Importing opportunities from CSV/Excel: the export's columns (so an
+exported file imports back unchanged), the names other tools use for them,
+and how names become accounts, business contacts, stages and list values.
+
+Rows are matched to existing opportunities by ID only (titles repeat). A row
+may not change a closed opportunity (reopen it first); it may close an open
+one, as bulk edit may. Total and Expected Revenue are computed from the
+products and services, so the import reads them as information only."""
+from __future__ import annotations
+
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _, gettext_lazy
+
+from crm.generic.imports import LOOKUP_SLICE, Column, RowResult, integer_parser, text_parser
+from crm.imports import RecordImporter
+from crm.models import Account, BusinessContact, ListKind
+from sales.models import Opportunity, SalesStage
+from sales.resources import OPPORTUNITY_COLUMNS
+
+SYNONYMS = {
+    "title": ("Title", "Opportunity", "Opportunity Name", "Deal", "Deal Name", "Name", "Subject"),
+    "account": ("Account Name", "Company", "Company Name", "Organization", "Organisation", "Customer"),
+    "contact": ("Contact", "Contact Name", "Person", "Contact Person"),
+    "opportunity_type": ("Opportunity Type", "Deal Type"),
+    "stage": ("Stage", "Deal Stage", "Pipeline Stage"),
+    "probability": ("Probability (%)", "Win Probability"),
+    "close_date": ("Expected Close Date", "Closing Date", "Close"),
+    "payment_terms": ("Terms",),
+    "expiration_date": ("Valid Until", "Offer Expires", "Quote Expiration Date"),
+    "source": ("Lead Source", "Opportunity Source", "Origin"),
+    "competitors": ("Competitor",),
+    "assigned_to": ("Owner", "Opportunity Owner", "Deal Owner", "Salesperson", "Sales Rep"),
+    "categories": ("Category", "Labels", "Tags"),
+    "comments": ("Notes", "Description", "Note"),
+}
+# Columns of our own exports that the import does not set.
+READ_ONLY = ("Total", "Expected Revenue", "Created")
+NAMED = ("account", "contact", "opportunity_type", "stage", "payment_terms", "source", "assigned_to", "categories")
+
+
+def _columns() -> list[Column]:
+    columns = []
+    for key, resource_field in OPPORTUNITY_COLUMNS.items():
+        if resource_field.column_name in READ_ONLY:
+            continue
+        parse = None
+        if key == "id":
+            parse = integer_parser(1, 2**63 - 1)
+        elif key == "probability":
+            percent = integer_parser(0, 100)
+            parse = lambda value: percent(value) or 0  # noqa: E731 (an empty cell is 0 %, as in the form)
+        elif key in NAMED:
+            parse = text_parser(200)
+        columns.append(Column(key=key, label=resource_field.column_name, headers=SYNONYMS.get(key, ()), parse=parse))
+    return columns
+
+
+class OpportunityImporter(RecordImporter):
+    model = Opportunity
+    columns = _columns()
+    preview_columns = (("title", gettext_lazy("Opportunity title")), ("account", gettext_lazy("Account")),
+                       ("contact", gettext_lazy("Business contact")), ("stage", gettext_lazy("Sales stage")))
+    ignored_headers = READ_ONLY
+    duplicate_key = None
+    derived_fields = ("probability", "close_date", "stage_entered_on", "expected_revenue")
+    repr_field = "title"
+    list_columns = {"source": (ListKind.SOURCE, True), "opportunity_type": (ListKind.OPPORTUNITY_TYPE, False),
+                    "payment_terms": (ListKind.PAYMENT_TERMS, False)}
+
+    def prepare_lookups(self, rows: list[RowResult]) -> None:
+        from sales.services import default_stage
+
+        self.stages = {stage.name.casefold(): stage for stage in SalesStage.objects.all()}
+        self.default_stage = default_stage()
+        self.known = self.known_ids(rows)
+        # The links the rows' records have now: a name that several records share
+        # still names the one the opportunity is linked to.
+        self.links_now: dict[int, tuple[int | None, int | None]] = {}
+        known = sorted(self.known)
+        for start in range(0, len(known), LOOKUP_SLICE):
+            for pk, account, contact in Opportunity._base_manager.filter(pk__in=known[start:start + LOOKUP_SLICE]).values_list(
+                    "pk", "account_id", "contact_id"):
+                self.links_now[pk] = (account, contact)
+        self.accounts = self._named(rows, "account", Account.objects.all(), ["name"])
+        self.contacts = self._named(rows, "contact", BusinessContact.objects.filter(is_lead=False), ["full_name", "email"])
+
+    @staticmethod
+    def _named(rows, key: str, queryset, fields: list[str]) -> dict[str, list]:
+        """Records by each of ``fields`` in lower case: name → the records so called."""
+        names = sorted({row.values[key].strip().casefold() for row in rows if (row.values.get(key) or "").strip()})
+        found: dict[str, list] = {}
+        for start in range(0, len(names), LOOKUP_SLICE):
+            part = names[start:start + LOOKUP_SLICE]
+            match = Q()
+            for name in fields:
+                match |= Q(**{f"_{name}__in": part})
+            annotated = queryset.annotate(**{f"_{name}": Lower(name) for name in fields}).filter(match).order_by("pk")
+            for record in annotated:
+                for name in fields:
+                    value = getattr(record, f"_{name}")
+                    if value in part and record not in found.get(value, []):
+                        found.setdefault(value, []).append(record)
+        return found
+
+    def resolve_row(self, row: RowResult, header_of: dict[str, str]) -> None:
+        values = row.values
+        current = self.links_now.get(values.get("id"), (None, None))
+        if "account" in values or "contact" in values:
+            # The file says what the opportunity is linked to: one of the two, the other cleared.
+            for key, records, at, unknown, several in (
+                    ("account", self.accounts, 0, _("No account called “%(name)s”."),
+                     _("Several accounts are called “%(name)s”; give the opportunity's ID to keep its link, "
+                       "or rename one of them.")),
+                    ("contact", self.contacts, 1, _("No business contact called “%(name)s”."),
+                     _("Several business contacts are called “%(name)s”; give the opportunity's ID to keep its "
+                       "link, or use the contact's e-mail address."))):
+                name = (values.get(key) or "").strip()
+                candidates = records.get(name.casefold(), []) if name else []
+                if len(candidates) > 1:
+                    candidates = [r for r in candidates if r.pk == current[at]] or candidates
+                values[key] = candidates[0] if len(candidates) == 1 else None
+                if name and len(candidates) != 1:
+                    row.errors.append((header_of.get(key, key), (several if candidates else unknown) % {"name": name}))
+        if "stage" in values:
+            name = " ".join(values["stage"].split())
+            values["stage"] = self.stages.get(name.casefold()) if name else None
+            if name and values["stage"] is None:
+                row.errors.append((header_of["stage"], _("No sales stage called “%(name)s”.") % {"name": name}))
+        elif values.get("id") not in self.known:
+            values["stage"] = self.default_stage  # a new opportunity starts where the form starts it
+        if "title" in values or values.get("id") not in self.known:
+            values["title"] = " ".join((values.get("title") or "").split())
+            if not values["title"]:
+                row.errors.append((header_of.get("title", _("Opportunity Title")), _("An opportunity needs a title.")))
