@@ -423,16 +423,18 @@ class Importer:
                 if obj is None:
                     continue  # deleted meanwhile: the commit's re-check refuses the row
                 values = {key: value for key, value in row.values.items() if key in plain}
-                new_names = any(isinstance(v, models.Model) and v.pk is None for v in values.values())
+                read_only = row.existing_pk in locked
                 try:
-                    _changed, _before, differs = self.apply_update(obj, values, self.compared_fields(values))
+                    # Only a read-only record needs the comparison.
+                    _changed, _before, differs = self.apply_update(
+                        obj, values, self.compared_fields(values) if read_only else (), read_only=read_only)
                 except ValidationError as error:
                     for name, messages in error.message_dict.items():
                         row.errors.append((header_of.get(name, name), " ".join(messages)))
                     continue
-                if row.existing_pk in locked and (differs or new_names or any(
-                        {item.pk for item in row.values[name]} != sets_now[name].get(obj.pk, set())
-                        for name in many if name in row.values)):
+                if read_only and (differs or any(isinstance(v, models.Model) and v.pk is None for v in values.values())
+                                  or any({item.pk for item in row.values[name]} != sets_now[name].get(obj.pk, set())
+                                         for name in many if name in row.values)):
                     row.errors.append(("", self.lock_reason(obj.pk)))
 
     def lock_reason(self, pk: int) -> str:
@@ -446,16 +448,17 @@ class Importer:
             meta.get_field(name) for name in self.derived_fields if name not in names]
 
     @staticmethod
-    def apply_update(obj: models.Model, values: dict[str, Any], compared: list[models.Field]):
+    def apply_update(obj: models.Model, values: dict[str, Any], compared, *, read_only: bool = False):
         """Set ``values`` (by field or attribute name) on the record and apply its
-        rules (``clean()``, which may raise ValidationError). Returns the fields
-        that changed, the values they had, and whether the row said anything
-        the record did not (before its rules derived the rest)."""
+        rules (``clean()``, which may raise ValidationError). Returns the
+        ``compared`` fields that changed, the values they had, and (for a
+        ``read_only`` record) whether the row said anything the record did not,
+        before its rules derived the rest."""
         before = {f.attname: getattr(obj, f.attname) for f in compared}
         for name, value in values.items():
             setattr(obj, name, value)
-        differs = any(getattr(obj, f.attname) != before[f.attname] for f in compared
-                      if f.name in values or f.attname in values)
+        differs = read_only and any(getattr(obj, f.attname) != before[f.attname] for f in compared
+                                    if f.name in values or f.attname in values)
         obj.clean()
         return [f for f in compared if getattr(obj, f.attname) != before[f.attname]], before, differs
 
@@ -701,7 +704,7 @@ class Importer:
                 try:
                     changed, before, differs = self.apply_update(obj, {
                         field.attname: decode(value) if decode is not None and value is not None else value
-                        for field, decode, value in zip(fields, decoders, values)}, compared)
+                        for field, decode, value in zip(fields, decoders, values)}, compared, read_only=pk in locked)
                 except ValidationError as error:
                     raise DomainError(_("Row %(row)d: %(errors)s") % {
                         "row": number, "errors": " ".join(m for ms in error.message_dict.values() for m in ms)}) from error
