@@ -63,6 +63,7 @@ class OpportunityImporter(RecordImporter):
                        ("contact", gettext_lazy("Business contact")), ("stage", gettext_lazy("Sales stage")))
     ignored_headers = READ_ONLY
     duplicate_key = None
+    duplicate_label = gettext_lazy("When a row's ID matches an existing opportunity")
     derived_fields = ("probability", "close_date", "stage_entered_on", "expected_revenue")
     repr_field = "title"
     list_columns = {"source": (ListKind.SOURCE, True), "opportunity_type": (ListKind.OPPORTUNITY_TYPE, False),

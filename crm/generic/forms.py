@@ -105,6 +105,6 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("File (CSV or Excel .xlsx)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}))
     on_duplicate = forms.ChoiceField(
-        label=_("When a row's e-mail address matches an existing record"), initial="update", widget=forms.RadioSelect,
+        label=_("When a row matches an existing record"), initial="update", widget=forms.RadioSelect,
         choices=[("update", _("Update the existing record")), ("skip", _("Skip the row"))],
     )

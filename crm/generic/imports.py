@@ -26,7 +26,7 @@ from django.db.models.base import ModelState
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from . import bulk
 from .exports import unescape_formula
@@ -233,8 +233,10 @@ class Importer:
     columns: list[Column] = []
     # Values shown for each row of the preview: (key, column heading).
     preview_columns: tuple[tuple[str, str], ...] = ()
-    # The field a row is matched on when it has no known ID (None: by ID only).
+    # The field a row is matched on when it has no known ID (None: by ID only),
+    # and the upload form's question about matched rows.
     duplicate_key: str | None = "email"
+    duplicate_label = gettext_lazy("When a row's e-mail address matches an existing record")
     ignored_headers: tuple[str, ...] = ()   # read-only columns of our own exports (Rating, Created)
     # Fields the record's clean() derives (a new record's are stored with the plan).
     derived_fields: tuple[str, ...] = ()

@@ -472,8 +472,13 @@ class ImportView(ViewSetMixin, View):
         return render(request, "generic/import.html", self.base_context(
             step=step, max_size=settings.CRM_MAX_IMPORT_SIZE, **context))
 
+    def upload_form(self, *args) -> ImportUploadForm:
+        form = ImportUploadForm(*args)
+        form.fields["on_duplicate"].label = self.viewset.importer.duplicate_label
+        return form
+
     def get(self, request):
-        return self.render_step(request, "upload", form=ImportUploadForm())
+        return self.render_step(request, "upload", form=self.upload_form())
 
     def post(self, request):
         step = request.POST.get("step", "upload")
@@ -504,7 +509,7 @@ class ImportView(ViewSetMixin, View):
         return self.show_preview(request, job, importer, data, table)
 
     def upload(self, request):
-        form = ImportUploadForm(request.POST, request.FILES)
+        form = self.upload_form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_step(request, "upload", form=form)
         upload = form.cleaned_data["file"]

@@ -211,3 +211,8 @@ def test_the_commit_never_writes_a_row_to_an_opportunity_closed_since_the_previe
 def test_staff_see_the_import_button_and_page(staff_client):
     assert URL in staff_client.get("/opportunities/").content.decode()
     assert staff_client.get(URL).status_code == 200
+
+
+def test_the_upload_page_asks_about_rows_matched_by_id(staff_client):
+    body = staff_client.get(URL).content.decode()
+    assert "When a row&#x27;s ID matches an existing opportunity" in body and "e-mail address matches" not in body
