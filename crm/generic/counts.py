@@ -39,7 +39,7 @@ from django.db import connections, migrations
 VERSION_TABLE = "crm_dataversion"
 TRIGGER_PREFIX = "crm_dv_"
 # Tables maintained by triggers on a tracked table (they change only with it).
-DERIVED_TABLES = {"crm_businesscontact_fts": "crm_businesscontact"}
+DERIVED_TABLES = {"crm_businesscontact_words": "crm_businesscontact"}
 
 SQLITE_BUMP = (f"UPDATE {VERSION_TABLE} SET version = max(version + 1, "
                "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)) WHERE id = 1")

@@ -1,11 +1,10 @@
-"""Base filterset: free-text search over the record type's search fields."""
+"""Base filterset: free-text search over the record type's search index or fields."""
 import django_filters
 from django_filters.fields import ModelChoiceIterator
 from django import forms
-from django.db import connection
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
+
+from .search import WordIndex, is_search, search as search_text
 
 
 class PlainChoiceIterator(ModelChoiceIterator):
@@ -25,9 +24,12 @@ class PlainChoiceIterator(ModelChoiceIterator):
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """``q`` matches every word against any of ``search_fields`` (case-insensitive)."""
+    """``q`` searches ``search_index`` if the list has one (every word the start of
+    a word of the record), else ``search_fields`` (every word a substring of one
+    of them); see ``crm.generic.search``."""
 
     search_fields: tuple[str, ...] = ()
+    search_index: WordIndex | None = None
     q = django_filters.CharFilter(method="search", label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
 
     @property
@@ -50,26 +52,10 @@ class SearchFilterSet(django_filters.FilterSet):
             form._styled = True
         return form
 
-    # An SQLite FTS5 trigram table over the search fields (see crm migration
-    # 0004), used for words of three characters or more.
-    sqlite_fulltext_table: str = ""
-
     @property
     def searching(self) -> bool:
         """Whether the list is narrowed by a free-text search."""
-        return self.is_valid() and bool((self.form.cleaned_data.get("q") or "").split())
+        return self.is_valid() and is_search(self.form.cleaned_data.get("q") or "", self.search_index)
 
     def search(self, queryset, name, value):
-        use_fulltext = self.sqlite_fulltext_table and connection.vendor == "sqlite"
-        for word in value.split()[:8]:
-            if use_fulltext and len(word) >= 3:
-                phrase = '"' + word.replace('"', '""') + '"'
-                queryset = queryset.filter(pk__in=RawSQL(
-                    f"SELECT rowid FROM {self.sqlite_fulltext_table} WHERE {self.sqlite_fulltext_table} MATCH %s",
-                    [phrase]))
-                continue
-            q = Q()
-            for field in self.search_fields:
-                q |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(q)
-        return queryset
+        return search_text(queryset, value, fields=self.search_fields, index=self.search_index)
