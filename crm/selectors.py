@@ -45,9 +45,10 @@ def history_for_record(record, kind: str | None = None) -> QuerySet:
     return items.select_related("author", "assigned_to").order_by("-occurred_at", "-id")
 
 
-def attach_linked_records(items) -> list[HistoryItem]:
+def attach_linked_records(items, known=()) -> list[HistoryItem]:
     """Set ``item.linked`` — [(record type, record)] — on every item, in a few
-    queries (one for the links, one per record type) whatever the number of items."""
+    queries (one for the links, one per record type) whatever the number of items.
+    Records in ``known`` (e.g. the one whose History this is) are not read again."""
     items = list(items)
     links = HistoryLink.objects.filter(item__in=items).values_list("item_id", "content_type_id", "object_id")
     wanted: dict[int, set[int]] = {}
@@ -56,9 +57,14 @@ def attach_linked_records(items) -> list[HistoryItem]:
         wanted.setdefault(ct_id, set()).add(object_id)
         by_item.setdefault(item_id, []).append((ct_id, object_id))
     records: dict[tuple[int, int], tuple] = {}
+    for obj in known:
+        key = (_ct(type(obj)).pk, obj.pk)
+        if obj.pk in wanted.get(key[0], ()):
+            wanted[key[0]].discard(obj.pk)
+            records[key] = (registry.for_instance(obj), obj)
     for ct_id, ids in wanted.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
-        if model is None:
+        if model is None or not ids:
             continue
         for obj in model._base_manager.filter(pk__in=ids):
             try:
