@@ -30,6 +30,7 @@ from django.views import View
 
 from . import registry, services
 from .actions import DEFAULT_ACTIONS
+from .counts import one_version
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
 from .forms import ImportUploadForm
 from .imports import Plan
@@ -244,6 +245,12 @@ class ObjectListView(ViewSetMixin, View):
     """
 
     def get(self, request):
+        # A list page only reads: its filter choices and its count (cached under
+        # the data version) share one read of the version.
+        with one_version():
+            return self.render_list(request)
+
+    def render_list(self, request):
         vs = self.viewset
         filterset, queryset = filtered_queryset(vs, request, request.GET)
         sort = request.GET.get("sort") or vs.default_sort
