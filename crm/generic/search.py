@@ -16,15 +16,16 @@ phone and account numbers are searched as substrings) keep ``icontains``.
   letters and decimal digits, prefix indexes for 2 and 3 characters), kept in
   step by triggers; a search is ``id IN (SELECT rowid … MATCH '"w1"* AND
   "w2"*')``. Each word is quoted, so nothing typed is FTS syntax.
-- PostgreSQL: a GIN index on ``<function>(col, …)``, an immutable SQL
+- PostgreSQL: a GIN index (one per ``pg_partitions`` predicate) on
+  ``<function>(col, …)``, an immutable SQL
   function that lower-cases with ICU and splits at the same characters into
   a ``tsvector`` of bare words; a search is ``… @@ crm_search_query('w1 w2')``
   (``'w1':* & 'w2':*``), built in SQL from the same splitting.
 
-Both read only the index for the matching ids (a prefix match in either
-index is exact, so no row is re-checked), where the trigram search it
-replaces had to re-read every row containing the letters ("Hansen" also
-matched the 3,100 "Johansen").
+Both find the matches in the index alone (a prefix match in either index is
+exact, so no row's text is checked again), where the trigram search it
+replaced re-checked every row containing the letters ("Hansen" also hit the
+3,100 "Johansen"). The list's order still needs every match's row.
 """
 from __future__ import annotations
 
@@ -66,12 +67,23 @@ class WordIndex:
     """A word index over ``columns`` of ``source`` (see the module docstring).
 
     ``table`` names the SQLite FTS5 table (its triggers start with it) and the
-    PostgreSQL GIN index, built on the function ``pg_function``."""
+    PostgreSQL GIN indexes, built on the function ``pg_function``."""
 
     source: str
     table: str
     columns: tuple[str, ...]
     pg_function: str
+    # PostgreSQL: one partial GIN index per predicate (every search filters by
+    # one of them), so a search reads only its part's matches: leads and
+    # business contacts share a table (``is_lead``), and a leads search for a
+    # common surname read 4,355 matches to keep 765 (3.9 -> 1.5 ms at 100k).
+    pg_partitions: tuple[str, ...] = ()
+    # PostgreSQL with btree_gin: scalar columns lists filter by along with a
+    # search, put first in the GIN indexes, so the index answers both: "my
+    # contacts named Hansen" read 1,530 rows instead of intersecting with
+    # the 49,575 of the user (7.4 -> 2.9 ms at 100k). A search without them
+    # uses the same index.
+    pg_filter_columns: tuple[str, ...] = ()
 
     @property
     def insert_trigger(self) -> str:
@@ -98,22 +110,32 @@ class WordIndex:
         return [f"DROP TRIGGER IF EXISTS {self.table}_{t}" for t in ("ai", "ad", "au")] + [
             f"DROP TABLE IF EXISTS {self.table}"]
 
-    def pg_create(self, collation: str) -> list[str]:
+    def pg_create(self, collation: str, btree_gin: bool) -> list[str]:
         """``collation``: the ICU root collation ``und-x-icu`` where the server has
         ICU (Unicode lower-casing and letter classes whatever the database's
-        locale), else ``default``."""
+        locale), else ``default``. ``btree_gin``: whether that extension is
+        installed (``pg_filter_columns`` go into the indexes)."""
         args = ", ".join(f"{c} text" for c in self.columns)
         joined = ", ".join(self.columns)
+        keys = ", ".join([*(self.pg_filter_columns if btree_gin else ()), f"{self.pg_function}({joined})"])
         return [
             *pg_words_functions(collation),
             f"CREATE OR REPLACE FUNCTION {self.pg_function}({args}) RETURNS tsvector LANGUAGE sql IMMUTABLE "
             f"PARALLEL SAFE AS $$ SELECT array_to_tsvector(crm_search_words(concat_ws(' ', {joined}))) $$",
-            f"CREATE INDEX IF NOT EXISTS {self.table} ON {self.source} USING gin ({self.pg_function}({joined}))",
+            *(f"CREATE INDEX IF NOT EXISTS {name} ON {self.source} USING gin ({keys}){where}"
+              for name, where in self._pg_indexes()),
         ]
+
+    def _pg_indexes(self) -> list[tuple[str, str]]:
+        """(name, WHERE clause) of each GIN index."""
+        if not self.pg_partitions:
+            return [(self.table, "")]
+        return [(f"{self.table}_{n}", f" WHERE {predicate}") for n, predicate in enumerate(self.pg_partitions, 1)]
 
     def pg_drop(self) -> list[str]:
         args = ", ".join("text" for _ in self.columns)
-        return [f"DROP INDEX IF EXISTS {self.table}", f"DROP FUNCTION IF EXISTS {self.pg_function}({args})"]
+        return [*(f"DROP INDEX IF EXISTS {name}" for name, _where in self._pg_indexes()),
+                f"DROP FUNCTION IF EXISTS {self.pg_function}({args})"]
 
     # --- querying ----------------------------------------------------------------------
 

@@ -30,7 +30,8 @@ def photo_path(instance, filename: str) -> str:
 
 # Word search over names, company and e-mail (crm migration 0008, crm.generic.search).
 CONTACT_SEARCH_INDEX = WordIndex(source="crm_businesscontact", table="crm_businesscontact_words",
-                                 columns=("full_name", "company_name", "email"), pg_function="crm_contact_words")
+                                 columns=("full_name", "company_name", "email"), pg_function="crm_contact_words",
+                                 pg_partitions=("NOT is_lead", "is_lead"), pg_filter_columns=("assigned_to_id",))
 
 
 class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, OtherAddress, Record):
