@@ -259,11 +259,11 @@ class ObjectListView(ViewSetMixin, View):
         # becomes ours, made case-insensitive and stable.
         table = vs.table(queryset.none(), order_by=sort or None)
         ordering = list_ordering(queryset.model, list(table.data.data.query.order_by))
-        id_ordering = ordering
-        if connection.vendor == "postgresql" and getattr(filterset, "searching", False):
-            id_ordering = unindexed_ordering(ordering)
+        sorts_matches = connection.vendor == "postgresql" and getattr(filterset, "searching", False)
+        id_ordering = unindexed_ordering(ordering) if sorts_matches else ordering
         paginator = DeferredJoinPaginator(queryset.order_by(*id_ordering), settings.CRM_PAGE_SIZE,
-                                          rows_queryset=vs.get_queryset(request).order_by(*ordering))
+                                          rows_queryset=vs.get_queryset(request).order_by(*ordering),
+                                          deferred=not sorts_matches)
         page = paginator.get_page_or_last(request.GET.get("page", 1))
         params = request.GET.copy()
         params.pop("page", None)
