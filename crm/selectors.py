@@ -1,9 +1,11 @@
 """Reads that span relations, shared by pages, reports and exports."""
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Aggregate, OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import JSONArray
 
 from crm.generic import registry
 from crm.models import HistoryItem, HistoryLink, ListValue
@@ -82,7 +84,10 @@ def linked_records(item: HistoryItem) -> list[tuple[registry.RecordType, object]
     return attach_linked_records([item])[0].linked
 
 
-@dataclass(frozen=True)
+CATEGORY_BADGES = "category_badges"
+
+
+@dataclass(frozen=True, order=True)
 class Badge:
     name: str
     colour: str
@@ -92,22 +97,36 @@ class Badge:
         return text_colour_on(self.colour)
 
 
+class JSONGroupArray(Aggregate):
+    """The aggregated values as one JSON array, as text (SQLite ``json_group_array``,
+    PostgreSQL ``json_agg``)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, function="JSON_AGG", **extra_context)
+        return f"({sql})::text", params
+
+
+def category_badges(model) -> Subquery:
+    """A record's categories as ``[[name, colour], …]`` (JSON text, or None for
+    none): annotated on a list page's rows, so the badges come in the rows'
+    query instead of one of their own (a round trip on PostgreSQL)."""
+    through = model._meta.concrete_model._meta.get_field("categories").remote_field.through
+    source = f"{model._meta.concrete_model._meta.model_name}_id"
+    return Subquery(through.objects.filter(**{source: OuterRef("pk")}).order_by().values(source)
+                    .annotate(badges=JSONGroupArray(JSONArray("category__name", "category__colour")))
+                    .values("badges"))
+
+
 def attach_categories(records) -> list:
-    """Set ``record.list_categories`` (badges) on a page of records in one query,
-    without building a model instance per badge."""
+    """Set ``record.list_categories`` (badges, by name) on a page of records
+    annotated with ``category_badges`` as ``CATEGORY_BADGES``."""
     records = list(records)
-    if not records:
-        return records
-    model = records[0]._meta.concrete_model
-    through = model._meta.get_field("categories").remote_field.through
-    source = f"{model._meta.model_name}_id"
-    by_record: dict[int, list[Badge]] = {}
-    rows = (through.objects.filter(**{f"{source}__in": [r.pk for r in records]})
-            .order_by("category__name").values_list(source, "category__name", "category__colour"))
-    for record_id, name, colour in rows:
-        by_record.setdefault(record_id, []).append(Badge(name, colour))
     for record in records:
-        record.list_categories = by_record.get(record.pk, [])
+        badges = getattr(record, CATEGORY_BADGES)
+        record.list_categories = sorted(Badge(name, colour) for name, colour in json.loads(badges)) if badges else []
     return records
 
 

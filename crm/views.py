@@ -54,6 +54,10 @@ class CRMRecordViewSet(RecordViewSet):
         ]
 
     @classmethod
+    def list_annotations(cls, model) -> dict:
+        return {**super().list_annotations(model), selectors.CATEGORY_BADGES: selectors.category_badges(model)}
+
+    @classmethod
     def list_rows(cls, request, rows) -> list:
         return selectors.attach_categories(super().list_rows(request, rows))
 

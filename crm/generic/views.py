@@ -121,11 +121,20 @@ class RecordViewSet:
         a service."""
 
     @classmethod
+    def list_annotations(cls, model) -> dict:
+        """Values computed per row in the query of a list page's rows (hook), set
+        on the records under their names (e.g. the data of badges)."""
+        return {}
+
+    @classmethod
     def list_rows(cls, request, rows) -> list:
         """The records of one list page, ready for the table (hook: attach badges, …)."""
+        annotations = cls.list_annotations(rows.model)
+        if annotations:
+            rows = rows.annotate(**annotations)
         if not cls.list_fields:
             return list(rows)
-        records = light_instances(rows, cls.list_fields)
+        records = light_instances(rows, cls.list_fields, annotations=list(annotations))
         return records if records is not None else list(rows.only(*cls.list_fields))
 
     @classmethod
