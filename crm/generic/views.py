@@ -272,7 +272,7 @@ class ObjectListView(ViewSetMixin, View):
         id_ordering = unindexed_ordering(ordering) if sorts_matches else ordering
         paginator = DeferredJoinPaginator(queryset.order_by(*id_ordering), settings.CRM_PAGE_SIZE,
                                           rows_queryset=vs.get_queryset(request).order_by(*ordering),
-                                          deferred=not sorts_matches)
+                                          one_query=sorts_matches)
         page = paginator.get_page_or_last(request.GET.get("page", 1))
         params = request.GET.copy()
         params.pop("page", None)

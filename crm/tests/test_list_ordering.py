@@ -31,9 +31,9 @@ def test_a_searched_list_sorts_its_matches_not_the_sort_index(staff_client):
     assert not any("COALESCE(" in q["sql"] for q in ctx.captured_queries)
 
 
-def test_a_searched_list_on_postgresql_reads_its_rows_in_the_sorting_query(staff_client):
-    """The database sorts every match anyway, so there is no separate query of
-    the page's rows by id (SQLite keeps the deferred join); pages stay right."""
+def test_a_searched_list_on_postgresql_reads_ids_and_rows_in_one_query(staff_client):
+    """The page's ids are a subquery of the rows' query, not a query of their
+    own (SQLite keeps two queries); pages stay right."""
     for n in range(60):
         ContactFactory(full_name=f"Person {n:02d}", file_as=f"Person {59 - n:02d}", company_name="Findme")
     ContactFactory(full_name="Other Person", company_name="Elsewhere")
