@@ -22,6 +22,18 @@ def _ct(model) -> ContentType:
     return ContentType.objects.get_for_model(model, for_concrete_model=True)
 
 
+class JSONGroupArray(Aggregate):
+    """The aggregated values as one JSON array, as text (SQLite ``json_group_array``,
+    PostgreSQL ``json_agg``)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, function="JSON_AGG", **extra_context)
+        return f"({sql})::text", params
+
+
 def history_item_ids(record) -> QuerySet:
     """Ids of the items on ``record``'s History page: its own links, and those
     of the records that roll up into it (a contact's items on its account,
@@ -47,12 +59,28 @@ def history_for_record(record, kind: str | None = None) -> QuerySet:
     return items.select_related("author", "assigned_to").order_by("-occurred_at", "-id")
 
 
+LINK_KEYS = "link_keys"
+
+
+def link_keys() -> Subquery:
+    """An item's links as ``[[content type id, object id], …]`` (JSON text):
+    annotated as ``LINK_KEYS`` on a page of items, so their links come in the
+    items' query (attach_linked_records)."""
+    return Subquery(HistoryLink.objects.filter(item=OuterRef("pk")).order_by().values("item")
+                    .annotate(keys=JSONGroupArray(JSONArray("content_type_id", "object_id"))).values("keys"))
+
+
 def attach_linked_records(items, known=()) -> list[HistoryItem]:
     """Set ``item.linked`` — [(record type, record)] — on every item, in a few
-    queries (one for the links, one per record type) whatever the number of items.
-    Records in ``known`` (e.g. the one whose History this is) are not read again."""
+    queries (one per record type, and one for the links unless the items carry
+    ``LINK_KEYS``) whatever the number of items. Records in ``known`` (e.g. the
+    one whose History this is) are not read again."""
     items = list(items)
-    links = HistoryLink.objects.filter(item__in=items).values_list("item_id", "content_type_id", "object_id")
+    if items and hasattr(items[0], LINK_KEYS):
+        links = [(item.pk, ct_id, object_id) for item in items
+                 for ct_id, object_id in json.loads(getattr(item, LINK_KEYS) or "[]")]
+    else:
+        links = HistoryLink.objects.filter(item__in=items).values_list("item_id", "content_type_id", "object_id")
     wanted: dict[int, set[int]] = {}
     by_item: dict[int, list[tuple[int, int]]] = {}
     for item_id, ct_id, object_id in links:
@@ -95,18 +123,6 @@ class Badge:
     @property
     def text_colour(self) -> str:
         return text_colour_on(self.colour)
-
-
-class JSONGroupArray(Aggregate):
-    """The aggregated values as one JSON array, as text (SQLite ``json_group_array``,
-    PostgreSQL ``json_agg``)."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = self.as_sql(compiler, connection, function="JSON_AGG", **extra_context)
-        return f"({sql})::text", params
 
 
 def category_badges(model) -> Subquery:

@@ -144,9 +144,10 @@ class RecordHistoryView(ViewSetMixin, View):
         kind = request.GET.get("kind", "")
         if kind and kind not in HistoryItem.Kind.values:
             kind = ""
-        items = selectors.history_for_record(obj, kind or None)
+        items = selectors.history_for_record(obj, kind or None).annotate(
+            **{selectors.LINK_KEYS: selectors.link_keys()})
         paginator = WindowCountPaginator(items, settings.CRM_PAGE_SIZE, load=lambda rows: light_instances(
-            rows, HISTORY_LIST_FIELDS, annotations=[WindowCountPaginator.TOTAL]))
+            rows, HISTORY_LIST_FIELDS, annotations=[WindowCountPaginator.TOTAL, selectors.LINK_KEYS]))
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = selectors.attach_linked_records(page.object_list, known=[obj])
         context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices,
