@@ -36,8 +36,11 @@ from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 
-# At most this many words of one search are used (a search is an AND of them).
+# At most this many words of one search are used (a search is an AND of them),
+# each cut to the longest a searched field holds (PostgreSQL refuses a tsquery
+# word over 2,046 bytes).
 MAX_WORDS = 8
+MAX_WORD_LENGTH = 200
 
 
 def _is_word_character(char: str) -> bool:
@@ -49,7 +52,8 @@ def _is_word_character(char: str) -> bool:
 
 
 def search_words(text: str) -> list[str]:
-    """The words of ``text``, at most ``MAX_WORDS`` (punctuation only separates)."""
+    """The words of ``text``, at most ``MAX_WORDS`` of at most ``MAX_WORD_LENGTH``
+    characters (punctuation only separates)."""
     words, current = [], []
     for char in text:
         if _is_word_character(char):
@@ -59,7 +63,7 @@ def search_words(text: str) -> list[str]:
             current = []
     if current:
         words.append("".join(current))
-    return words[:MAX_WORDS]
+    return [word[:MAX_WORD_LENGTH] for word in words[:MAX_WORDS]]
 
 
 @dataclass(frozen=True)

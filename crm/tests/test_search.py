@@ -8,7 +8,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 
-from crm.generic.search import MAX_WORDS, search_words
+from crm.generic.search import MAX_WORD_LENGTH, MAX_WORDS, search_words
 from crm.models import BusinessContact
 from crm.tests.factories import AccountFactory, ContactFactory
 
@@ -111,6 +111,7 @@ def test_punctuation_separates_words(staff_client, people):
     ("'ola' \\", {"Ola Berg"}),
     ("%_ol%", {"Ola Berg"}),
     ("ola))((", {"Ola Berg"}),
+    ("ø" * 3000, set()),                       # longer than any field (PostgreSQL's tsquery word limit)
 ])
 def test_search_syntax_of_either_database_is_plain_text(staff_client, people, query, expected):
     assert found(staff_client, query) == expected
@@ -119,6 +120,7 @@ def test_search_syntax_of_either_database_is_plain_text(staff_client, people, qu
 def test_at_most_eight_words_count():
     assert search_words("a b c d e f g h i j") == list("abcdefgh")
     assert len(search_words(" ".join(["x"] * 20))) == MAX_WORDS
+    assert search_words("y" * 500) == ["y" * MAX_WORD_LENGTH]
     assert search_words("Jean-Luc O'Brien, ola@acme.no ½ x_y") == ["Jean", "Luc", "O", "Brien", "ola", "acme", "no",
                                                                       "x"]
 
