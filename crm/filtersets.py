@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.generic.filtersets import SearchFilterSet
 from crm.models import Account, BusinessContact, Category, ListKind, ListValue
+from crm.models.contacts import CONTACT_SEARCH_INDEX
 from crm.selectors import active_users
 
 
@@ -53,7 +54,7 @@ class PersonFilterSet(RecordFilterSet):
     """What business contact and lead lists share (one table, one search index)."""
 
     search_fields = ("full_name", "company_name", "email")
-    sqlite_fulltext_table = "crm_businesscontact_fts"
+    search_index = CONTACT_SEARCH_INDEX
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
     source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
 

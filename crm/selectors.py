@@ -1,9 +1,11 @@
 """Reads that span relations, shared by pages, reports and exports."""
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Aggregate, OuterRef, QuerySet, Subquery, TextField
+from django.db.models.functions import JSONArray
 
 from crm.generic import registry
 from crm.models import HistoryItem, HistoryLink, ListValue
@@ -18,6 +20,18 @@ def active_users() -> QuerySet:
 
 def _ct(model) -> ContentType:
     return ContentType.objects.get_for_model(model, for_concrete_model=True)
+
+
+class JSONGroupArray(Aggregate):
+    """The aggregated values as one JSON array, as text (SQLite ``json_group_array``,
+    PostgreSQL ``json_agg``)."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, function="JSON_AGG", **extra_context)
+        return f"({sql})::text", params
 
 
 def history_item_ids(record) -> QuerySet:
@@ -45,20 +59,42 @@ def history_for_record(record, kind: str | None = None) -> QuerySet:
     return items.select_related("author", "assigned_to").order_by("-occurred_at", "-id")
 
 
-def attach_linked_records(items) -> list[HistoryItem]:
+LINK_KEYS = "link_keys"
+
+
+def link_keys() -> Subquery:
+    """An item's links as ``[[content type id, object id], …]`` (JSON text):
+    annotated as ``LINK_KEYS`` on a page of items, so their links come in the
+    items' query (attach_linked_records)."""
+    return Subquery(HistoryLink.objects.filter(item=OuterRef("pk")).order_by().values("item")
+                    .annotate(keys=JSONGroupArray(JSONArray("content_type_id", "object_id"))).values("keys"))
+
+
+def attach_linked_records(items, known=()) -> list[HistoryItem]:
     """Set ``item.linked`` — [(record type, record)] — on every item, in a few
-    queries (one for the links, one per record type) whatever the number of items."""
+    queries (one per record type, and one for the links unless the items carry
+    ``LINK_KEYS``) whatever the number of items. Records in ``known`` (e.g. the
+    one whose History this is) are not read again."""
     items = list(items)
-    links = HistoryLink.objects.filter(item__in=items).values_list("item_id", "content_type_id", "object_id")
+    if items and hasattr(items[0], LINK_KEYS):
+        links = [(item.pk, ct_id, object_id) for item in items
+                 for ct_id, object_id in json.loads(getattr(item, LINK_KEYS) or "[]")]
+    else:
+        links = HistoryLink.objects.filter(item__in=items).values_list("item_id", "content_type_id", "object_id")
     wanted: dict[int, set[int]] = {}
     by_item: dict[int, list[tuple[int, int]]] = {}
     for item_id, ct_id, object_id in links:
         wanted.setdefault(ct_id, set()).add(object_id)
         by_item.setdefault(item_id, []).append((ct_id, object_id))
     records: dict[tuple[int, int], tuple] = {}
+    for obj in known:
+        key = (_ct(type(obj)).pk, obj.pk)
+        if obj.pk in wanted.get(key[0], ()):
+            wanted[key[0]].discard(obj.pk)
+            records[key] = (registry.for_instance(obj), obj)
     for ct_id, ids in wanted.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
-        if model is None:
+        if model is None or not ids:
             continue
         for obj in model._base_manager.filter(pk__in=ids):
             try:
@@ -76,7 +112,10 @@ def linked_records(item: HistoryItem) -> list[tuple[registry.RecordType, object]
     return attach_linked_records([item])[0].linked
 
 
-@dataclass(frozen=True)
+CATEGORY_BADGES = "category_badges"
+
+
+@dataclass(frozen=True, order=True)
 class Badge:
     name: str
     colour: str
@@ -86,22 +125,24 @@ class Badge:
         return text_colour_on(self.colour)
 
 
+def category_badges(model) -> Subquery:
+    """A record's categories as ``[[name, colour], …]`` (JSON text, or None for
+    none): annotated on a list page's rows, so the badges come in the rows'
+    query instead of one of their own (a round trip on PostgreSQL)."""
+    through = model._meta.concrete_model._meta.get_field("categories").remote_field.through
+    source = f"{model._meta.concrete_model._meta.model_name}_id"
+    return Subquery(through.objects.filter(**{source: OuterRef("pk")}).order_by().values(source)
+                    .annotate(badges=JSONGroupArray(JSONArray("category__name", "category__colour")))
+                    .values("badges"))
+
+
 def attach_categories(records) -> list:
-    """Set ``record.list_categories`` (badges) on a page of records in one query,
-    without building a model instance per badge."""
+    """Set ``record.list_categories`` (badges, by name) on a page of records
+    annotated with ``category_badges`` as ``CATEGORY_BADGES``."""
     records = list(records)
-    if not records:
-        return records
-    model = records[0]._meta.concrete_model
-    through = model._meta.get_field("categories").remote_field.through
-    source = f"{model._meta.model_name}_id"
-    by_record: dict[int, list[Badge]] = {}
-    rows = (through.objects.filter(**{f"{source}__in": [r.pk for r in records]})
-            .order_by("category__name").values_list(source, "category__name", "category__colour"))
-    for record_id, name, colour in rows:
-        by_record.setdefault(record_id, []).append(Badge(name, colour))
     for record in records:
-        record.list_categories = by_record.get(record.pk, [])
+        badges = getattr(record, CATEGORY_BADGES)
+        record.list_categories = sorted(Badge(name, colour) for name, colour in json.loads(badges)) if badges else []
     return records
 
 

@@ -7,7 +7,6 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +24,7 @@ from crm.forms import (
 )
 from crm.generic import registry
 from crm.generic.files import serve_stored_file
+from crm.generic.pagination import WindowCountPaginator
 from crm.generic.rows import light_instances
 from crm.generic import services as record_services
 from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
@@ -52,6 +52,10 @@ class CRMRecordViewSet(RecordViewSet):
             path(f"{prefix}/<int:pk>/email/", RecordEmailView.as_view(viewset=cls), name=f"{key}_email"),
             path(f"{prefix}/<int:pk>/meeting/", RecordMeetingView.as_view(viewset=cls), name=f"{key}_meeting"),
         ]
+
+    @classmethod
+    def list_annotations(cls, model) -> dict:
+        return {**super().list_annotations(model), selectors.CATEGORY_BADGES: selectors.category_badges(model)}
 
     @classmethod
     def list_rows(cls, request, rows) -> list:
@@ -140,10 +144,12 @@ class RecordHistoryView(ViewSetMixin, View):
         kind = request.GET.get("kind", "")
         if kind and kind not in HistoryItem.Kind.values:
             kind = ""
-        items = selectors.history_for_record(obj, kind or None)
-        page = Paginator(items, settings.CRM_PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = selectors.attach_linked_records(
-            light_instances(page.object_list, HISTORY_LIST_FIELDS) or page.object_list)
+        items = selectors.history_for_record(obj, kind or None).annotate(
+            **{selectors.LINK_KEYS: selectors.link_keys()})
+        paginator = WindowCountPaginator(items, settings.CRM_PAGE_SIZE, load=lambda rows: light_instances(
+            rows, HISTORY_LIST_FIELDS, annotations=[WindowCountPaginator.TOTAL, selectors.LINK_KEYS]))
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = selectors.attach_linked_records(page.object_list, known=[obj])
         context = self.base_context(object=obj, page=page, kind=kind, kinds=HistoryItem.Kind.choices,
                                     rows=history_rows(page.object_list, obj))
         if request.htmx and request.htmx.target == "history-results":

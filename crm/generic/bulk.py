@@ -8,11 +8,12 @@ layers; for a 60-column record that cost more than the database itself.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Iterable
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+
+from .search import WordIndex
 
 
 def allocate_ids(model, count: int) -> list[int]:
@@ -53,21 +54,6 @@ def _adapter(field: models.Field):
     return None
 
 
-@dataclass(frozen=True)
-class SqliteFullText:
-    """An SQLite FTS5 table kept in step with ``source`` by an AFTER INSERT
-    trigger (see crm migration 0004).
-
-    The trigger indexes one row per statement and FTS5 flushes its pending
-    terms at every statement, so 100,000 imported rows cost about 11 s of
-    index writes; filled afterwards in one ``INSERT … SELECT`` they cost 1.5 s.
-    """
-
-    table: str
-    columns: tuple[str, ...]
-    insert_trigger: str
-
-
 def row_template(model, **values) -> dict[str, object]:
     """A new record's column values by attname: field defaults, the time for
     auto_now(_add) fields, then ``values`` (by attname)."""
@@ -102,15 +88,18 @@ def insert(model, objects: list[models.Model], batch_size: int = 1000) -> None:
 
 
 def insert_rows(model, attnames: list[str], rows: Iterable[list], *, count: int, batch_size: int = 1000,
-                fulltext: SqliteFullText | None = None) -> list[int]:
+                fulltext: WordIndex | None = None) -> list[int]:
     """INSERT ``count`` rows of values (one per attname in ``attnames``, already
     validated) with fresh primary keys, in one executemany per batch; return the keys.
 
     With ``fulltext`` on SQLite the search table's insert trigger is dropped for
     the statement and re-created from its stored SQL afterwards, and the new rows
-    are indexed in one statement. That is safe only inside the transaction: the
-    write lock is held throughout (no other writer's row can miss the index),
-    and a failure rolls the DROP back with everything else.
+    are indexed in one statement (the trigger indexes one row per statement and
+    FTS5 flushes its pending terms at every statement: 100,000 imported rows
+    cost about 11 s of index writes that way, 1.5 s in one ``INSERT … SELECT``).
+    That is safe only inside the transaction: the write lock is held throughout
+    (no other writer's row can miss the index), and a failure rolls the DROP
+    back with everything else.
     """
     if count == 0:
         return []

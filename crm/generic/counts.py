@@ -14,6 +14,10 @@ imports with raw ``executemany``, the admin, another process or machine. A
 page reads the version (one tiny query) and looks its count up under that
 version; after any write the key changes, so a stale count is never shown.
 
+- A list page's filter choices (users, sources, categories, stages) are
+  cached the same way (``cached_list``) and the chosen values are checked
+  against them; inside ``one_version()`` (a list page) the version is read
+  once for the choices and the count.
 - A count is cached only if every table its SQL names is tracked (the set is
   read from the triggers that exist, so a table whose triggers were lost,
   e.g. by a table rebuild on SQLite, just stops being cached).
@@ -31,15 +35,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.conf import settings
 from django.db import connections, migrations
 
 VERSION_TABLE = "crm_dataversion"
 TRIGGER_PREFIX = "crm_dv_"
 # Tables maintained by triggers on a tracked table (they change only with it).
-DERIVED_TABLES = {"crm_businesscontact_fts": "crm_businesscontact"}
+DERIVED_TABLES = {"crm_businesscontact_words": "crm_businesscontact"}
 
 SQLITE_BUMP = (f"UPDATE {VERSION_TABLE} SET version = max(version + 1, "
                "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)) WHERE id = 1")
@@ -160,28 +167,66 @@ def forget_tables() -> None:
     _tables.clear()
 
 
+# Inside ``one_version()`` the version is read once (per database) and shared.
+_versions: ContextVar[dict[str, int] | None] = ContextVar("crm_data_versions", default=None)
+
+
+@contextmanager
+def one_version():
+    """Read the data version at most once inside: a list page's filter choices
+    and its count share one read instead of one each. Only around reads: a
+    write inside would leave the page under the version from before it."""
+    token = _versions.set({})
+    try:
+        yield
+    finally:
+        _versions.reset(token)
+
+
 def data_version(connection) -> int:
+    versions = _versions.get()
+    if versions is not None and connection.alias in versions:
+        return versions[connection.alias]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
-        return cursor.fetchone()[0]
+        version = cursor.fetchone()[0]
+    if versions is not None:
+        versions[connection.alias] = version
+    return version
+
+
+def _cached(queryset, kind: str, compute):
+    """``compute(queryset)``, from the cache while no tracked table has changed:
+    the key is the query's SQL and parameters under the data version. Computed
+    afresh inside a transaction (its own writes are not yet in the version
+    others see), on other databases, or if the SQL names an untracked table."""
+    connection = connections[queryset.db]
+    if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
+        return compute(queryset)
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(), e.g. the list of an invalid filter: no query to run
+        return compute(queryset)
+    every, tracked = _table_sets(connection)
+    named = set(_IDENTIFIER.findall(sql)) & every
+    if not tracked or not named <= tracked:
+        return compute(queryset)
+    digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()
+    key = f"crm:{kind}:{connection.alias}:{data_version(connection)}:{digest}"
+    cache = caches["counts" if "counts" in settings.CACHES else "default"]
+    value = cache.get(key)
+    if value is None:
+        value = compute(queryset)
+        cache.set(key, value)
+    return value
 
 
 def cached_count(queryset) -> int:
     """``queryset.count()``, from the cache while no tracked table has changed."""
-    connection = connections[queryset.db]
-    if connection.in_atomic_block or connection.vendor not in ("sqlite", "postgresql"):
-        return queryset.count()
-    queryset = queryset.order_by()
-    sql, params = queryset.query.sql_with_params()
-    every, tracked = _table_sets(connection)
-    named = set(_IDENTIFIER.findall(sql)) & every
-    if not tracked or not named <= tracked:
-        return queryset.count()
-    digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()
-    key = f"crm:count:{connection.alias}:{data_version(connection)}:{digest}"
-    cache = caches["counts" if "counts" in settings.CACHES else "default"]
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count)
-    return count
+    return _cached(queryset.order_by(), "count", lambda qs: qs.count())
+
+
+def cached_list(queryset) -> list:
+    """``list(queryset)`` (a short list of reference rows: a filter's choices),
+    from the cache while no tracked table has changed."""
+    return _cached(queryset, "list", list)

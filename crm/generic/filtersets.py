@@ -1,15 +1,19 @@
-"""Base filterset: free-text search over the record type's search fields."""
+"""Base filterset: free-text search over the record type's search index or fields."""
 import django_filters
+from django_filters import fields as filter_fields
 from django_filters.fields import ModelChoiceIterator
 from django import forms
-from django.db import connection
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .counts import cached_list
+
+from .search import WordIndex, is_search, search as search_text
 
 
 class PlainChoiceIterator(ModelChoiceIterator):
-    """The choices of a filter (users, categories, sources) in one plain SELECT.
+    """The choices of a filter (users, categories, sources) from its field's
+    cached list (``CachedChoicesMixin``).
 
     Django iterates a model choice field with ``queryset.iterator()``, which
     on PostgreSQL opens a server-side cursor: DECLARE, FETCH and CLOSE, three
@@ -20,26 +24,96 @@ class PlainChoiceIterator(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         if getattr(self.field, "null_label", None) is not None:
             yield (self.field.null_value, self.field.null_label)
-        for obj in self.queryset:
+        for obj in self.field.choice_objects():
             yield self.choice(obj)
 
 
+class CachedChoicesMixin:
+    """A filter's model choices read once — from the cache while no tracked
+    table has changed (``counts.cached_list``) — and used both to draw the
+    options and to check the chosen ones, which Django does with a query each."""
+
+    iterator = PlainChoiceIterator
+
+    def choice_objects(self) -> list:
+        if getattr(self, "_choice_objects", None) is None:
+            self._choice_objects = cached_list(self.queryset)
+        return self._choice_objects
+
+    def _by_key(self) -> dict:
+        key = self.to_field_name or "pk"
+        return {getattr(obj, key): obj for obj in self.choice_objects()}
+
+    def _key_value(self, value):
+        """``value`` as the key field's Python value (what the database compares)."""
+        opts = self.queryset.model._meta
+        field = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        return field.target_field.to_python(value) if field.is_relation else field.to_python(value)
+
+
+class CachedModelChoiceField(CachedChoicesMixin, filter_fields.ModelChoiceField):
+    def to_python(self, value):
+        if self.null_label is not None and value == self.null_value:
+            return value
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            return self._by_key()[self._key_value(value)]
+        except (ValueError, TypeError, KeyError, ValidationError):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+
+
+class CachedModelMultipleChoiceField(CachedChoicesMixin, filter_fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        """As Django's, with the cached choices instead of a query."""
+        null = self.null_label is not None and value and self.null_value in value
+        if null:
+            value = [v for v in value if v != self.null_value]
+        try:
+            value = frozenset(value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        by_key, chosen = self._by_key(), []
+        for pk in value:
+            self.validate_no_null_characters(pk)
+            try:
+                key = self._key_value(pk)
+            except (ValueError, TypeError, ValidationError):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+            if key not in by_key:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": pk})
+            chosen.append(by_key[key])
+        return chosen + ([self.null_value] if null else [])
+
+
+CACHED_FIELDS = {filter_fields.ModelChoiceField: CachedModelChoiceField,
+                 filter_fields.ModelMultipleChoiceField: CachedModelMultipleChoiceField}
+
+
 class SearchFilterSet(django_filters.FilterSet):
-    """``q`` matches every word against any of ``search_fields`` (case-insensitive)."""
+    """``q`` searches ``search_index`` if the list has one (every word the start of
+    a word of the record), else ``search_fields`` (every word a substring of one
+    of them); see ``crm.generic.search``."""
 
     search_fields: tuple[str, ...] = ()
+    search_index: WordIndex | None = None
     q = django_filters.CharFilter(method="search", label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Model choices read once per page, or from the cache (CachedChoicesMixin).
+        for filter_ in self.filters.values():
+            filter_.field_class = CACHED_FIELDS.get(filter_.field_class, filter_.field_class)
 
     @property
     def form(self):
-        """The filter form with Bootstrap classes on its widgets (drawn without crispy), its
-        model choices read with plain queries."""
+        """The filter form with Bootstrap classes on its widgets (drawn without crispy)."""
         form = super().form
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
-                if isinstance(field, forms.ModelChoiceField):
-                    field.iterator = PlainChoiceIterator
-                    field.widget.choices = field.choices
                 widget = field.widget
                 if isinstance(widget, forms.CheckboxSelectMultiple):
                     widget.attrs.setdefault("class", "form-check-input")
@@ -50,26 +124,10 @@ class SearchFilterSet(django_filters.FilterSet):
             form._styled = True
         return form
 
-    # An SQLite FTS5 trigram table over the search fields (see crm migration
-    # 0004), used for words of three characters or more.
-    sqlite_fulltext_table: str = ""
-
     @property
     def searching(self) -> bool:
         """Whether the list is narrowed by a free-text search."""
-        return self.is_valid() and bool((self.form.cleaned_data.get("q") or "").split())
+        return self.is_valid() and is_search(self.form.cleaned_data.get("q") or "", self.search_index)
 
     def search(self, queryset, name, value):
-        use_fulltext = self.sqlite_fulltext_table and connection.vendor == "sqlite"
-        for word in value.split()[:8]:
-            if use_fulltext and len(word) >= 3:
-                phrase = '"' + word.replace('"', '""') + '"'
-                queryset = queryset.filter(pk__in=RawSQL(
-                    f"SELECT rowid FROM {self.sqlite_fulltext_table} WHERE {self.sqlite_fulltext_table} MATCH %s",
-                    [phrase]))
-                continue
-            q = Q()
-            for field in self.search_fields:
-                q |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(q)
-        return queryset
+        return search_text(queryset, value, fields=self.search_fields, index=self.search_index)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from . import bulk
 from .exports import unescape_formula
+from .search import WordIndex
 from .tabular import Table
 
 
@@ -244,7 +245,7 @@ class Importer:
     record_defaults: dict[str, Any] = {}
     # The field whose value names a record in the change log (its __str__).
     repr_field: str | None = None
-    fulltext: bulk.SqliteFullText | None = None
+    fulltext: WordIndex | None = None  # filled in one statement on SQLite (bulk.insert_rows)
 
     def __init__(self, user):
         self.user = user

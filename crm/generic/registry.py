@@ -13,6 +13,8 @@ from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from .search import WordIndex, search
+
 
 @dataclass(frozen=True)
 class RecordType:
@@ -26,6 +28,8 @@ class RecordType:
     filter: Q = field(default_factory=Q)
     owns: Callable[[models.Model], bool] = lambda obj: True
     linkable: bool = True
+    # The word index the type is searched by, if any (crm.generic.search).
+    search_index: WordIndex | None = None
 
     def queryset(self) -> QuerySet:
         return self.model._default_manager.filter(self.filter)
@@ -34,13 +38,8 @@ class RecordType:
         return f"{self.url_namespace}:{self.key}_{action}"
 
     def search(self, text: str) -> QuerySet:
-        qs = self.queryset()
-        for word in text.split():
-            q = Q()
-            for name in self.search_fields:
-                q |= Q(**{f"{name}__icontains": word})
-            qs = qs.filter(q)
-        return qs
+        """The records a search box's ``text`` finds (as on the type's list)."""
+        return search(self.queryset(), text, fields=self.search_fields, index=self.search_index)
 
 
 @dataclass(frozen=True)

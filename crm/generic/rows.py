@@ -22,10 +22,11 @@ def _instance(model, db: str, values: dict):
     return obj
 
 
-def light_instances(queryset, fields) -> list | None:
+def light_instances(queryset, fields, annotations=()) -> list | None:
     """The rows of ``queryset`` as instances holding ``fields``: concrete fields
     of the model, or ``relation__field`` through a forward foreign key. None if
-    ``fields`` asks for something else (the caller then uses ``only()``)."""
+    ``fields`` asks for something else (the caller then uses ``only()``).
+    ``annotations`` of the queryset are set on the instances too."""
     opts = queryset.model._meta
     local = {opts.pk.attname}
     related: dict[str, dict[str, str]] = {}   # relation -> {values() key: related attname}
@@ -43,8 +44,8 @@ def light_instances(queryset, fields) -> list | None:
     db = queryset.db
     shared: dict[tuple[str, object], object] = {}
     records = []
-    for row in queryset.values(*local, *(key for keys in related.values() for key in keys)):
-        obj = _instance(queryset.model, db, {attname: row[attname] for attname in local})
+    for row in queryset.values(*local, *annotations, *(key for keys in related.values() for key in keys)):
+        obj = _instance(queryset.model, db, {attname: row[attname] for attname in (*local, *annotations)})
         for head, keys in related.items():
             field = opts.get_field(head)
             key = row[field.attname]

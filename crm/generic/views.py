@@ -30,6 +30,7 @@ from django.views import View
 
 from . import registry, services
 from .actions import DEFAULT_ACTIONS
+from .counts import one_version
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
 from .forms import ImportUploadForm
 from .imports import Plan
@@ -120,11 +121,20 @@ class RecordViewSet:
         a service."""
 
     @classmethod
+    def list_annotations(cls, model) -> dict:
+        """Values computed per row in the query of a list page's rows (hook), set
+        on the records under their names (e.g. the data of badges)."""
+        return {}
+
+    @classmethod
     def list_rows(cls, request, rows) -> list:
         """The records of one list page, ready for the table (hook: attach badges, …)."""
+        annotations = cls.list_annotations(rows.model)
+        if annotations:
+            rows = rows.annotate(**annotations)
         if not cls.list_fields:
             return list(rows)
-        records = light_instances(rows, cls.list_fields)
+        records = light_instances(rows, cls.list_fields, annotations=list(annotations))
         return records if records is not None else list(rows.only(*cls.list_fields))
 
     @classmethod
@@ -244,6 +254,12 @@ class ObjectListView(ViewSetMixin, View):
     """
 
     def get(self, request):
+        # A list page only reads: its filter choices and its count (cached under
+        # the data version) share one read of the version.
+        with one_version():
+            return self.render_list(request)
+
+    def render_list(self, request):
         vs = self.viewset
         filterset, queryset = filtered_queryset(vs, request, request.GET)
         sort = request.GET.get("sort") or vs.default_sort
@@ -252,11 +268,11 @@ class ObjectListView(ViewSetMixin, View):
         # becomes ours, made case-insensitive and stable.
         table = vs.table(queryset.none(), order_by=sort or None)
         ordering = list_ordering(queryset.model, list(table.data.data.query.order_by))
-        id_ordering = ordering
-        if connection.vendor == "postgresql" and getattr(filterset, "searching", False):
-            id_ordering = unindexed_ordering(ordering)
+        sorts_matches = connection.vendor == "postgresql" and getattr(filterset, "searching", False)
+        id_ordering = unindexed_ordering(ordering) if sorts_matches else ordering
         paginator = DeferredJoinPaginator(queryset.order_by(*id_ordering), settings.CRM_PAGE_SIZE,
-                                          rows_queryset=vs.get_queryset(request).order_by(*ordering))
+                                          rows_queryset=vs.get_queryset(request).order_by(*ordering),
+                                          one_query=sorts_matches)
         page = paginator.get_page_or_last(request.GET.get("page", 1))
         params = request.GET.copy()
         params.pop("page", None)

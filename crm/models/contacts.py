@@ -10,7 +10,7 @@ from crm.generic.registry import pk_url
 from crm.names import file_as as default_file_as, split_full_name
 from crm.validators import validate_photo
 
-from crm.generic.bulk import SqliteFullText
+from crm.generic.search import WordIndex
 
 from .base import ContactDetails, Record, address_block
 from .lists import ListKind
@@ -28,9 +28,10 @@ def photo_path(instance, filename: str) -> str:
     return f"photos/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
 
 
-# Substring search over names, company and e-mail on SQLite (crm migration 0004).
-CONTACT_SEARCH_INDEX = SqliteFullText(table="crm_businesscontact_fts", columns=("full_name", "company_name", "email"),
-                                      insert_trigger="crm_businesscontact_fts_ai")
+# Word search over names, company and e-mail (crm migration 0008, crm.generic.search).
+CONTACT_SEARCH_INDEX = WordIndex(source="crm_businesscontact", table="crm_businesscontact_words",
+                                 columns=("full_name", "company_name", "email"), pg_function="crm_contact_words",
+                                 pg_partitions=("NOT is_lead", "is_lead"), pg_filter_columns=("assigned_to_id",))
 
 
 class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, OtherAddress, Record):

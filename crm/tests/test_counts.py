@@ -120,3 +120,31 @@ def test_the_version_changes_on_every_committed_write():
     contact.categories.add(CategoryFactory())
     after_m2m = counts.data_version(connection)
     assert before != after_insert != after_m2m
+
+
+def test_filter_choices_come_from_the_cache_until_a_write(staff_client, staff, other_staff):
+    """A list page's filter choices (users, sources, categories) and the check of
+    the chosen ones are cached under the data version too: after a first
+    request the page reads the version once and no choice table."""
+    category = CategoryFactory(name="Partner")
+    ContactFactory(assigned_to=staff).categories.add(category)
+    url = f"/contacts/?assigned_to={staff.pk}&category={category.pk}"
+    assert shown_count(staff_client, url) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        body = staff_client.get(url).content.decode()
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum("crm_dataversion" in sql for sql in sqls) == 1
+    assert not any('FROM "crm_category"' in sql or 'FROM "crm_listvalue"' in sql for sql in sqls)
+    assert sum('FROM "auth_user"' in sql for sql in sqls) == 1     # the signed-in user only
+    assert 'for="id_category_0">Partner<' in body and ">bob</option>" in body
+    category.name = "Reseller"
+    category.save()
+    body = staff_client.get(url).content.decode()
+    assert 'for="id_category_0">Reseller<' in body and "1 record" in body
+    other_staff.is_active = False
+    other_staff.save()
+    assert ">bob</option>" not in staff_client.get("/contacts/").content.decode()
+    # A choice that is not (or no longer) offered is refused, as before.
+    assert "0 records" in staff_client.get(f"/contacts/?assigned_to={other_staff.pk}").content.decode()
+    assert "0 records" in staff_client.get("/contacts/?category=999999").content.decode()
+    assert "0 records" in staff_client.get("/contacts/?category=x").content.decode()

@@ -245,3 +245,25 @@ def test_history_rows_match_the_template_they_replace(staff, other_staff, langua
             page = selectors.attach_linked_records(HistoryItem.objects.filter(pk__in=[i.pk for i in items]).order_by("pk"))
             expected = Template(OLD_ROW_TEMPLATE).render(Context({"page": page, "object": current}))
             assert _normalized("\n".join(history_rows(page, current))) == _normalized(expected)
+
+
+def test_history_pages_read_rows_and_total_in_one_query(staff_client, django_assert_max_num_queries):
+    """No separate COUNT: the page's rows carry the total and their links; the
+    record itself is not read again for its own links (5 queries: session,
+    record, page, linked contacts, the record's categories)."""
+    account = AccountFactory()
+    contacts = [ContactFactory(account=account, full_name=f"Person {n}") for n in range(3)]
+    for n in range(60):
+        link(HistoryItemFactory(subject=f"Item {n:02d}"), contacts[n % 3], *([account] if n % 5 == 0 else []))
+    url = history_url("account", account.pk)
+    staff_client.get(url)  # content types are read once per process
+    with django_assert_max_num_queries(5) as queries:
+        body = staff_client.get(url).content.decode()
+    assert not any("COUNT(" in q["sql"] and "OVER" not in q["sql"] for q in queries.captured_queries)
+    assert "Page 1 of 2" in body and body.count("<tr>") == 51
+    body = staff_client.get(url, {"page": "2"}).content.decode()
+    assert "Page 2 of 2" in body and body.count("<tr>") == 11
+    assert "Page 2 of 2" in staff_client.get(url, {"page": "99"}).content.decode()   # past the end: the last page
+    assert "Page 1 of 2" in staff_client.get(url, {"page": "x"}).content.decode()
+    body = staff_client.get(history_url("contact", ContactFactory().pk), {"page": "3"}).content.decode()
+    assert "No history yet." in body

@@ -357,7 +357,7 @@ def test_imported_leads_are_found_by_search(staff_client, staff):
     response = upload(staff_client, "search.csv", csv_bytes([["Full Name", "Company"], ["Zanzibar Quist", "Quokka Ltd"]]))
     confirm(staff_client, response)
     lists = reverse("leads:lead_list")
-    assert "Zanzibar Quist" in staff_client.get(lists, {"q": "okka"}).content.decode()
+    assert "Zanzibar Quist" in staff_client.get(lists, {"q": "quokk"}).content.decode()
     # The search index still follows records saved after an import.
     record_create(instance=Lead(full_name="Yolanda Later", company_name="Wombat AS", is_lead=True), user=staff)
-    assert "Yolanda Later" in staff_client.get(lists, {"q": "mbat"}).content.decode()
+    assert "Yolanda Later" in staff_client.get(lists, {"q": "womb"}).content.decode()

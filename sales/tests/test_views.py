@@ -24,8 +24,8 @@ class TestOpportunityViews(RecordViewTests):
     title_field = "title"
     form_data = {"title": "Fleet renewal", "probability": "40"}
     bulk_edit_data = {"field": "competitors", "value": "Globex"}
-    # User, data version, ids, rows, badges and five filter choice lists
-    # (assigned to, stage, type, source, category).
+    # User, ids, rows with their badges and five filter choice lists (assigned
+    # to, stage, type, source, category; cached outside tests' transactions).
     max_list_queries = 10
 
     def post_data(self, **overrides) -> dict:
