@@ -69,5 +69,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("crm", "0007_data_version_for_cached_counts")]
+    dependencies = [("crm", "0008_changelog_without_key_checks")]
     operations = [migrations.RunPython(forwards, backwards)]
