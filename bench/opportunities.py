@@ -513,12 +513,7 @@ def markdown() -> str:
                               f"with its activities: **{d['seconds']:.2f} s**, {d['statements']} SQL statements in one "
                               f"transaction; {d['moved_to_replacement']:,} moved, {d['changelog_entries']:,} change-log "
                               f"entries ({'checked' if d['ok'] else 'CHECK FAILED'})."]
-        lines += ["", "```", result["verdict"].splitlines()[0], "```",
-                  f"(code {result['code']['commit']}"
-                  + (f" + uncommitted {', '.join(result['code']['uncommitted_changes'])}"
-                     if result["code"]["uncommitted_changes"] else "")
-                  + f", Python {result['machine']['python']}, Django {result['machine']['django']}, "
-                  f"{result['machine']['cpus']} CPUs)", ""]
+        lines += run.verdict_markdown(result)
     return "\n".join(lines)
 
 

@@ -963,10 +963,17 @@ def markdown() -> str:
         lines += seeding_markdown(runs, info["engine"])
         lines.append("| machine: load average / calibration loop | "
                      + " | ".join(f"{run['load_average']} / {run.get('calibration_ms', '?')} ms" for run in runs) + " |")
-        lines += ["", "```", result["verdict"].splitlines()[0], "```",
-                  f"(code {result['code']['commit']}, Python {result['machine']['python']}, Django "
-                  f"{result['machine']['django']}, {result['machine']['cpus']} CPUs)", ""]
+        lines += verdict_markdown(result)
     return "\n".join(lines)
+
+
+def verdict_markdown(result: dict) -> list[str]:
+    """The verdict line and the code and machine it was measured on, under a results table."""
+    uncommitted = result["code"].get("uncommitted_changes")
+    return ["", "```", result["verdict"].splitlines()[0], "```",
+            f"(code {result['code']['commit']}" + (f" + uncommitted {', '.join(uncommitted)}" if uncommitted else "")
+            + f", Python {result['machine']['python']}, Django {result['machine']['django']}, "
+            f"{result['machine']['cpus']} CPUs)", ""]
 
 
 def main(argv=None) -> int:

@@ -90,3 +90,21 @@ def bulk_assign(page, names: list[str], to: str) -> None:
     page.get_by_label("Assign to").select_option(label=to)
     page.get_by_role("button", name="OK").click()
     expect(page.get_by_role("alert").filter(has_text=re.compile(rf"{len(names)} records assigned\."))).to_be_visible()
+
+
+def printed_pdf_text(page, live_server, href: str, layout: bool = False) -> str | None:
+    """Fetch a Print link as the browser would: it must be a PDF. Returns its text
+    (pdftotext), or None where poppler is not installed."""
+    import shutil
+    import subprocess
+
+    response = page.request.get(f"{live_server.url}{href}")
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/pdf")
+    body = response.body()
+    assert body.startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        return None
+    command = ["pdftotext", *(["-layout"] if layout else []), "-", "-"]
+    return subprocess.run(command, input=body, capture_output=True, check=True).stdout.decode()
+
