@@ -439,16 +439,7 @@ def run_size(size: int, args, biggest: bool) -> dict:
         if args.pages and not any(p in name for p in args.pages):
             continue
         page_client = DetailPageClient(client, 3) if name == "opportunity detail" else client
-        result = {"page": name, **run.measure(page_client, url, headers, args)}
-        results.append(result)
-        flag = "" if result["median_ms"] <= TARGET_MS and result["queries"] <= TARGET_QUERIES else "  <-- over target"
-        print(f"    {name:34} {result['median_ms']:8.1f} ms  p90 {result['p90_ms']:8.1f} ms  "
-              f"{result['queries']:3} queries  (SQL {result['db_ms']:.1f} ms, CPU {result['cpu_median_ms']:.1f} ms)"
-              f"{flag}", flush=True)
-        if flag and args.explain:
-            slowest = max(result["sql"], key=lambda q: q["ms"])
-            print(f"      slowest query ({slowest['ms']} ms): {slowest['sql'][:400]}")
-            print(run.explain(args.db, slowest["sql"]))
+        results.append(run.measure_page(name, page_client, url, headers, args, TARGET_MS, width=34))
     deletion = None
     if biggest and not args.no_stage_delete:
         deletion = stage_delete(ids, args.db)

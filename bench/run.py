@@ -828,16 +828,7 @@ def run_size(size: int, args) -> dict:
     for name, url, headers in pages_for(ids, num_pages):
         if args.pages and not any(p in name for p in args.pages):
             continue
-        result = {"page": name, **measure(client, url, headers, args)}
-        results.append(result)
-        flag = "" if result["median_ms"] <= TARGET_MS and result["queries"] <= TARGET_QUERIES else "  <-- over target"
-        print(f"    {name:28} {result['median_ms']:8.1f} ms  p90 {result['p90_ms']:8.1f} ms  "
-              f"{result['queries']:3} queries  (SQL {result['db_ms']:.1f} ms, CPU {result['cpu_median_ms']:.1f} ms)"
-              f"{flag}", flush=True)
-        if flag and args.explain:
-            slowest = max(result["sql"], key=lambda q: q["ms"])
-            print(f"      slowest query ({slowest['ms']} ms): {slowest['sql'][:400]}")
-            print(explain(args.db, slowest["sql"]))
+        results.append(measure_page(name, client, url, headers, args, TARGET_MS, width=28))
     connection.close()
     return {
         "size": size, "load_average": round(load, 2), "calibration_ms": speed, "migrate_s": round(migrate_s, 2), "seed_s": round(seed_s, 2),
@@ -965,6 +956,21 @@ def markdown() -> str:
                      + " | ".join(f"{run['load_average']} / {run.get('calibration_ms', '?')} ms" for run in runs) + " |")
         lines += verdict_markdown(result)
     return "\n".join(lines)
+
+
+def measure_page(name: str, client, url: str, headers: dict, args, target_ms: float, width: int) -> dict:
+    """Measure one page, print its line (flagged when over target; with --explain,
+    the plan of its slowest query) and return its result."""
+    result = {"page": name, **measure(client, url, headers, args)}
+    flag = "" if result["median_ms"] <= target_ms and result["queries"] <= TARGET_QUERIES else "  <-- over target"
+    print(f"    {name:{width}} {result['median_ms']:8.1f} ms  p90 {result['p90_ms']:8.1f} ms  "
+          f"{result['queries']:3} queries  (SQL {result['db_ms']:.1f} ms, CPU {result['cpu_median_ms']:.1f} ms)"
+          f"{flag}", flush=True)
+    if flag and args.explain:
+        slowest = max(result["sql"], key=lambda q: q["ms"])
+        print(f"      slowest query ({slowest['ms']} ms): {slowest['sql'][:400]}")
+        print(explain(args.db, slowest["sql"]))
+    return result
 
 
 def verdict_markdown(result: dict) -> list[str]:
