@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.scoring import effective_score
 from crm.generic.registry import pk_url
-from crm.names import file_as as default_file_as, split_full_name
+from crm.names import derive_names
 from crm.validators import validate_photo
 
 from crm.generic.search import WordIndex
@@ -124,17 +124,28 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     def __str__(self) -> str:
         return self.full_name
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        names = ("full_name", "first_name", "last_name", "file_as")
+        if all(name in field_names for name in names):
+            instance._stored_names = tuple(values[field_names.index(name)] for name in names)
+        return instance
+
+    @property
+    def stored_names(self) -> tuple[str, str, str, str] | None:
+        """(full name, first, last, file as) as loaded from the database, for
+        ``derive_names`` to tell a rename; None for a new record."""
+        return getattr(self, "_stored_names", None)
+
     def get_absolute_url(self) -> str:
         return pk_url("crm:contact_detail", self.pk)
 
     def clean(self) -> None:
-        # Names: first/last come from the full name unless typed, and
-        # "File as" defaults to "Last, First".
-        self.full_name = " ".join(self.full_name.split())
-        if self.full_name and not (self.first_name or self.last_name):
-            self.first_name, self.last_name = split_full_name(self.full_name)
-        if not self.file_as.strip():
-            self.file_as = default_file_as(self.first_name, self.last_name, self.full_name)
+        # Names: first/last come from the full name unless typed, "File as"
+        # defaults to "Last, First", and both follow a rename (crm.names).
+        self.full_name, self.first_name, self.last_name, self.file_as = derive_names(
+            self.full_name, self.first_name, self.last_name, self.file_as, before=self.stored_names)
         errors = self.clean_mailing_address()
         if self.initiated_by_account_id and self.initiated_by_contact_id:
             errors["initiated_by_contact"] = _("A record is initiated by one account or one contact, not both.")
