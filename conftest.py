@@ -4,6 +4,9 @@ import os
 
 import pytest
 
+# The shared view-test mixins live outside test modules: show their failed asserts' values too.
+pytest.register_assert_rewrite("crm.generic.testing")
+
 # pytest-django's database access runs inside Playwright's event loop in e2e tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -41,11 +41,12 @@ def validate_upload_size(file, limit: int | None = None) -> None:
 def validate_attachment(file) -> None:
     """Model-field validator for history attachments (runs on every save path)."""
     # Only a freshly uploaded file carries its original name; stored ones are renamed.
-    if hasattr(file, "file") and not getattr(file, "_committed", True):
+    # ``_committed`` first: asking a stored file for ``.file`` opens it (and leaks the handle).
+    if not getattr(file, "_committed", True) and hasattr(file, "file"):
         validate_upload_name(PurePath(file.name).name if file.name else "")
         validate_upload_size(file)
 
 
 def validate_photo(file) -> None:
-    if hasattr(file, "file") and not getattr(file, "_committed", True):
+    if not getattr(file, "_committed", True) and hasattr(file, "file"):
         validate_upload_size(file, settings.CRM_MAX_PHOTO_SIZE)

@@ -9,8 +9,10 @@ RATING_CHOICES = [(n, ngettext_lazy("%(n)d star or more", "%(n)d stars or more",
 
 
 class LeadFilterSet(PersonFilterSet):
-    rating = django_filters.TypedChoiceFilter(
-        field_name="score", lookup_expr="gte", choices=RATING_CHOICES, coerce=int, label=_("Rating"))
+    # A ChoiceFilter (not TypedChoiceFilter, whose select has no empty choice and
+    # so always sent "1 star or more", hiding every 0-star lead).
+    rating = django_filters.ChoiceFilter(
+        field_name="score", lookup_expr="gte", choices=RATING_CHOICES, label=_("Rating"), empty_label=_("Any rating"))
     score_type = django_filters.ChoiceFilter(choices=BusinessContact.ScoreType.choices, label=_("Score type"))
 
     class Meta:

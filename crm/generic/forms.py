@@ -4,6 +4,7 @@ import copy
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db import models
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
 from .widgets import CommentsWidget
@@ -42,8 +43,9 @@ class RecordForm(forms.ModelForm):
         if "comments" in self.fields:
             self.fields["comments"].widget = CommentsWidget()
         if "categories" in self.fields:
-            self.fields["categories"].widget = forms.CheckboxSelectMultiple()
-            self.fields["categories"].required = False
+            categories = self.fields["categories"]
+            categories.widget = forms.CheckboxSelectMultiple(choices=categories.choices)
+            categories.required = False
         for field in self.fields.values():
             if isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
@@ -51,6 +53,9 @@ class RecordForm(forms.ModelForm):
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # Layouts list their fields; hidden ones (the edit ``version``, a captured
+        # e-mail's token …) must reach the page whether a layout names them or not.
+        self.helper.render_hidden_fields = True
         layout = self.get_layout()
         if layout is not None:
             self.helper.layout = layout
@@ -59,9 +64,21 @@ class RecordForm(forms.ModelForm):
         """Override to arrange fields in fieldsets/tabs (crispy Layout)."""
         return None
 
+    def clean(self):
+        return normalize_text(super().clean())
+
     def m2m_data(self) -> dict:
         """Many-to-many values to hand to the services after the instance is saved."""
         return {f.name: self.cleaned_data[f.name] for f in self.instance._meta.many_to_many if f.name in self.cleaned_data}
+
+
+def normalize_text(cleaned_data: dict) -> dict:
+    """Line ends as stored: a browser sends a textarea's lines with CRLF, imports
+    and services write LF, and the same text must not count as a change."""
+    for name, value in cleaned_data.items():
+        if isinstance(value, str) and "\r" in value:
+            cleaned_data[name] = normalize_newlines(value)
+    return cleaned_data
 
 
 def date_widgets(*names: str) -> dict:

@@ -166,9 +166,22 @@ def _save_new_references(instance) -> None:
                 setattr(instance, field.name, related)
 
 
+def pending_snapshot(instance: models.Model, m2m: dict[str, Any] | None = None) -> dict[str, str]:
+    """``snapshot`` of a record about to be saved: its fields as set on the
+    instance, and its many-to-many fields as ``m2m`` will set them."""
+    m2m = m2m or {}
+    return {f.name: (", ".join(sorted(str(o) for o in m2m[f.name])) if f.name in m2m else _display(instance, f))
+            for f in tracked_fields(type(instance))}
+
+
 @transaction.atomic
-def record_create(*, instance: models.Model, user, m2m: dict[str, Any] | None = None) -> models.Model:
-    """Validate and save a new record, set its many-to-many fields, log the creation."""
+def record_create(*, instance: models.Model, user, m2m: dict[str, Any] | None = None,
+                  related_changes: dict[str, dict] | None = None) -> models.Model:
+    """Validate and save a new record, set its many-to-many fields, log the creation.
+
+    ``related_changes`` describes what the caller writes beside the record in the
+    same transaction (products and services, ticked criteria …), in the change
+    log's form ({name: {"label", "old", "new"}}); it goes into the same entry."""
     if hasattr(instance, "created_by_id") and user and user.is_authenticated:
         instance.created_by = user
     _save_new_references(instance)
@@ -176,19 +189,22 @@ def record_create(*, instance: models.Model, user, m2m: dict[str, Any] | None = 
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
-    after = snapshot(instance)
-    _entry(instance, ChangeLogEntry.Action.CREATE, user, diff_snapshots(type(instance), {}, after), getattr(instance, "version", 1)).save()
+    changes = {**diff_snapshots(type(instance), {}, snapshot(instance)), **(related_changes or {})}
+    _entry(instance, ChangeLogEntry.Action.CREATE, user, changes, getattr(instance, "version", 1)).save()
     return instance
 
 
 @transaction.atomic
 def record_update(*, instance: models.Model, user, expected_version: int | None = None,
-                  m2m: dict[str, Any] | None = None) -> models.Model:
+                  m2m: dict[str, Any] | None = None, related_changes: dict[str, dict] | None = None) -> models.Model:
     """Save changes to an existing record.
 
     ``expected_version`` is the version the editor loaded; if the stored one
     is newer, someone else saved in between and ``EditConflict`` is raised
-    with their change-log entries, and nothing is written.
+    with their change-log entries, and nothing is written. A save that changes
+    nothing (a form submitted as it was shown) writes nothing: no new version,
+    no change-log entry. ``related_changes``: as for ``record_create``; they
+    count as changes of the record (a new version, one entry).
     """
     model = type(instance)
     current = model._default_manager.select_for_update().get(pk=instance.pk)
@@ -197,15 +213,26 @@ def record_update(*, instance: models.Model, user, expected_version: int | None 
         entries = list(changelog_for(current).filter(version__gt=expected_version).order_by("version"))
         raise EditConflict(current, entries)
     before = snapshot(current)
-    instance.version = current.version + 1
     _save_new_references(instance)
     instance.full_clean()
+    changes = {**diff_snapshots(model, before, pending_snapshot(instance, m2m)), **(related_changes or {})}
+    if not changes and not _untracked_changes(current, instance):
+        instance.version = current.version
+        return instance
+    instance.version = current.version + 1
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
-    changes = diff_snapshots(model, before, snapshot(instance))
     _entry(instance, ChangeLogEntry.Action.UPDATE, user, changes, instance.version).save()
     return instance
+
+
+def _untracked_changes(current: models.Model, instance: models.Model) -> bool:
+    """Whether a value the change log does not show (a computed total, a score,
+    a stage's entry date …) differs, so the save must still be written."""
+    skip = {"modified", "created", "version"}
+    return any(getattr(current, f.attname) != getattr(instance, f.attname)
+               for f in type(instance)._meta.concrete_fields if f.name not in skip)
 
 
 def _delete_history_links(model, pks: list[int]) -> None:

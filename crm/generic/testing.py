@@ -11,14 +11,121 @@ A record type's test class inherits ``RecordViewTests`` and declares data:
 
 and gets list, sorting, filtering, reading pane, detail, create (Save & Close,
 Save & New), validation, escaping, edit, stale-edit conflict, delete, bulk
-actions, change history and print tests.
+actions, change history and print tests — and the guards that read the pages
+as a browser does (``submitted_form``): the edit form of a fully filled record
+(``full_record()``) submitted back unchanged changes nothing and logs nothing,
+with one change changes only that, on a stale copy is refused; the list's filter
+form submitted untouched lists every record.
 """
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 from django.urls import reverse
 
 from crm.generic import registry
 from crm.models import Category, ChangeLogEntry
+
+
+class _FormReader(HTMLParser):
+    """Reads one <form> of a page into what a browser would submit."""
+
+    def __init__(self, match):
+        super().__init__(convert_charrefs=True)
+        self.match = match          # (tag attributes) -> whether this is the form
+        self.depth = 0              # > 0 inside the matched form
+        self.found = False
+        self.fields: list[tuple[str, str]] = []
+        self.select: dict | None = None
+        self.option: dict | None = None
+        self.textarea: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            if self.depth:
+                self.depth += 1
+            elif not self.found and self.match(attrs):
+                self.depth, self.found = 1, True
+            return
+        if not self.depth or "disabled" in attrs:
+            if tag == "select" and self.depth:
+                self.select = {"name": None, "options": [], "multiple": False}
+            return
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            name = attrs.get("name")
+            if not name or kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.fields.append((name, attrs.get("value", "on")))
+                return
+            self.fields.append((name, attrs.get("value") or ""))
+        elif tag == "select":
+            self.select = {"name": attrs.get("name"), "options": [], "multiple": "multiple" in attrs}
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
+            self.select["options"].append(self.option)
+        elif tag == "textarea":
+            self.textarea = {"name": attrs.get("name"), "text": ""}
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.depth:
+            self.depth -= 1
+        elif tag == "option":
+            self.option = None
+        elif tag == "select" and self.select is not None:
+            select, self.select = self.select, None
+            if not select["name"]:
+                return
+            options = select["options"]
+            chosen = [o for o in options if o["selected"]]
+            if not chosen and options and not select["multiple"]:
+                chosen = options[:1]   # a browser submits the first option of a single select
+            for option in chosen:
+                value = option["value"] if option["value"] is not None else option["text"].strip()
+                self.fields.append((select["name"], value))
+        elif tag == "textarea" and self.textarea is not None:
+            text = self.textarea["text"]
+            # A browser drops the newline that follows <textarea> and sends CRLF line ends.
+            if text.startswith("\n"):
+                text = text[1:]
+            if self.textarea["name"]:
+                self.fields.append((self.textarea["name"], text.replace("\r\n", "\n").replace("\n", "\r\n")))
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option["text"] += data
+        if self.textarea is not None:
+            self.textarea["text"] += data
+
+
+def submitted_form(html: str, **match) -> dict[str, list[str]]:
+    """What a browser submits from the first <form> of ``html`` whose attributes
+    include ``match`` (e.g. ``id="filters"``, ``class_="record-form"``): hidden
+    inputs included, checkboxes and radios only when checked, the selected
+    options of each select (the first one when none is), textareas as typed.
+    Returns {name: [values]}, which the test client posts as a browser does."""
+    wanted = {k.rstrip("_"): v for k, v in match.items()}
+
+    def is_it(attrs):
+        for key, value in wanted.items():
+            have = attrs.get(key) or ""
+            if key == "class" and value in have.split():
+                continue
+            if have != value:
+                return False
+        return True
+
+    reader = _FormReader(is_it)
+    reader.feed(html)
+    assert reader.found, f"no <form> with {match} on the page"
+    data: dict[str, list[str]] = {}
+    for name, value in reader.fields:
+        data.setdefault(name, []).append(value)
+    return data
 
 
 class RecordViewTests:
@@ -208,6 +315,106 @@ class RecordViewTests:
         record.refresh_from_db()
         assert getattr(record, self.title_field) == "Alice's title"
 
+    # --- guards: the form a person receives, submitted back --------------------------
+    # A record type declares ``full_record()``: a record with every field its form
+    # shows filled in (categories, links, lines …). ``round_trip_blank`` names the
+    # form fields that may stay empty on it (with a reason in the test class).
+    round_trip_blank: tuple[str, ...] = ()
+
+    def full_record(self):
+        raise NotImplementedError(f"{type(self).__name__} must declare full_record(): a record with every "
+                                  "field of its form filled in, for the form round-trip guards")
+
+    def related_state(self, record) -> dict:
+        """What a save also writes beside the record's own fields (lines, ticked
+        criteria …), for the round-trip guard to compare; a record type overrides it."""
+        return {}
+
+    def record_state(self, record) -> dict:
+        from crm.generic.services import snapshot
+
+        fresh = self.model._base_manager.get(pk=record.pk)
+        return {**snapshot(fresh), "version": fresh.version, **self.related_state(fresh)}
+
+    def edit_form(self, client, record, **changes) -> dict[str, list[str]]:
+        """The record's edit form as the page renders it, read as a browser submits
+        it (Save & Close pressed), with ``changes`` typed over it."""
+        response = client.get(self.url("edit", record.pk))
+        assert response.status_code == 200
+        data = submitted_form(response.content.decode(), class_="record-form")
+        data.update({name: [value] for name, value in changes.items()})
+        data["_save_close"] = [""]
+        return data
+
+    def test_full_record_fills_every_field_of_the_form(self, staff_client):
+        record = self.full_record()
+        form_class = self._viewset().form
+        form = form_class(instance=record, user=record.assigned_to)
+        empty = [name for name, field in form.fields.items()
+                 if form[name].value() in (None, "", [], ()) and name not in self.round_trip_blank
+                 and name != "version"]
+        assert not empty, f"full_record() leaves these form fields empty: {empty}"
+
+    def test_form_round_trip_changes_nothing(self, staff_client):
+        """GET the edit form of a fully filled record, submit it unchanged: the
+        record is unchanged field by field and no change is logged."""
+        record = self.full_record()
+        before, entries = self.record_state(record), ChangeLogEntry.objects.count()
+        data = self.edit_form(staff_client, record)
+        response = staff_client.post(self.url("edit", record.pk), data)
+        assert response.status_code == 302, response.content.decode()[:5000]
+        after = self.record_state(record)
+        assert {k: (before[k], after.get(k)) for k in before if before[k] != after.get(k)} == {}
+        assert ChangeLogEntry.objects.count() == entries
+
+    def test_form_round_trip_with_one_change_changes_only_it(self, staff_client):
+        record = self.full_record()
+        before = self.record_state(record)
+        data = self.edit_form(staff_client, record, comments="Changed on the form.")
+        response = staff_client.post(self.url("edit", record.pk), data)
+        assert response.status_code == 302, response.content.decode()[:5000]
+        after = self.record_state(record)
+        changed = {k for k in before if before[k] != after.get(k)}
+        assert changed == {"comments", "version"}
+        assert after["comments"] == "Changed on the form." and after["version"] == before["version"] + 1
+        entry = ChangeLogEntry.objects.filter(object_id=record.pk, action="update").latest("pk")
+        assert set(entry.changes) == {"comments"}
+
+    def test_stale_form_is_refused(self, client, staff, other_staff):
+        """GET the form, someone changes the record meanwhile, POST the form: refused,
+        nothing of it written, the other change shown and what was typed kept."""
+        from crm.generic import services
+
+        record = self.full_record()
+        client.force_login(staff)
+        data = self.edit_form(client, record, comments="Alice typed this.")
+        theirs = self.model._base_manager.get(pk=record.pk)
+        theirs.comments = "Bob saved this first."
+        services.record_update(instance=theirs, user=other_staff)
+        state = self.record_state(record)
+        response = client.post(self.url("edit", record.pk), data)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "Bob Nowak changed this record while you were editing it" in body
+        assert "Bob saved this first." in body and "Alice typed this." in body
+        assert self.record_state(record) == state
+
+    def test_untouched_filter_form_shows_the_whole_list(self, staff_client):
+        """Submitting the list's filter form exactly as rendered lists every record."""
+        self.full_record()
+        self.factory.create_batch(3)
+        bare = staff_client.get(self.url("list"))
+        data = submitted_form(bare.content.decode(), id="filters")
+        filtered = staff_client.get(self.url("list"), data)
+        assert filtered.status_code == 200
+        assert self._row_ids(filtered) == self._row_ids(bare)
+        assert len(self._row_ids(bare)) == self.count() == 4
+
+    def _row_ids(self, response) -> list[str]:
+        import re
+
+        return re.findall(r'name="pk" value="(\d+)"', response.content.decode())
+
     # --- delete ---------------------------------------------------------------
     def test_delete_with_confirmation(self, staff_client):
         record = self.factory()
@@ -303,13 +510,20 @@ class RecordViewTests:
         assert response.content.startswith(b"%PDF")
 
     # --- internals --------------------------------------------------------
-    def _table_class(self):
+    def _viewset(self):
+        from django.urls import get_resolver
+
         from crm.generic.views import RecordViewSet
+
+        get_resolver().url_patterns  # every app's viewsets are imported with the URLs
 
         for viewset in _all_subclasses(RecordViewSet):
             if viewset.record_type == self.record_type and viewset.table is not None:
-                return viewset.table
+                return viewset
         raise LookupError(self.record_type)
+
+    def _table_class(self):
+        return self._viewset().table
 
     def _title_column(self) -> str:
         return self.title_field

@@ -73,3 +73,68 @@ def link(item: HistoryItem, *records) -> HistoryItem:
             item=item, content_type=ContentType.objects.get_for_model(record, for_concrete_model=True), object_id=record.pk
         )
     return item
+
+
+# --- Fully filled records (the form round-trip guards) -----------------------------------
+
+def address_values(*prefixes: str) -> dict:
+    return {f"{p}_{part}": value for p in prefixes for part, value in (
+        ("street", f"{p.title()} street 1\nBuilding B"), ("city", f"{p.title()}ville"), ("state", "Viken"),
+        ("postal_code", "0150"), ("country", "Norway"))}
+
+
+def png_file(name: str = "photo.png"):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "blue").save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+def contact_details() -> dict:
+    return {"email": "ola.full@example.com", "email2": "ola2@example.com", "email3": "ola3@example.com",
+            "web_page": "https://example.com/ola", "business_phone": "+47 22 33 44 55", "mobile_phone": "+47 900 00 000",
+            "fax": "+47 22 33 44 56", "other_phone": "+47 22 33 44 57"}
+
+
+def full_account(**overrides) -> Account:
+    """An account with every field of its form filled in."""
+    account = AccountFactory(
+        name="Fully Filled AS", account_number="ACC-42", office="Oslo office", assigned_to=UserFactory(username="carol"),
+        **contact_details(), **address_values("business", "billing", "shipping"), mailing_address="billing",
+        comments="First line\nSecond line with <b>bold</b>", **overrides)
+    account.categories.add(CategoryFactory(name="Key customer"), CategoryFactory(name="Partner"))
+    return account
+
+
+def full_person(factory_class=None, **overrides) -> BusinessContact:
+    """A business contact (or, with LeadFactory, a lead) with every form field filled
+    in: names, company and account, numbers, addresses, source, initiated by, a manual
+    score with ticked criteria, details, photo, categories and comments."""
+    import datetime
+
+    from leads.models import CriterionMet, ScoringCriterion
+
+    factory_class = factory_class or ContactFactory
+    person = factory_class(
+        full_name="Ola Fullname", first_name="Ola", last_name="Fullname", file_as="Fullname, Ola (Oslo)",
+        job_title="Buyer", company_name="Fully Filled AS", account=AccountFactory(name="Linked Account AS"),
+        assigned_to=UserFactory(username="carol"), photo=png_file(), home_phone="+47 22 00 00 01",
+        **contact_details(), **address_values("business", "home", "other"), mailing_address="home",
+        source=ListValueFactory(name="Trade fair"), initiated_by_account=AccountFactory(name="Referrer AS"),
+        score_type="manual", manual_score=4, score=4,
+        department="Purchasing", office="HQ", profession="Engineer", manager_name="Kari Boss",
+        assistant_name="Per Helper", birthday=datetime.date(1980, 5, 17), anniversary=datetime.date(2005, 6, 1),
+        comments="First line\nSecond line with <b>bold</b>", **overrides)
+    person.categories.add(CategoryFactory(name="Key customer"), CategoryFactory(name="Partner"))
+    CriterionMet.objects.create(contact=person, criterion=ScoringCriterion.objects.order_by("pk").first())
+    return person
+
+
+def criteria_met(person) -> list[int]:
+    from leads.models import CriterionMet
+
+    return sorted(CriterionMet.objects.filter(contact_id=person.pk).values_list("criterion_id", flat=True))

@@ -1,6 +1,6 @@
 """The shared record view tests, applied to accounts and business contacts."""
 from crm.generic.testing import RecordViewTests
-from crm.tests.factories import AccountFactory, ContactFactory
+from crm.tests.factories import AccountFactory, ContactFactory, criteria_met, full_account, full_person
 
 
 class TestAccountViews(RecordViewTests):
@@ -10,6 +10,9 @@ class TestAccountViews(RecordViewTests):
     form_data = {"name": "Acme Industries", "business_city": "Oslo"}
     bulk_edit_data = {"field": "business_city", "value": "Bergen"}
 
+    def full_record(self):
+        return full_account()
+
 
 class TestContactViews(RecordViewTests):
     record_type = "contact"
@@ -17,6 +20,12 @@ class TestContactViews(RecordViewTests):
     title_field = "full_name"
     form_data = {"full_name": "Anna Hansen", "business_city": "Lyon"}
     bulk_edit_data = {"field": "job_title", "value": "Buyer"}
+
+    def full_record(self):
+        return full_person()
+
+    def related_state(self, record) -> dict:
+        return {"criteria": criteria_met(record)}
 
 
 def test_contact_photo_upload_is_shown_and_limited(staff_client, settings):

@@ -61,3 +61,46 @@ def create_won_opportunity(**kwargs) -> Opportunity:
 
     today = timezone.localdate()
     return OpportunityFactory(stage=stage("won"), probability=100, close_date=today, stage_entered_on=today, **kwargs)
+
+
+def full_opportunity() -> Opportunity:
+    """An opportunity with every field of its form filled in: type, payment terms,
+    dates, source, initiated by, competitors, a stage with one activity done, a
+    reminder, two lines (a catalogue item and free text), categories, comments."""
+    import datetime
+
+    from django.utils import timezone
+
+    from crm.models import ListValue
+    from crm.tests.factories import CategoryFactory, ContactFactory, UserFactory
+    from sales import services
+
+    open_stage = StageFactory(name="Negotiation (full)")
+    first, _second = ActivityFactory(stage=open_stage, name="Send offer"), ActivityFactory(stage=open_stage, name="Call")
+    owner = UserFactory(username="carol")
+    opportunity = Opportunity(
+        title="Fully filled deal", assigned_to=owner, contact=ContactFactory(full_name="Linked Person"),
+        opportunity_type=ListValue.objects.get_or_create(kind="opportunity_type", name="New business")[0],
+        payment_terms=ListValue.objects.get_or_create(kind="payment_terms", name="Net 30")[0], probability=40,
+        close_date=datetime.date(2026, 12, 31), expiration_date=datetime.date(2026, 12, 15),
+        delivery_date=datetime.date(2027, 1, 20), source=ListValue.objects.get_or_create(kind="source", name="Web site")[0],
+        initiated_by_account=AccountFactory(name="Referrer AS"), competitors="Globex\nInitech <b>bold</b>",
+        stage=open_stage, reminder=True,
+        reminder_at=timezone.make_aware(datetime.datetime(2026, 12, 1, 9, 30)),
+        comments="First line\nSecond line with <b>bold</b>")
+    lines = [services.LineInput(product=ProductFactory(name="Van", unit_price=Decimal("30000.00")), description="Van",
+                                quantity=Decimal(2), unit_price=Decimal("30000.00"), discount_percent=Decimal(5)),
+             services.LineInput(product=None, description="Winter tyres", quantity=Decimal(8),
+                                unit_price=Decimal("149.90"))]
+    services.opportunity_save(instance=opportunity, user=owner, lines=lines, done_activities=[first.pk],
+                              m2m={"categories": [CategoryFactory(name="Key customer"), CategoryFactory(name="Partner")]})
+    return opportunity
+
+
+def opportunity_related_state(opportunity: Opportunity) -> dict:
+    """The lines and ticked activities a save writes beside the opportunity's own fields."""
+    return {
+        "lines": [(line.product_id, line.description, line.quantity, line.unit_price, line.discount_percent,
+                   line.line_total, line.position) for line in opportunity.lines.order_by("position")],
+        "done": sorted(opportunity.activities_done.values_list("activity_id", flat=True)),
+    }

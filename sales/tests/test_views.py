@@ -12,7 +12,7 @@ from crm.generic.testing import RecordViewTests
 from crm.tests.factories import AccountFactory, ContactFactory
 from sales.models import Opportunity, OpportunityLine, Product, SalesStage
 from sales.tests.factories import (
-    OpportunityFactory, ProductFactory, create_won_opportunity, stage,
+    OpportunityFactory, ProductFactory, create_won_opportunity, full_opportunity, opportunity_related_state, stage,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,12 @@ class TestOpportunityViews(RecordViewTests):
     # User, ids, rows with their badges and five filter choice lists (assigned
     # to, stage, type, source, category; cached outside tests' transactions).
     max_list_queries = 10
+
+    def full_record(self):
+        return full_opportunity()
+
+    def related_state(self, record) -> dict:
+        return opportunity_related_state(record)
 
     def post_data(self, **overrides) -> dict:
         if not hasattr(self, "_account"):
