@@ -90,7 +90,20 @@ class AccountViewSet(CRMRecordViewSet):
     ]
 
 
-class ContactViewSet(CRMRecordViewSet):
+class PersonViewSetMixin:
+    """Business contacts and leads are saved with their ticked scoring criteria
+    (the criteria score business contacts too) in one service call."""
+
+    @classmethod
+    def save_form(cls, request, obj, form, creating: bool) -> None:
+        from leads.services import person_save
+
+        person_save(instance=obj, user=request.user, criteria=form.cleaned_data.get("criteria") or [],
+                    expected_version=None if creating else form.cleaned_data.get("version"), m2m=form.m2m_data())
+        cls.save_related(request, obj, form)
+
+
+class ContactViewSet(PersonViewSetMixin, CRMRecordViewSet):
     record_type = "contact"
     url_prefix = "contacts"
     queryset = BusinessContact.objects.filter(is_lead=False).select_related("assigned_to")
@@ -118,12 +131,6 @@ class ContactViewSet(CRMRecordViewSet):
             BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source"), pk=pk
         )
 
-    @classmethod
-    def save_related(cls, request, obj, form) -> None:
-        # The lead scoring criteria score business contacts too.
-        from leads.services import contact_set_criteria
-
-        contact_set_criteria(contact=obj, criteria=form.cleaned_data.get("criteria") or [], user=request.user)
 
 
 # --- Communication history -----------------------------------------------------

@@ -7,8 +7,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.generic.services import DomainError, changelog_bulk_write, reorder
-from crm.models import BusinessContact, ChangeLogEntry, HistoryItem
+from crm.generic.services import DomainError, changelog_bulk_write, record_create, record_update, reorder
+from crm.models import BusinessContact, HistoryItem
 from crm.services import history_item_create
 from leads import scoring
 from leads.models import CriterionMet, ScoringCriterion
@@ -70,32 +70,42 @@ def criterion_move(*, criterion: ScoringCriterion, offset: int) -> None:
     reorder(ScoringCriterion.objects.order_by("position", "id"), criterion, offset)
 
 
-def contact_set_criteria(*, contact: BusinessContact, criteria, user) -> None:
-    """Tick exactly ``criteria`` on a lead or contact and update its scores.
+@transaction.atomic
+def person_save(*, instance: BusinessContact, user, criteria=None, expected_version: int | None = None,
+                m2m: dict | None = None) -> BusinessContact:
+    """Create or update a lead or business contact together with its ticked
+    scoring criteria, in one transaction.
 
-    Called inside the record's save transaction (see the lead views), after
-    the record itself was saved through the record services.
+    The criteria are part of the record: ticking one is a new version (a stale
+    form is refused) logged in the same change-log entry, and the automatic
+    score follows from them before the record is validated. ``criteria=None``
+    leaves the ticks as they are (a form without the boxes).
     """
-    wanted = {c.pk for c in criteria}
-    current = set(CriterionMet.objects.filter(contact=contact).values_list("criterion_id", flat=True))
-    if wanted != current:
-        CriterionMet.objects.filter(contact=contact).exclude(criterion_id__in=wanted).delete()
-        CriterionMet.objects.bulk_create([CriterionMet(contact=contact, criterion_id=pk) for pk in wanted - current])
-        names = dict(ScoringCriterion.objects.values_list("pk", "description"))
-        ChangeLogEntry.objects.create(
-            content_type_id=_contact_ct(), object_id=contact.pk, object_repr=str(contact)[:200],
-            action=ChangeLogEntry.Action.UPDATE, user=user, user_name=user.get_full_name() or user.get_username(),
-            version=contact.version, changes={"criteria": {
+    creating = instance.pk is None
+    related = {}
+    wanted = None
+    if criteria is not None:
+        wanted = {c.pk for c in criteria}
+        current = set() if creating else set(
+            CriterionMet.objects.filter(contact_id=instance.pk).values_list("criterion_id", flat=True))
+        weights = dict(ScoringCriterion.objects.values_list("pk", "weight"))
+        instance.auto_score = scoring.automatic_score([weights[pk] for pk in wanted if pk in weights], weights.values())
+        if wanted != current:
+            names = dict(ScoringCriterion.objects.values_list("pk", "description"))
+            related["criteria"] = {
                 "label": str(_("Lead scoring criteria")),
                 "old": ", ".join(sorted(names[pk] for pk in current if pk in names)),
                 "new": ", ".join(sorted(names[pk] for pk in wanted if pk in names)),
-            }},
-        )
-    weights = dict(ScoringCriterion.objects.values_list("pk", "weight"))
-    auto = scoring.automatic_score([weights[pk] for pk in wanted if pk in weights], weights.values())
-    score = scoring.effective_score(contact.score_type, contact.manual_score, auto)
-    BusinessContact.objects.filter(pk=contact.pk).update(auto_score=auto, score=score)
-    contact.auto_score, contact.score = auto, score
+            }
+    if creating:
+        record_create(instance=instance, user=user, m2m=m2m, related_changes=related)
+    else:
+        record_update(instance=instance, user=user, expected_version=expected_version, m2m=m2m,
+                      related_changes=related)
+    if "criteria" in related:
+        CriterionMet.objects.filter(contact=instance).exclude(criterion_id__in=wanted).delete()
+        CriterionMet.objects.bulk_create([CriterionMet(contact=instance, criterion_id=pk) for pk in wanted - current])
+    return instance
 
 
 def _contact_ct() -> int:

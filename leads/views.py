@@ -11,7 +11,7 @@ from django.views import View
 from crm.generic import services as record_services
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
 from crm.permissions import OwnerRequiredMixin
-from crm.views import CRMRecordViewSet, ContactViewSet
+from crm.views import CRMRecordViewSet, ContactViewSet, PersonViewSetMixin
 from leads import services
 from leads.filtersets import LeadFilterSet
 from leads.forms import ConvertForm, CriterionForm, EmailCaptureForm, LeadForm
@@ -32,7 +32,7 @@ class ConvertToContact(BulkAction):
                         "%(count)d leads converted to business contacts.", count) % {"count": count}
 
 
-class LeadViewSet(CRMRecordViewSet):
+class LeadViewSet(PersonViewSetMixin, CRMRecordViewSet):
     record_type = "lead"
     url_prefix = "leads"
     queryset = Lead.objects.select_related("assigned_to", "source")
@@ -62,7 +62,6 @@ class LeadViewSet(CRMRecordViewSet):
 
     @classmethod
     def save_related(cls, request, obj, form) -> None:
-        services.contact_set_criteria(contact=obj, criteria=form.cleaned_data.get("criteria") or [], user=request.user)
         token = form.cleaned_data.get("from_email")
         captured = request.session.get(CAPTURED_EMAILS, {}).get(token) if token else None
         if captured:

@@ -69,23 +69,31 @@ def opportunity_save(*, instance: Opportunity, user, lines: list[LineInput] | No
     before anything is written.
     """
     creating = instance.pk is None
+    related = {}
     if lines is not None:
         instance.total = pricing.opportunity_total(line.total for line in lines)
+        old_lines = [] if creating else [_as_input(line) for line in instance.lines.select_related("product")]
+        if _lines_state(old_lines) != _lines_state(lines):
+            # The lines are part of the opportunity: their change is a new version
+            # (a stale form is refused) and goes into the same change-log entry.
+            related["lines"] = {"label": str(_("products and services")), "old": _lines_summary(old_lines),
+                                "new": _lines_summary(lines)}
     if creating:
-        old_lines = []
-        record_services.record_create(instance=instance, user=user, m2m=m2m)
+        record_services.record_create(instance=instance, user=user, m2m=m2m, related_changes=related)
     else:
-        old_lines = [_as_input(line) for line in instance.lines.select_related("product")]
-        record_services.record_update(instance=instance, user=user, expected_version=expected_version, m2m=m2m)
-    if lines is not None:
+        record_services.record_update(instance=instance, user=user, expected_version=expected_version, m2m=m2m,
+                                      related_changes=related)
+    if "lines" in related:
         _write_lines(instance, lines)
-        before, after = _lines_summary(old_lines), _lines_summary(lines)
-        if before != after:
-            changelog_bulk_write(Opportunity, [instance], user, lambda obj: {"lines": {
-                "label": str(_("products and services")), "old": before, "new": after}})
     if done_activities is not None:
         _write_activities_done(instance, set(done_activities))
     return instance
+
+
+def _lines_state(lines) -> list[tuple]:
+    """What a line is, to tell whether the lines change (ids aside)."""
+    return [(getattr(line.product, "pk", None), line.description.strip(), Decimal(line.quantity),
+             Decimal(line.unit_price), Decimal(line.discount_percent or 0)) for line in lines]
 
 
 def _as_input(line: OpportunityLine) -> LineInput:

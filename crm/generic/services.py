@@ -209,9 +209,9 @@ def record_update(*, instance: models.Model, user, expected_version: int | None 
     model = type(instance)
     current = model._default_manager.select_for_update().get(pk=instance.pk)
     _assert_editable(current)
-    if expected_version is not None and current.version != expected_version:
-        entries = list(changelog_for(current).filter(version__gt=expected_version).order_by("version"))
-        raise EditConflict(current, entries)
+    conflict = edit_conflict(current, expected_version)
+    if conflict is not None:
+        raise conflict
     before = snapshot(current)
     _save_new_references(instance)
     instance.full_clean()
@@ -225,6 +225,14 @@ def record_update(*, instance: models.Model, user, expected_version: int | None 
         getattr(instance, name).set(values)
     _entry(instance, ChangeLogEntry.Action.UPDATE, user, changes, instance.version).save()
     return instance
+
+
+def edit_conflict(current: models.Model, expected_version: int | None) -> EditConflict | None:
+    """The conflict of an edit loaded at ``expected_version`` with the stored
+    ``current`` record (others' change-log entries since), or None if it is not stale."""
+    if expected_version is None or current.version == expected_version:
+        return None
+    return EditConflict(current, list(changelog_for(current).filter(version__gt=expected_version).order_by("version")))
 
 
 def _untracked_changes(current: models.Model, instance: models.Model) -> bool:

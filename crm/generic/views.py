@@ -346,6 +346,13 @@ class ObjectEditView(ViewSetMixin, View):
 
     def post(self, request, pk=None):
         instance = self.get_instance(request, pk)
+        # A stale form is answered first: its errors (a line someone removed
+        # meanwhile, …) would otherwise hide what actually happened.
+        posted_version = request.POST.get("version", "")
+        if instance.pk and posted_version.isdigit():
+            conflict = services.edit_conflict(instance, int(posted_version))
+            if conflict is not None:
+                return self.render_conflict(request, pk, conflict)
         form = self.get_form(request, instance, request.POST, request.FILES)
         if not form.is_valid():
             return self.render_form(request, form, instance)
@@ -354,12 +361,7 @@ class ObjectEditView(ViewSetMixin, View):
             with transaction.atomic():
                 self.viewset.save_form(request, obj, form, creating=not pk)
         except services.EditConflict as conflict:
-            # Keep what the user typed; the next save is against the new version.
-            data = request.POST.copy()
-            data["version"] = conflict.current.version
-            form = self.get_form(request, self.get_instance(request, pk), data, request.FILES)
-            form.is_valid()
-            return self.render_form(request, form, instance, conflict=conflict)
+            return self.render_conflict(request, pk, conflict)
         except services.DomainError as error:
             form.add_error(None, error.message)
             return self.render_form(request, form, instance)
@@ -370,6 +372,17 @@ class ObjectEditView(ViewSetMixin, View):
         if "_save_new" in request.POST:
             return redirect(self.viewset.url("add"))
         return redirect(safe_next(request, obj.get_absolute_url()))
+
+
+    def render_conflict(self, request, pk, conflict: services.EditConflict):
+        """The form again with everything the user typed, what the other person
+        changed above it, and the new version: saving again keeps the user's values."""
+        data = request.POST.copy()
+        data["version"] = conflict.current.version
+        instance = self.get_instance(request, pk)
+        form = self.get_form(request, instance, data, request.FILES)
+        form.is_valid()
+        return self.render_form(request, form, instance, conflict=conflict)
 
 
 class ObjectDeleteView(ViewSetMixin, View):

@@ -130,7 +130,12 @@ def full_person(factory_class=None, **overrides) -> BusinessContact:
         assistant_name="Per Helper", birthday=datetime.date(1980, 5, 17), anniversary=datetime.date(2005, 6, 1),
         comments="First line\nSecond line with <b>bold</b>", **overrides)
     person.categories.add(CategoryFactory(name="Key customer"), CategoryFactory(name="Partner"))
-    CriterionMet.objects.create(contact=person, criterion=ScoringCriterion.objects.order_by("pk").first())
+    criterion = ScoringCriterion.objects.order_by("pk").first()
+    CriterionMet.objects.create(contact=person, criterion=criterion)
+    from leads import scoring
+
+    person.auto_score = scoring.automatic_score([criterion.weight], ScoringCriterion.objects.values_list("weight", flat=True))
+    type(person).objects.filter(pk=person.pk).update(auto_score=person.auto_score)
     return person
 
 

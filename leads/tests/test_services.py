@@ -75,14 +75,26 @@ def test_a_new_criterion_lowers_existing_scores():
 def test_ticking_criteria_on_a_lead(staff):
     lead = LeadFactory()
     budget, need = ScoringCriterion.objects.filter(weight=3)
-    services.contact_set_criteria(contact=lead, criteria=[budget, need], user=staff)
+    services.person_save(instance=lead, criteria=[budget, need], user=staff)
     lead.refresh_from_db()
-    assert lead.score == 3  # 5·6/10
-    services.contact_set_criteria(contact=lead, criteria=[budget], user=staff)
+    assert (lead.score, lead.version) == (3, 2)  # 5·6/10
+    services.person_save(instance=lead, criteria=[budget], user=staff)
     lead.refresh_from_db()
-    assert lead.score == 2
-    entry = ChangeLogEntry.objects.filter(object_id=lead.pk).first()
-    assert entry.changes["criteria"]["new"] == "Has a budget"
+    assert (lead.score, lead.version) == (2, 3)
+    entry = ChangeLogEntry.objects.filter(object_id=lead.pk).latest("pk")
+    assert entry.changes["criteria"]["new"] == "Has a budget" and entry.version == 3
+
+
+def test_ticking_criteria_is_a_new_version_so_a_stale_form_is_refused(staff, other_staff):
+    """Only the ticks change: still a new version, one change-log entry with them."""
+    from crm.generic.services import EditConflict
+
+    lead = LeadFactory()
+    budget = ScoringCriterion.objects.get(description="Has a budget")
+    services.person_save(instance=Lead.objects.get(pk=lead.pk), criteria=[budget], user=other_staff, expected_version=1)
+    with pytest.raises(EditConflict):
+        services.person_save(instance=Lead.objects.get(pk=lead.pk), criteria=[], user=staff, expected_version=1)
+    assert list(CriterionMet.objects.filter(contact=lead).values_list("criterion", flat=True)) == [budget.pk]
 
 
 class TestConvert:

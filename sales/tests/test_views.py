@@ -439,3 +439,27 @@ def test_catalogue_refuses_a_duplicate_name(owner_client):
     response = owner_client.post(reverse("sales:product_add"), {"name": "Support plan", "unit_price": "10"})
     assert "already exists" in response.content.decode()
     assert Product.objects.count() == 1
+
+
+def test_a_change_of_the_lines_only_is_a_new_version_so_a_stale_form_is_refused(client, staff, other_staff):
+    """Bob changes only the products and services; Alice's form, loaded before, is refused."""
+    from crm.generic.testing import submitted_form
+    from crm.models import ChangeLogEntry
+    from sales import services
+
+    opportunity = full_opportunity()
+    client.force_login(staff)
+    form = submitted_form(client.get(reverse("sales:opportunity_edit", args=[opportunity.pk])).content.decode(),
+                          class_="record-form")
+    services.opportunity_save(instance=Opportunity.objects.get(pk=opportunity.pk), user=other_staff, lines=[
+        services.LineInput(product=None, description="Only line", quantity=Decimal(1), unit_price=Decimal("5.00"))])
+    opportunity.refresh_from_db()
+    assert opportunity.version == 2 and opportunity.total == Decimal("5.00")
+    entry = ChangeLogEntry.objects.filter(object_id=opportunity.pk, action="update").get()
+    assert entry.changes["lines"]["new"] == "Only line × 1" and entry.version == 2
+    response = client.post(reverse("sales:opportunity_edit", args=[opportunity.pk]), {**form, "_save_close": [""]})
+    assert response.status_code == 200
+    assert "Bob Nowak changed this record while you were editing it" in response.content.decode()
+    assert list(opportunity.lines.values_list("description", flat=True)) == ["Only line"]
+    # Her lines are still on the form, each saying it was removed meanwhile.
+    assert response.content.decode().count("This line was removed by someone else") == 2
