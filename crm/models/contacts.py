@@ -124,19 +124,22 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     def __str__(self) -> str:
         return self.full_name
 
+    # The stored values that the rules in clean() compare with (a rename, a new manual score).
+    COMPARED_ON_SAVE = ("full_name", "first_name", "last_name", "file_as", "score_type", "manual_score")
+
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
-        names = ("full_name", "first_name", "last_name", "file_as")
-        if all(name in field_names for name in names):
-            instance._stored_names = tuple(values[field_names.index(name)] for name in names)
+        if all(name in field_names for name in cls.COMPARED_ON_SAVE):
+            instance._stored = {name: values[field_names.index(name)] for name in cls.COMPARED_ON_SAVE}
         return instance
 
     @property
     def stored_names(self) -> tuple[str, str, str, str] | None:
         """(full name, first, last, file as) as loaded from the database, for
         ``derive_names`` to tell a rename; None for a new record."""
-        return getattr(self, "_stored_names", None)
+        stored = getattr(self, "_stored", None)
+        return None if stored is None else tuple(stored[n] for n in ("full_name", "first_name", "last_name", "file_as"))
 
     def get_absolute_url(self) -> str:
         return pk_url("crm:contact_detail", self.pk)
@@ -149,6 +152,13 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         errors = self.clean_mailing_address()
         if self.initiated_by_account_id and self.initiated_by_contact_id:
             errors["initiated_by_contact"] = _("A record is initiated by one account or one contact, not both.")
+        # Giving stars is choosing a manual score (a form's stars, a bulk edit of
+        # "Manual score", an import), unless the score type is chosen in the same change.
+        stored = getattr(self, "_stored", None)
+        if self.manual_score is not None and self.score_type == self.ScoreType.AUTOMATIC and (
+                stored is None or (self.manual_score != stored["manual_score"]
+                                   and stored["score_type"] == self.ScoreType.AUTOMATIC)):
+            self.score_type = self.ScoreType.MANUAL
         if self.score_type == self.ScoreType.MANUAL and self.manual_score is None:
             self.manual_score = 0
         self.score = effective_score(self.score_type, self.manual_score, self.auto_score)

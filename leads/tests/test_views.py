@@ -268,3 +268,37 @@ def test_owner_moves_a_criterion(owner_client):
 def test_manual_score_is_drawn_as_stars(staff_client):
     body = staff_client.get(reverse("leads:lead_add")).content.decode()
     assert 'role="radiogroup"' in body and "4 ★" in body
+
+
+def test_bulk_editing_the_manual_score_makes_it_the_score(staff_client):
+    """Edit several at once ▸ Manual score ▸ 4: the leads show 4 stars (score type manual)."""
+    leads = LeadFactory.create_batch(2)
+    response = staff_client.post(reverse("leads:lead_bulk", args=["edit"]), {
+        "pk": [lead.pk for lead in leads], "field": "manual_score", "value": "4", "_apply": "1"})
+    assert response.status_code == 302
+    for lead in leads:
+        lead.refresh_from_db()
+        assert (lead.score_type, lead.manual_score, lead.score) == ("manual", 4, 4)
+    body = staff_client.get(reverse("leads:lead_list"), {"rating": 4}).content.decode()
+    assert all(lead.full_name in body for lead in leads)
+
+
+def test_renaming_a_lead_on_the_form_moves_first_last_and_file_as(staff_client):
+    from crm.generic.testing import submitted_form
+
+    lead = LeadFactory(full_name="Anna Hansen", first_name="Anna", last_name="Hansen", file_as="Hansen, Anna")
+    form = submitted_form(staff_client.get(reverse("leads:lead_edit", args=[lead.pk])).content.decode(),
+                          class_="record-form")
+    form["full_name"] = ["Anna Berg"]
+    assert staff_client.post(reverse("leads:lead_edit", args=[lead.pk]), {**form, "_save_close": [""]}).status_code == 302
+    lead.refresh_from_db()
+    assert (lead.first_name, lead.last_name, lead.file_as) == ("Anna", "Berg", "Berg, Anna")
+
+
+def test_renaming_by_bulk_edit_moves_first_last_and_file_as(staff_client):
+    lead = LeadFactory(full_name="Anna Hansen", first_name="Anna", last_name="Hansen", file_as="Hansen, Anna")
+    response = staff_client.post(reverse("leads:lead_bulk", args=["edit"]), {
+        "pk": [lead.pk], "field": "full_name", "value": "Anna Berg", "_apply": "1"})
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.first_name, lead.last_name, lead.file_as) == ("Anna", "Berg", "Berg, Anna")
