@@ -162,3 +162,17 @@ def list_value_usage(value: ListValue) -> int:
 
 def list_values(kind: str) -> QuerySet:
     return ListValue.objects.filter(kind=kind).order_by("position", "name")
+
+
+def people_with_email(address: str) -> QuerySet:
+    """Leads and business contacts with ``address`` as one of their e-mail
+    addresses (any case): the records a new lead from that sender would repeat."""
+    from django.db.models import Q
+
+    from crm.models import BusinessContact
+
+    address = (address or "").strip()
+    if not address:
+        return BusinessContact.objects.none()
+    return (BusinessContact.objects.filter(Q(email__iexact=address) | Q(email2__iexact=address) | Q(email3__iexact=address))
+            .select_related("account").order_by("is_lead", "full_name", "pk"))

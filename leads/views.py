@@ -11,6 +11,8 @@ from django.views import View
 from crm.generic import services as record_services
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
 from crm.permissions import OwnerRequiredMixin
+from crm.selectors import people_with_email
+from crm.templatetags.crm import record_url
 from crm.views import CRMRecordViewSet, ContactViewSet, PersonViewSetMixin
 from leads import services
 from leads.filtersets import LeadFilterSet
@@ -84,6 +86,7 @@ class LeadViewSet(PersonViewSetMixin, CRMRecordViewSet):
             *super().extra_urls(),
             path("leads/<int:pk>/convert/", LeadConvertView.as_view(), name="lead_convert"),
             path("leads/from-email/", LeadFromEmailView.as_view(), name="lead_from_email"),
+            path("leads/from-email/attach/", AttachCapturedEmailView.as_view(), name="lead_from_email_attach"),
         ]
 
 
@@ -92,7 +95,11 @@ CAPTURED_EMAILS = "captured_emails"
 
 class LeadFromEmailView(View):
     """Create a lead from an e-mail: read the message, then open the New lead
-    form with the sender filled in; saving keeps the message in its history."""
+    form with the sender filled in; saving keeps the message in its history.
+
+    A sender already in the CRM (a lead or business contact with that address)
+    is offered first: open it, keep the message in its history, or create a
+    new lead anyway."""
 
     def get(self, request):
         return render(request, "leads/from_email.html", {"form": EmailCaptureForm()})
@@ -110,7 +117,30 @@ class LeadFromEmailView(View):
         request.session[CAPTURED_EMAILS] = stored
         query = urlencode({"full_name": captured.full_name, "first_name": captured.first_name,
                            "last_name": captured.last_name, "email": captured.address, "from_email": token})
-        return redirect(f"{reverse('leads:lead_add')}?{query}")
+        new_lead_url = f"{reverse('leads:lead_add')}?{query}"
+        existing = list(people_with_email(captured.address)[:10])
+        if existing:
+            return render(request, "leads/from_email_existing.html", {
+                "captured": captured, "existing": existing, "token": token, "new_lead_url": new_lead_url})
+        return redirect(new_lead_url)
+
+
+class AttachCapturedEmailView(View):
+    """Keep a captured message in the history of a lead or business contact that
+    is already in the CRM (instead of creating a second record)."""
+
+    def post(self, request):
+        token = request.POST.get("token", "")
+        captured = request.session.get(CAPTURED_EMAILS, {}).get(token)
+        if captured is None:
+            messages.error(request, _("This message has expired; read it again."))
+            return redirect("leads:lead_from_email")
+        person = get_object_or_404(people_with_email(captured.get("address", "")), pk=request.POST.get("record"))
+        services.lead_attach_captured_email(lead=person, captured=captured, user=request.user)
+        request.session[CAPTURED_EMAILS].pop(token, None)
+        request.session.modified = True
+        messages.success(request, _("The message was added to the history of “%(name)s”.") % {"name": person})
+        return redirect(record_url(person, "history"))
 
 
 class LeadConvertView(View):

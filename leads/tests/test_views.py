@@ -213,22 +213,66 @@ class TestLeadFromEmail:
            "Date: Mon, 16 Nov 2026 09:30:00 +0100\n\nCould you send a quote for 200 chairs?")
 
     def test_upload_opens_a_prefilled_form_and_saving_keeps_the_message(self, staff_client):
+        """The form the page renders, submitted as it is, keeps the message (the
+        hidden field that carries it was not rendered before)."""
         from django.core.files.uploadedfile import SimpleUploadedFile
 
+        from crm.generic.testing import submitted_form
         from crm.models import HistoryItem
 
         upload = SimpleUploadedFile("quote.eml", self.RAW.encode(), content_type="message/rfc822")
         response = staff_client.post(reverse("leads:lead_from_email"), {"message_file": upload})
         form_page = staff_client.get(response["Location"]).content.decode()
         assert 'value="Anna Hansen"' in form_page and 'value="anna@example.com"' in form_page
-        token = response["Location"].split("from_email=")[1]
-        staff_client.post(reverse("leads:lead_add"), {"full_name": "Anna Hansen", "email": "anna@example.com",
-                                                       "from_email": token})
+        form = submitted_form(form_page, class_="record-form")
+        staff_client.post(reverse("leads:lead_add"), {**form, "_save_close": [""]})
         lead = Lead.objects.get()
         item = HistoryItem.objects.get()
         assert (item.kind, item.subject, item.email_from) == ("email", "Quote please", "Anna Hansen <anna@example.com>")
         assert "200 chairs" in item.body and item.links.get().object_id == lead.pk
         assert item.occurred_at.isoformat().startswith("2026-11-16T08:30:00")
+        assert "Quote please" in staff_client.get(reverse("leads:lead_history", args=[lead.pk])).content.decode()
+
+    def test_a_known_sender_is_offered_instead_of_a_second_lead(self, staff_client):
+        from crm.models import HistoryItem
+        from crm.tests.factories import ContactFactory
+
+        known = ContactFactory(full_name="Anna Hansen", email="Anna@Example.com")
+        response = staff_client.post(reverse("leads:lead_from_email"), {"raw": self.RAW})
+        body = response.content.decode()
+        assert response.status_code == 200 and "This sender is already in the CRM" in body
+        assert known.get_absolute_url() in body and "Open existing" in body and "Create anyway" in body
+        assert not Lead.objects.exists()
+        # Keep the message in the existing contact's history: no second record.
+        token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+        response = staff_client.post(reverse("leads:lead_from_email_attach"), {"token": token, "record": known.pk})
+        assert response["Location"] == reverse("crm:contact_history", args=[known.pk])
+        item = HistoryItem.objects.get()
+        assert item.subject == "Quote please" and item.links.get().object_id == known.pk
+        assert BusinessContact.objects.count() == 1
+
+    def test_create_anyway_opens_the_new_lead_form(self, staff_client):
+        from crm.tests.factories import ContactFactory
+
+        ContactFactory(full_name="Anna Hansen", email="anna@example.com")
+        body = staff_client.post(reverse("leads:lead_from_email"), {"raw": self.RAW}).content.decode()
+        create_anyway = re.search(r'href="([^"]+)">Create anyway', body).group(1).replace("&amp;", "&")
+        form_page = staff_client.get(create_anyway).content.decode()
+        assert 'value="Anna Hansen"' in form_page and 'name="from_email"' in form_page
+
+    def test_attach_with_an_unknown_record_changes_nothing(self, staff_client):
+        from crm.models import HistoryItem
+        from crm.tests.factories import ContactFactory
+
+        ContactFactory(email="anna@example.com")
+        other = ContactFactory(email="someone@else.example")
+        body = staff_client.post(reverse("leads:lead_from_email"), {"raw": self.RAW}).content.decode()
+        token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+        response = staff_client.post(reverse("leads:lead_from_email_attach"), {"token": token, "record": other.pk})
+        assert response.status_code == 404 and not HistoryItem.objects.exists()
+        response = staff_client.post(reverse("leads:lead_from_email_attach"), {"token": "nope", "record": other.pk},
+                                     follow=True)
+        assert "This message has expired; read it again." in response.content.decode()
 
     def test_pasted_message(self, staff_client):
         response = staff_client.post(reverse("leads:lead_from_email"), {"raw": self.RAW})
@@ -302,3 +346,21 @@ def test_renaming_by_bulk_edit_moves_first_last_and_file_as(staff_client):
     assert response.status_code == 302
     lead.refresh_from_db()
     assert (lead.first_name, lead.last_name, lead.file_as) == ("Anna", "Berg", "Berg, Anna")
+
+
+def test_convert_then_save_the_contact_form_as_shown_keeps_the_categories(staff_client):
+    """Convert to Business Contact opens the contact form; Save & Close with no
+    change keeps the categories (they were erased) and logs nothing."""
+    from crm.generic.testing import submitted_form
+    from crm.tests.factories import CategoryFactory
+
+    lead = full_person(LeadFactory)
+    response = staff_client.post(reverse("leads:lead_convert", args=[lead.pk]), {})
+    assert response["Location"] == reverse("crm:contact_edit", args=[lead.pk])
+    entries = ChangeLogEntry.objects.count()
+    form = submitted_form(staff_client.get(response["Location"]).content.decode(), class_="record-form")
+    assert staff_client.post(response["Location"], {**form, "_save_close": [""]}).status_code == 302
+    contact = BusinessContact.objects.get(pk=lead.pk)
+    assert sorted(c.name for c in contact.categories.all()) == ["Key customer", "Partner"]
+    assert ChangeLogEntry.objects.count() == entries
+    assert CategoryFactory._meta.model.objects.count() == 2
