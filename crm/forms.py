@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.forms import RecordForm, date_widgets, datetime_widget
+from crm.generic.forms import RecordForm, date_widgets, datetime_widget, normalize_text
 from crm.generic.widgets import CommentsWidget, LinkToWidget
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.models.base import ADDRESS_PARTS
@@ -267,12 +267,16 @@ class HistoryItemForm(forms.ModelForm):
             "body": CommentsWidget(), "attendees": forms.Textarea(attrs={"rows": 2}), "email_to": forms.Textarea(attrs={"rows": 2}),
         }
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, kind: str, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.instance.kind = kind
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
         for name in list(self.fields):
-            if name not in KIND_FIELDS[kind]:
+            if name not in KIND_FIELDS[kind] and name != "version":
                 del self.fields[name]
         for name, label in KIND_LABELS.get(kind, {}).items():
             self.fields[name].label = label
@@ -302,7 +306,7 @@ class HistoryItemForm(forms.ModelForm):
         return upload
 
     def clean(self):
-        data = super().clean()
+        data = normalize_text(super().clean())
         if self.kind == HistoryItem.Kind.FILE and not data.get("subject") and data.get("file"):
             data["subject"] = data["file"].name[:255]
             self.instance.subject = data["subject"]

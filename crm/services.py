@@ -94,9 +94,33 @@ def history_item_create(*, item: HistoryItem, user, records=()) -> HistoryItem:
     return item
 
 
+class HistoryItemConflict(DomainError):
+    """Someone else saved the history item after the editor loaded it."""
+
+    def __init__(self, current: HistoryItem):
+        who = current.modified_by
+        name = (who.get_full_name() or who.get_username()) if who else _("Someone")
+        super().__init__(_("%(user)s changed this item while you were editing it. Your changes are not saved yet: "
+                           "review the saved values, then save again to keep yours.") % {"user": name})
+        self.current = current
+
+
 @transaction.atomic
-def history_item_update(*, item: HistoryItem, user) -> HistoryItem:
+def history_item_update(*, item: HistoryItem, user, expected_version: int | None = None) -> HistoryItem:
+    """Save an edited history item. ``expected_version`` is the version the
+    editor loaded: a newer stored one raises ``HistoryItemConflict`` and nothing
+    is written. A save that changes nothing writes nothing."""
+    current = HistoryItem.objects.select_for_update().get(pk=item.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise HistoryItemConflict(current)
     item.full_clean()
+    skip = {"modified", "version", "modified_by"}
+    if all(getattr(current, f.attname) == getattr(item, f.attname)
+           for f in HistoryItem._meta.concrete_fields if f.name not in skip):
+        item.version = current.version
+        return item
+    item.version = current.version + 1
+    item.modified_by = user if user and user.is_authenticated else None
     item.save()
     return item
 

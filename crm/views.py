@@ -27,6 +27,7 @@ from crm.generic.files import serve_stored_file
 from crm.generic.pagination import WindowCountPaginator
 from crm.generic.rows import light_instances
 from crm.generic import services as record_services
+from crm.generic.services import snapshot
 from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.permissions import OwnerRequiredMixin
@@ -218,9 +219,13 @@ class HistoryItemDetailView(HistoryItemMixin, View):
 
 
 class HistoryItemEditView(HistoryItemMixin, View):
-    def render_form(self, request, item, form):
+    """Edit a history item; a save over someone else's change is refused with
+    the saved values shown beside what the user typed (kept on the form)."""
+
+    def render_form(self, request, item, form, **extra):
         return render(request, "crm/history_form.html", {
             "item": item, "form": form, "kind_label": item.get_kind_display(), "cancel_url": item.get_absolute_url(),
+            **extra,
         })
 
     def get(self, request, pk):
@@ -233,7 +238,18 @@ class HistoryItemEditView(HistoryItemMixin, View):
         if not form.is_valid():
             return self.render_form(request, item, form)
         try:
-            services.history_item_update(item=form.save(commit=False), user=request.user)
+            services.history_item_update(item=form.save(commit=False), user=request.user,
+                                         expected_version=form.cleaned_data.get("version"))
+        except services.HistoryItemConflict as conflict:
+            data = request.POST.copy()
+            data["version"] = conflict.current.version
+            form = HistoryItemForm(data, request.FILES, instance=self.get_item(pk), kind=item.kind, user=request.user)
+            form.is_valid()
+            fields = [HistoryItem._meta.get_field(name) for name in form.fields if name != "version"]
+            saved, yours = snapshot(conflict.current, fields), snapshot(form.instance, fields)
+            differences = [(form.fields[f.name].label, saved[f.name], yours[f.name])
+                           for f in fields if saved[f.name] != yours[f.name]]
+            return self.render_form(request, item, form, conflict=conflict, differences=differences)
         except ValidationError as error:
             form.add_error(None, error)
             return self.render_form(request, item, form)

@@ -97,6 +97,13 @@ class HistoryItem(models.Model):
 
     created = models.DateTimeField(_("created"), auto_now_add=True)
     modified = models.DateTimeField(_("modified"), auto_now=True)
+    # As on records: an edit form carries the version it was loaded at, so a
+    # save over someone else's change is refused (crm.services.history_item_update).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("modified by"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

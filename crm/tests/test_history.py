@@ -267,3 +267,65 @@ def test_history_pages_read_rows_and_total_in_one_query(staff_client, django_ass
     assert "Page 1 of 2" in staff_client.get(url, {"page": "x"}).content.decode()
     body = staff_client.get(history_url("contact", ContactFactory().pk), {"page": "3"}).content.decode()
     assert "No history yet." in body
+
+
+# --- A history item's form, submitted as the page renders it (issue 9, defect 1) -----------
+
+def _full_appointment():
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.datetime(2026, 11, 20, 14, 0))
+    return link(HistoryItemFactory(
+        kind=HistoryItem.Kind.APPOINTMENT, subject="Site visit", occurred_at=start,
+        end_at=start + datetime.timedelta(hours=1), location="Oslo office",
+        attendees="Anna Hansen\nOla Nordmann", body="Bring the samples\nand the price list"), ContactFactory())
+
+
+def _edit_form(client, item, **changes):
+    from crm.generic.testing import submitted_form
+
+    page = client.get(reverse("crm:history_edit", args=[item.pk])).content.decode()
+    form = submitted_form(page, class_="history-form")
+    form.update({name: [value] for name, value in changes.items()})
+    return form
+
+
+def _state(item):
+    from crm.generic.services import snapshot
+
+    fresh = HistoryItem.objects.get(pk=item.pk)
+    return {**snapshot(fresh), "version": fresh.version}
+
+
+def test_history_item_form_submitted_unchanged_changes_nothing(staff_client):
+    item = _full_appointment()
+    before = _state(item)
+    response = staff_client.post(reverse("crm:history_edit", args=[item.pk]), _edit_form(staff_client, item))
+    assert response.status_code == 302
+    assert _state(item) == before
+
+
+def test_stale_history_item_form_is_refused_and_keeps_the_input(client, staff, other_staff):
+    from crm import services
+
+    item = _full_appointment()
+    client.force_login(staff)
+    form = _edit_form(client, item, location="Alice's place")
+    theirs = HistoryItem.objects.get(pk=item.pk)
+    theirs.location = "Bob's place"
+    services.history_item_update(item=theirs, user=other_staff, expected_version=1)
+    response = client.post(reverse("crm:history_edit", args=[item.pk]), form)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Bob Nowak changed this item while you were editing it" in body
+    assert "Bob&#x27;s place" in body and 'value="Alice&#x27;s place"' in body
+    assert HistoryItem.objects.get(pk=item.pk).location == "Bob's place"
+    # Saving again on purpose keeps Alice's value.
+    from crm.generic.testing import submitted_form
+
+    again = submitted_form(body, class_="history-form")
+    assert client.post(reverse("crm:history_edit", args=[item.pk]), again).status_code == 302
+    stored = HistoryItem.objects.get(pk=item.pk)
+    assert (stored.location, stored.version, stored.modified_by) == ("Alice's place", 3, staff)
