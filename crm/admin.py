@@ -1,21 +1,37 @@
 """The Django admin, for database owners only.
 
-Record saves and deletes in the admin go through the same services as the
-app (validation, read-only rules, change log), so the admin cannot bypass a
-business rule.
+Every write in the admin goes through the same services as the app (record
+saves with the version the page was loaded at, the change log, read-only
+rules, list values, categories, …), so the admin cannot bypass a business
+rule. A service's refusal rolls the admin's transaction back and shows the
+page again with the service's message.
+
+Who may do what here comes from one rule, ``crm.permissions.is_owner``, not
+from Django's model permissions given to the "Database owners" group: the
+app asks ``is_owner`` too, so the two cannot disagree, and a model or inline
+added later needs no data migration to reach the owners.
 """
 from functools import update_wrapper
 
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.contrib.admin import actions as admin_actions
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
+from crm import selectors, services
+from crm.forms import ListValueDeleteForm, ListValueForm
 from crm.generic import services as record_services
+from crm.generic.services import DomainError, EditConflict
 from crm.models import (
     Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, HistoryLink, ListValue, UserPreferences,
 )
@@ -23,9 +39,9 @@ from crm.permissions import is_owner
 
 
 class OwnerAdminSite(admin.AdminSite):
-    site_header = _("CRM administration")
-    site_title = _("CRM administration")
-    index_title = _("Database owner's administration")
+    site_header = gettext_lazy("CRM administration")
+    site_title = gettext_lazy("CRM administration")
+    index_title = gettext_lazy("Database owner's administration")
 
     def has_permission(self, request) -> bool:
         return is_owner(request.user)
@@ -55,8 +71,27 @@ class OwnerAdminSite(admin.AdminSite):
 owner_admin_site = OwnerAdminSite(name="admin")
 
 
-class OwnerModelAdmin(admin.ModelAdmin):
-    """Database owners may do everything here; nobody else gets in."""
+@admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)
+def delete_selected(modeladmin, request, queryset):
+    """Django's "Delete selected …" action, all or nothing: the model admin's
+    ``delete_queryset`` deletes through a service, and a refusal undoes the
+    whole action (the admin's own log included) and says why."""
+    try:
+        with transaction.atomic():
+            return admin_actions.delete_selected(modeladmin, request, queryset)
+    except DomainError as error:
+        modeladmin.message_user(request, error.message, messages.ERROR)
+        return None
+
+
+owner_admin_site.add_action(delete_selected)
+
+
+class OwnerPermissions:
+    """Database owners may do everything here; nobody else gets in.
+
+    Shared by model admins and inlines (an inline asks for permissions of its
+    own, so without this an owner who is not a superuser would not see it)."""
 
     def has_module_permission(self, request):
         return is_owner(request.user)
@@ -64,37 +99,176 @@ class OwnerModelAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return is_owner(request.user)
 
-    has_add_permission = has_change_permission = has_delete_permission = (
-        lambda self, request, obj=None: is_owner(request.user)
-    )
+    def has_add_permission(self, request, obj=None):
+        return is_owner(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_owner(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_owner(request.user)
+
+
+class OwnerInline(OwnerPermissions, admin.TabularInline):
+    extra = 0
+
+
+def _refused(form_class: type[forms.BaseForm], error: Exception) -> type[forms.BaseForm]:
+    """``form_class`` showing a service's refusal above the fields, so the page
+    comes back with what the person typed and why it was not saved."""
+    reasons = [error.message] if isinstance(error, DomainError) else error.messages
+
+    class Refused(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if self.is_bound and isinstance(error, EditConflict) and "version" in self.fields:
+                # As on the app's edit form: saving again is against the version
+                # stored now, so it keeps this person's values on purpose.
+                self.data = self.data.copy()
+                self.data[self.add_prefix("version")] = error.current.version
+
+        def clean(self):
+            cleaned = super().clean()
+            self.add_error(None, reasons)
+            return cleaned
+
+    Refused.__name__ = Refused.__qualname__ = form_class.__name__
+    return Refused
+
+
+def _become(obj, saved) -> None:
+    """Make the admin's unsaved ``obj`` the row a service created (the admin
+    goes on with ``obj``: its inlines, its log entry, the redirect)."""
+    obj.__dict__.update(saved.__dict__)
+
+
+class OwnerModelAdmin(OwnerPermissions, admin.ModelAdmin):
+    """Base of every model admin here. Subclasses write through services in
+    ``save_model``, ``save_formset``, ``delete_model`` and ``delete_queryset``;
+    a service's refusal (``DomainError``, or a ``ValidationError`` of its
+    ``full_clean``) undoes the whole save and is shown on the page."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (DomainError, ValidationError) as error:
+            if request.method != "POST" or hasattr(request, "_crm_refusal"):
+                raise
+            # Django's transaction is rolled back: nothing was written. Build the
+            # page again from the same POST, with the refusal (see get_form).
+            request._crm_refusal = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_crm_refusal", None)
+        return form if refusal is None else _refused(form, refusal)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as error:
+            # Rolled back, the admin's log entry included.
+            self.message_user(request, error.message, messages.ERROR)
+            opts = self.opts
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id],
+                                                current_app=self.admin_site.name))
+
+
+class DeleteWithReplacementMixin:
+    """A delete page that asks what takes the object's place where it is used
+    (as the app's delete page does), instead of Django's "cannot delete:
+    protected" page. Subclasses name the form and the service."""
+
+    def get_delete_form(self, obj, data=None) -> forms.Form:
+        raise NotImplementedError
+
+    def delete_usage(self, obj) -> list[str]:
+        """Sentences telling what uses ``obj``."""
+        raise NotImplementedError
+
+    def delete_with_replacement(self, request, obj, form) -> str:
+        """Delete through the service with the chosen replacement; return the success message."""
+        raise NotImplementedError
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return super().delete_view(request, object_id, extra_context)  # Django's "does not exist" redirect
+        if not self.has_delete_permission(request, obj):
+            raise PermissionDenied
+        form = self.get_delete_form(obj, request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                with transaction.atomic():
+                    self.log_deletions(request, [obj])
+                    message = self.delete_with_replacement(request, obj, form)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, message, messages.SUCCESS)
+                opts = self.opts
+                return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                                                    current_app=self.admin_site.name))
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/delete_with_replacement.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Delete “%(name)s”?") % {"name": obj}, "subtitle": None, "opts": self.opts, "app_label": self.opts.app_label,
+            "object": obj, "object_name": str(self.opts.verbose_name), "form": form,
+            "usage": self.delete_usage(obj), "media": self.media + form.media, **(extra_context or {}),
+        })
+
+
+# --- Records -----------------------------------------------------------------
+
+class RecordAdminForm(forms.ModelForm):
+    """Carries the version the page was loaded at, as the app's edit form does,
+    so a save on a stale page is refused (``record_services.record_update``)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        # The stored version is not edited; the field above carries the loaded one.
+        exclude = ["version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
 
 
 class RecordAdmin(OwnerModelAdmin):
-    """Admin for record types: saves and deletes through the record services."""
+    """Admin for record types: saves and deletes through the record services
+    (version check, validation, read-only rules, change log)."""
 
+    form = RecordAdminForm
     list_select_related = ("assigned_to",)
     list_per_page = 50
     show_full_result_count = False
     filter_horizontal = ("categories",)
 
     def save_model(self, request, obj, form, change):
-        # Many-to-many values are saved by save_related() after this.
-        if change:
-            record_services.record_update(instance=obj, user=request.user)
+        m2m = {f.name: form.cleaned_data[f.name] for f in obj._meta.many_to_many if f.name in form.cleaned_data}
+        self.save_record(request, obj, m2m, expected_version=form.cleaned_data.get("version") if change else None,
+                         creating=not change)
+
+    def save_record(self, request, obj, m2m: dict, expected_version: int | None, creating: bool) -> None:
+        """Write the record and its many-to-many values (one service call, one log entry)."""
+        if creating:
+            record_services.record_create(instance=obj, user=request.user, m2m=m2m)
         else:
-            record_services.record_create(instance=obj, user=request.user)
+            record_services.record_update(instance=obj, user=request.user, expected_version=expected_version, m2m=m2m)
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many values were saved (and logged) with the record.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def delete_model(self, request, obj):
-        try:
-            record_services.record_delete(instance=obj, user=request.user)
-        except record_services.DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
+        record_services.record_delete(instance=obj, user=request.user)
 
     def delete_queryset(self, request, queryset):
-        try:
-            record_services.records_delete(queryset=queryset, user=request.user)
-        except record_services.DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
+        record_services.records_delete(queryset=queryset, user=request.user)
 
 
 @admin.register(Account, site=owner_admin_site)
@@ -113,31 +287,103 @@ class BusinessContactAdmin(RecordAdmin):
     list_select_related = ("assigned_to", "source")
 
 
+# --- Customizable data -----------------------------------------------------------
+
 @admin.register(Category, site=owner_admin_site)
 class CategoryAdmin(OwnerModelAdmin):
     list_display = ("name", "colour")
 
-
-@admin.register(ListValue, site=owner_admin_site)
-class ListValueAdmin(OwnerModelAdmin):
-    list_display = ("name", "kind", "position")
-    list_filter = ("kind",)
-    list_editable = ("position",)
-    ordering = ("kind", "position", "name")
+    def save_model(self, request, obj, form, change):
+        services.category_save(category=obj)
 
     def delete_model(self, request, obj):
-        from crm import services
+        services.category_delete(category=obj)
 
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            services.category_delete(category=category)
+
+
+class ListValueAdminForm(ListValueForm):
+    """The app's list value form (a name is refused beside the same name in
+    another case), with the list chosen on the page when adding."""
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        super().__init__(*args, kind=instance.kind if instance else "", **kwargs)
+
+    def clean_kind(self):
+        # Before clean_name, which looks for duplicates in this list.
+        self.instance.kind = self.cleaned_data["kind"]
+        return self.instance.kind
+
+
+@admin.register(ListValue, site=owner_admin_site)
+class ListValueAdmin(DeleteWithReplacementMixin, OwnerModelAdmin):
+    """List values: added at the end of their list, renamed, and deleted with a
+    replacement for the records that use them. The order is changed on the
+    Customize page (Move up / Move down)."""
+
+    form = ListValueAdminForm
+    fields = ("kind", "name", "position")
+    list_display = ("name", "kind", "position")
+    list_filter = ("kind",)
+    ordering = ("kind", "position", "name")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Records point at a value of their list: it does not move to another list.
+        return ("position",) if obj is None else ("kind", "position")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            _become(obj, services.list_value_create(kind=obj.kind, name=obj.name))
+        elif "name" in form.changed_data:
+            services.list_value_rename(value=obj, name=obj.name)
+
+    def delete_model(self, request, obj):
         services.list_value_delete(value=obj, replacement=None, user=request.user)
 
+    def delete_queryset(self, request, queryset):
+        for value in queryset:
+            services.list_value_delete(value=value, replacement=None, user=request.user)
 
-class HistoryLinkInline(admin.TabularInline):
+    def get_delete_form(self, obj, data=None):
+        return ListValueDeleteForm(data, value=obj)
+
+    def delete_usage(self, obj):
+        count = selectors.list_value_usage(obj)
+        if not count:
+            return [_("No record uses this value.")]
+        return [ngettext("%(counter)s record uses this value. Choose what it gets instead.",
+                         "%(counter)s records use this value. Choose what they get instead.", count) % {"counter": count}]
+
+    def delete_with_replacement(self, request, obj, form):
+        name = obj.name
+        changed = services.list_value_delete(value=obj, replacement=form.cleaned_data["replacement"], user=request.user)
+        return _("“%(name)s” was deleted; %(count)d records changed.") % {"name": name, "count": changed}
+
+
+# --- Communication history and the change log --------------------------------------
+
+class HistoryLinkInline(OwnerInline):
+    """Shown, not edited: an item is linked and unlinked from a record's History
+    page, which keeps every item linked to at least one record."""
+
     model = HistoryLink
-    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(HistoryItem, site=owner_admin_site)
 class HistoryItemAdmin(OwnerModelAdmin):
+    """History items are changed and deleted through the history services; they
+    are added on a record's History page (an item belongs to a record)."""
+
     list_display = ("subject", "kind", "occurred_at", "author")
     list_filter = ("kind",)
     search_fields = ("subject",)
@@ -145,9 +391,24 @@ class HistoryItemAdmin(OwnerModelAdmin):
     inlines = [HistoryLinkInline]
     show_full_result_count = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.history_item_update(item=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.history_item_delete(item=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            services.history_item_delete(item=item, user=request.user)
+
 
 @admin.register(ChangeLogEntry, site=owner_admin_site)
 class ChangeLogEntryAdmin(OwnerModelAdmin):
+    """The change log is read here, never written: it says who changed what."""
+
     list_display = ("timestamp", "object_repr", "action", "user_name")
     list_filter = ("action", "content_type")
     readonly_fields = [f.name for f in ChangeLogEntry._meta.fields]
@@ -159,12 +420,16 @@ class ChangeLogEntryAdmin(OwnerModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(UserPreferences, site=owner_admin_site)
 class UserPreferencesAdmin(OwnerModelAdmin):
     list_display = ("user", "language")
 
 
-# Users and groups: only superusers manage accounts and the owner group.
+# Users and groups: only superusers manage accounts and the owner group
+# (Django's own permissions), so an owner cannot make anyone a superuser.
 owner_admin_site.register(User, UserAdmin)
 owner_admin_site.register(Group, GroupAdmin)

@@ -1,11 +1,14 @@
 """Admin for the sales process (database owners only). Opportunity saves go
-through the record services, so a closed opportunity is read-only here too;
-stage and activity changes go through the same services as the Customize page."""
-from django.contrib import admin, messages
+through the same service as the opportunity form, so a closed opportunity is
+read-only here too; stages, activities, products and the settings go through
+the same services as the Customize pages."""
+from django import forms
+from django.contrib import admin
+from django.utils.translation import ngettext
 
-from crm.admin import OwnerModelAdmin, RecordAdmin, owner_admin_site
-from crm.generic.services import DomainError
+from crm.admin import DeleteWithReplacementMixin, OwnerInline, OwnerModelAdmin, RecordAdmin, _become, owner_admin_site
 from sales import services
+from sales.forms import StageDeleteForm
 from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesSettings, SalesStage
 
 
@@ -15,40 +18,102 @@ class ProductAdmin(OwnerModelAdmin):
     list_filter = ("active",)
     search_fields = ("name", "description")
 
+    def save_model(self, request, obj, form, change):
+        services.product_save(product=obj)
 
-class SalesActivityInline(admin.TabularInline):
+    def delete_model(self, request, obj):
+        services.product_delete(product=obj)
+
+    def delete_queryset(self, request, queryset):
+        for product in queryset:
+            services.product_delete(product=product)
+
+
+class SalesActivityInline(OwnerInline):
+    """A stage's activities; written by ``save_formset`` through the services
+    (a new one goes at the end; none on Closed Won / Closed Lost)."""
+
     model = SalesActivity
-    extra = 0
     fields = ("name", "duration_days", "position")
 
 
+class SalesStageAdminForm(forms.ModelForm):
+    def validate_constraints(self):
+        # Ticking "default stage" moves the mark from the old default stage
+        # (services.stage_set_default): it does not clash with it.
+        try:
+            self.instance.validate_constraints(exclude=self._get_validation_exclusions() | {"is_default"})
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
 @admin.register(SalesStage, site=owner_admin_site)
-class SalesStageAdmin(OwnerModelAdmin):
+class SalesStageAdmin(DeleteWithReplacementMixin, OwnerModelAdmin):
+    """Stages as on the Customize page: a name is unique in any case, Closed
+    Won and Closed Lost are built in, a new stage goes after the open ones, and
+    deleting a stage asks where its opportunities (and activities) go. The
+    order is changed on the Customize page (Move up / Move down)."""
+
+    form = SalesStageAdminForm
+    fields = ("name", "kind", "position", "is_default")
     list_display = ("name", "kind", "position", "is_default")
     ordering = ("position", "id")
     inlines = [SalesActivityInline]
 
     def get_readonly_fields(self, request, obj=None):
         # Closed Won / Closed Lost: built in, not to be renamed.
-        return ("name", "position", "is_default") if obj is not None and obj.is_closed else ()
+        return ("name", "kind", "position", "is_default") if obj is not None and obj.is_closed else ("kind", "position")
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_closed)
 
     def save_model(self, request, obj, form, change):
-        if obj.is_default and not obj.is_closed:
-            services.stage_set_default(stage=None)  # one default: clear the old one first
-        super().save_model(request, obj, form, change)
+        wants_default = obj.is_default
+        if not change:
+            _become(obj, services.stage_create(name=obj.name))
+            if wants_default:
+                services.stage_set_default(stage=obj)
+                obj.is_default = True
+            return
+        # The default first: the rename validates the stage with its new mark.
+        if "is_default" in form.changed_data:
+            services.stage_set_default(stage=obj if wants_default else None)
+        if "name" in form.changed_data:
+            services.stage_rename(stage=obj, name=obj.name)
+
+    def save_formset(self, request, form, formset, change):
+        activities = formset.save(commit=False)
+        for activity in formset.deleted_objects:
+            services.activity_delete(activity=activity)
+        for activity in activities:
+            services.activity_save(activity=activity)
 
     def delete_model(self, request, obj):
-        try:
-            services.stage_delete(stage=obj, replacement=None, user=request.user)
-        except DomainError as error:
-            self.message_user(request, error.message, messages.ERROR)
+        services.stage_delete(stage=obj, replacement=None, user=request.user)
 
     def delete_queryset(self, request, queryset):
         for stage in queryset:
-            self.delete_model(request, stage)
+            services.stage_delete(stage=stage, replacement=None, user=request.user)
+
+    def get_delete_form(self, obj, data=None):
+        return StageDeleteForm(data, stage=obj)
+
+    def delete_usage(self, obj):
+        count = obj.opportunities.count()
+        usage = [ngettext("%(counter)s opportunity is in this stage.",
+                          "%(counter)s opportunities are in this stage.", count) % {"counter": count}]
+        activities = obj.activities.count()
+        if activities:
+            usage.append(ngettext("It has %(counter)s sales activity.", "It has %(counter)s sales activities.",
+                                  activities) % {"counter": activities})
+        return usage
+
+    def delete_with_replacement(self, request, obj, form):
+        name = str(obj)
+        moved = services.stage_delete(stage=obj, replacement=form.cleaned_data["replacement"],
+                                      move_activities=form.cleaned_data["move_activities"], user=request.user)
+        return ngettext("“%(stage)s” was deleted; %(count)d opportunity was moved.",
+                        "“%(stage)s” was deleted; %(count)d opportunities were moved.", moved) % {"stage": name, "count": moved}
 
 
 @admin.register(SalesSettings, site=owner_admin_site)
@@ -56,19 +121,27 @@ class SalesSettingsAdmin(OwnerModelAdmin):
     list_display = ("__str__", "activity_reminders")
 
     def has_add_permission(self, request, obj=None):
-        return not SalesSettings.objects.exists()
+        return super().has_add_permission(request, obj) and not SalesSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # one row, saved by the service; there is nothing to delete
+
+    def save_model(self, request, obj, form, change):
+        _become(obj, services.sales_settings_save(activity_reminders=obj.activity_reminders))
 
 
-class OpportunityLineInline(admin.TabularInline):
+class OpportunityLineInline(OwnerInline):
     """Lines are shown here; they are edited on the opportunity form, which keeps the totals."""
 
     model = OpportunityLine
-    extra = 0
     fields = ("product", "description", "quantity", "unit_price", "discount_percent", "line_total")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -88,3 +161,6 @@ class OpportunityAdmin(RecordAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_closed)
+
+    def save_record(self, request, obj, m2m, expected_version, creating):
+        services.opportunity_save(instance=obj, user=request.user, expected_version=expected_version, m2m=m2m)
