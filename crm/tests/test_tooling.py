@@ -33,3 +33,29 @@ def test_bench_collects_static_files_and_compiles_messages_first(target):
     first_benchmark = next(i for i, line in enumerate(lines) if "bench/run.py" in line)
     assert any("manage.py collectstatic" in line for line in lines[:first_benchmark])
     assert any("manage.py compilemessages" in line for line in lines[:first_benchmark])
+
+
+def load_bench_run():
+    """bench/run.py as a module (it is a script, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_benchmark_names_the_accounts_of_a_million_contacts():
+    """`bench/run.py --sizes 1000000` needs 100,000 account names; the words
+    make 26,400, so names repeat with a number instead of stopping at 264k contacts."""
+    run = load_bench_run()
+    args = run.parse_args(["--sizes", "1000000"])
+    n_accounts = args.sizes[0] // 10
+    names = run.account_names(random.Random(2026), n_accounts)
+    assert len(names) == n_accounts == 100_000
+    assert len({name for _base, name, _city in names}) == n_accounts
+    assert len({run.ascii_slug(base) for base, _name, _city in names}) == n_accounts   # distinct e-mail domains
+    assert all(0 <= city < len(run.CITIES) for _base, _name, city in names)
+    repeated = [name for base, name, _city in names if base.endswith(" 2")]
+    assert repeated and all(name.endswith((" 2", " 2 AS", " 2 SAS", " 2 SARL", " 2 Sp. z o.o.", " 2 S.A.", " 2 Ltd"))
+                            for name in repeated)
