@@ -3,7 +3,6 @@ generator and the documentation's links."""
 import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +58,23 @@ def test_the_benchmark_names_the_accounts_of_a_million_contacts():
     repeated = [name for base, name, _city in names if base.endswith(" 2")]
     assert repeated and all(name.endswith((" 2", " 2 AS", " 2 SAS", " 2 SARL", " 2 Sp. z o.o.", " 2 S.A.", " 2 Ltd"))
                             for name in repeated)
+
+
+def test_no_tracked_file_points_outside_the_repository():
+    """The repository carries its own documentation (docs/architecture.md);
+    nothing may send a reader to a folder beside the clone."""
+    needle = "../" + "shared"   # spelt in two parts so this file does not match itself
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
+    assert len(files) > 100
+    paths = [ROOT / name.decode() for name in files if name]
+    offending = [str(path.relative_to(ROOT)) for path in paths if path.is_file() and needle.encode() in path.read_bytes()]
+    assert offending == []
+
+
+def test_the_readme_points_at_the_architecture_document():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/architecture.md" in readme
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for term in ("RecordViewSet", "list_fields", "get_object", "registry.register", "search_fields",
+                 "RecordViewTests", "project_urls.py", "services.py", "selectors.py"):
+        assert term in architecture, term
