@@ -40,7 +40,7 @@ system-deps-gettext:
 run: venv messages
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --addrport $(HOST):$(PORT)
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # System packages the tests need: Chromium for browser tests, WeasyPrint's
@@ -67,13 +67,15 @@ test-pg: test-deps messages collectstatic
 
 # Page speed (1k/10k/100k contacts, 1M history items) on SQLite, then lead
 # import/export speed (10k and 100k rows), then opportunities (1k and 100k,
-# stage deletion of 50k). PostgreSQL: make bench-pg.
-bench: test-deps
+# stage deletion of 50k). PostgreSQL: make bench-pg. Like the tests, the
+# pages need the collected static files (the manifest storage) and the
+# compiled translations, so a fresh clone benchmarks without other steps.
+bench: test-deps messages collectstatic
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/imports.py
 	$(PY) bench/opportunities.py
 
-bench-pg: test-deps
+bench-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(PY) bench/run.py --db postgres $(BENCH_ARGS)
 	scripts/with-postgres.sh $(PY) bench/imports.py
 	scripts/with-postgres.sh $(PY) bench/opportunities.py --db postgres

@@ -140,18 +140,8 @@ def seed(size: int, args) -> dict:
             for name, price, cost, _q in PRODUCTS])
 
         # Accounts and business contacts: the columns the list and detail pages show.
-        # Unique "<Word> <Trade> [City]" names (as bench/run.py makes them).
-        variants = len(run.CITIES) + 1
-        picks = rng.sample(range(len(run.COMPANY_WORDS) * len(run.COMPANY_TRADES) * variants), n_accounts)
-        account_names = []          # (name without legal form, account name, city index)
-        for pick in picks:
-            combo, variant = divmod(pick, variants)
-            word, trade = divmod(combo, len(run.COMPANY_TRADES))
-            city_index = rng.choices(range(len(run.CITIES)), weights=run.CITY_WEIGHTS)[0] \
-                if variant == len(run.CITIES) else variant
-            city, _country, _postal, _phone, legal, _streets = run.CITIES[city_index]
-            base = f"{run.COMPANY_WORDS[word]} {run.COMPANY_TRADES[trade]}" + ("" if variant == len(run.CITIES) else f" {city}")
-            account_names.append((base, f"PT {base}" if legal == "PT" else f"{base} {legal}", city_index))
+        # Unique "<Word> <Trade> [City]" names, made as bench/run.py makes them.
+        account_names = run.account_names(rng, n_accounts)   # (name without legal form, account name, city index)
         account_created = sorted(created_start - dt.timedelta(days=rng.randint(0, 1500)) for _ in range(n_accounts))
 
         def account_rows():

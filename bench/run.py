@@ -267,6 +267,34 @@ FILE_TYPES = [("pdf", "application/pdf"), ("docx", "application/vnd.openxmlforma
 TASK_STATUSES = ["not_started", "in_progress", "waiting", "deferred", "completed", "completed", "completed"]
 
 
+def account_names(rng: random.Random, count: int) -> list[tuple[str, str, int]]:
+    """``count`` distinct account names: (base, name, city index), the name being
+    "<Word> <Trade> [City] <legal form>" ("Nordic Traders Oslo AS", "PT Java Foods").
+
+    The words make 26,400 different names; past that (264,000 contacts and
+    more) they repeat with a number ("Nordic Traders Oslo 2 AS"), so any size
+    can be seeded. Up to 26,400 the names are those of earlier runs, drawn
+    from ``rng`` in the same order, so the results stay comparable.
+    """
+    variants = len(CITIES) + 1          # one per city, and one without a city
+    pool = len(COMPANY_WORDS) * len(COMPANY_TRADES) * variants
+    cities = rng.choices(range(len(CITIES)), weights=CITY_WEIGHTS, k=count)
+    names: list[tuple[str, str, int]] = []
+    round_number = 1
+    while len(names) < count:
+        for pick in rng.sample(range(pool), min(pool, count - len(names))):
+            combo, variant = divmod(pick, variants)
+            word, trade = COMPANY_WORDS[combo // len(COMPANY_TRADES)], COMPANY_TRADES[combo % len(COMPANY_TRADES)]
+            city_index = cities[len(names)] if variant == len(CITIES) else variant
+            legal = CITIES[city_index][4]
+            base = f"{word} {trade}" + (f" {CITIES[city_index][0]}" if variant != len(CITIES) else "")
+            if round_number > 1:
+                base = f"{base} {round_number}"
+            names.append((base, f"PT {base}" if legal == "PT" else f"{base} {legal}", city_index))
+        round_number += 1
+    return names
+
+
 def ascii_slug(text: str) -> str:
     text = text.replace("ł", "l").replace("Ł", "L").replace("ø", "o").replace("Ø", "O").replace("æ", "ae")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -419,18 +447,8 @@ def seed(size: int, args) -> dict:
         source_ids = list(ListValue.objects.filter(kind="source").values_list("pk", flat=True))
 
         # Accounts: unique "<Word> <Trade> [City] <legal form>" names.
-        cities = rng.choices(range(len(CITIES)), weights=CITY_WEIGHTS, k=n_accounts)
-        combos = len(COMPANY_WORDS) * len(COMPANY_TRADES)
-        picks = rng.sample(range(combos * (len(CITIES) + 1)), n_accounts)
-        accounts = []  # (name, city index, domain, phone prefix)
-        for i, pick in enumerate(picks):
-            combo, variant = divmod(pick, len(CITIES) + 1)
-            word, trade = COMPANY_WORDS[combo // len(COMPANY_TRADES)], COMPANY_TRADES[combo % len(COMPANY_TRADES)]
-            city_index = cities[i] if variant == len(CITIES) else variant
-            city, country, postal, phone, legal, streets = CITIES[city_index]
-            base = f"{word} {trade}" + (f" {city}" if variant != len(CITIES) else "")
-            name = f"PT {base}" if legal == "PT" else f"{base} {legal}"
-            accounts.append((name, city_index, ascii_slug(base) + ".example", phone))
+        accounts = [(name, city_index, ascii_slug(base) + ".example", CITIES[city_index][3])
+                    for base, name, city_index in account_names(rng, n_accounts)]
 
         account_created = sorted(history_start - dt.timedelta(days=rng.randint(0, 2000)) +
                                   dt.timedelta(seconds=rng.randint(0, 86399)) for _ in range(n_accounts))

@@ -241,6 +241,8 @@ class ContactForm(PersonForm):
 
 # --- Communication history ---------------------------------------------------
 
+# Each kind's fields in the order its form shows them: the subject first,
+# then when (start, end or due date), the kind's own details, the notes last.
 KIND_FIELDS = {
     HistoryItem.Kind.NOTE: ["subject", "occurred_at", "body"],
     HistoryItem.Kind.PHONE: ["subject", "occurred_at", "direction", "phone_number", "duration_minutes", "body"],
@@ -261,7 +263,8 @@ class HistoryItemForm(forms.ModelForm):
 
     class Meta:
         model = HistoryItem
-        fields = sorted({f for names in KIND_FIELDS.values() for f in names})
+        # Every kind's fields (each form keeps its kind's, in KIND_FIELDS order).
+        fields = list(dict.fromkeys(f for names in KIND_FIELDS.values() for f in names))
         widgets = {
             "occurred_at": datetime_widget(), "end_at": datetime_widget(), **date_widgets("due_date"),
             "body": CommentsWidget(), "attendees": forms.Textarea(attrs={"rows": 2}), "email_to": forms.Textarea(attrs={"rows": 2}),
@@ -278,6 +281,7 @@ class HistoryItemForm(forms.ModelForm):
         for name in list(self.fields):
             if name not in KIND_FIELDS[kind] and name != "version":
                 del self.fields[name]
+        self.order_fields(KIND_FIELDS[kind])
         for name, label in KIND_LABELS.get(kind, {}).items():
             self.fields[name].label = label
         if "occurred_at" in self.fields:

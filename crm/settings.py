@@ -206,9 +206,17 @@ if env_bool("CRM_HTTPS"):
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# One console handler, on the root logger. Django's own default gives the
+# "django" logger a console handler of its own (in DEBUG) that also passes
+# every record on to the root: each request warning ("Not Found: /x") was
+# printed twice. Here "django" has no handler of its own and propagates, so
+# each record is printed once (its INFO ones, such as the autoreloader's,
+# only in DEBUG, as before). runserver's request lines ("django.server") keep
+# Django's own handler and formatter and do not propagate.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django": {"handlers": [], "level": "INFO" if DEBUG else "WARNING", "propagate": True}},
 }

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -468,7 +468,9 @@ class ListValueDeleteView(OwnerRequiredMixin, View):
             return render(request, "crm/list_value_delete.html", {
                 "value": value, "usage": selectors.list_value_usage(value), "form": form})
         changed = services.list_value_delete(value=value, replacement=form.cleaned_data["replacement"], user=request.user)
-        messages.success(request, _("“%(name)s” was deleted; %(count)d records changed.") % {"name": value.name, "count": changed})
+        messages.success(request, ngettext("“%(name)s” was deleted; %(count)d record changed.",
+                                           "“%(name)s” was deleted; %(count)d records changed.", changed)
+                         % {"name": value.name, "count": changed})
         return redirect("crm:list_edit", kind=value.kind)
 
 

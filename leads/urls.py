@@ -7,4 +7,5 @@ app_name = "leads"
 urlpatterns = [
     *views.LeadViewSet.urls(),
     path("customize/lead-scoring/", views.CriteriaView.as_view(), name="criteria"),
+    path("customize/lead-scoring/<int:pk>/delete/", views.CriterionDeleteView.as_view(), name="criterion_delete"),
 ]

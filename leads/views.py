@@ -14,7 +14,7 @@ from crm.permissions import OwnerRequiredMixin
 from crm.selectors import people_with_email
 from crm.templatetags.crm import record_url
 from crm.views import CRMRecordViewSet, ContactViewSet, PersonViewSetMixin
-from leads import services
+from leads import selectors, services
 from leads.filtersets import LeadFilterSet
 from leads.forms import ConvertForm, CriterionForm, EmailCaptureForm, LeadForm
 from leads.models import Lead, ScoringCriterion
@@ -174,8 +174,9 @@ class LeadConvertView(View):
 
 
 class CriteriaView(OwnerRequiredMixin, View):
-    """Customize lead scoring criteria: add, edit (description, weight), move, delete.
-    Every change re-scores all automatic leads and business contacts at once."""
+    """Customize lead scoring criteria: add, edit (description, weight), move;
+    Delete opens ``CriterionDeleteView``. Every change re-scores all automatic
+    leads and business contacts at once."""
 
     def render_page(self, request, form=None, edit=None, status=200):
         return render(request, "leads/criteria.html", {
@@ -188,11 +189,12 @@ class CriteriaView(OwnerRequiredMixin, View):
 
     def post(self, request):
         op = request.POST.get("op", "save")
-        criterion = get_object_or_404(ScoringCriterion, pk=request.POST["criterion"]) if request.POST.get("criterion") else None
+        key = request.POST.get("criterion", "")
+        criterion = get_object_or_404(ScoringCriterion, pk=int(key)) if key.isdigit() else None
         if op == "delete" and criterion:
-            services.criterion_delete(criterion=criterion)
-            messages.success(request, _("“%(name)s” was deleted; scores were recalculated.") % {"name": criterion})
-        elif op in ("up", "down") and criterion:
+            # Deleting re-scores everyone: it is confirmed on its own page first.
+            return redirect("leads:criterion_delete", pk=criterion.pk)
+        if op in ("up", "down") and criterion:
             services.criterion_move(criterion=criterion, offset=-1 if op == "up" else 1)
         else:
             form = CriterionForm(request.POST, instance=criterion)
@@ -201,4 +203,20 @@ class CriteriaView(OwnerRequiredMixin, View):
                                         edit=(criterion.pk, form) if criterion else None)
             services.criterion_save(criterion=form.save(commit=False))
             messages.success(request, _("“%(name)s” was saved; scores were recalculated.") % {"name": form.instance})
+        return redirect("leads:criteria")
+
+
+class CriterionDeleteView(OwnerRequiredMixin, View):
+    """Delete a scoring criterion: GET says what happens (who is re-scored,
+    where it is ticked), POST deletes it and re-scores."""
+
+    def get(self, request, pk):
+        criterion = get_object_or_404(ScoringCriterion, pk=pk)
+        return render(request, "leads/criterion_delete.html", {
+            "criterion": criterion, **selectors.criterion_delete_effect(criterion)})
+
+    def post(self, request, pk):
+        criterion = get_object_or_404(ScoringCriterion, pk=pk)
+        services.criterion_delete(criterion=criterion)
+        messages.success(request, _("“%(name)s” was deleted; scores were recalculated.") % {"name": criterion})
         return redirect("leads:criteria")

@@ -14,7 +14,7 @@ from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
 from crm.generic.services import DomainError
 from crm.permissions import OwnerRequiredMixin, is_owner
 from crm.views import CRMRecordViewSet
-from sales import services
+from sales import selectors, services
 from sales.filtersets import OpportunityFilterSet
 from sales.forms import (
     ActivityForm, MarkClosedForm, OpportunityForm, ProductForm, ReopenForm, StageDeleteForm, StageForm,
@@ -178,7 +178,8 @@ class ReopenView(View):
 
 class StagesView(OwnerRequiredMixin, View):
     """The owner's page for sales stages and activities: add, rename, move,
-    default, delete (with a replacement), and the reminders setting."""
+    default, and the reminders setting; deleting a stage or an activity is
+    confirmed on its own page (``StageDeleteView``, ``ActivityDeleteView``)."""
 
     def render_page(self, request, status=200, **forms):
         stages = (SalesStage.objects.order_by("position", "id")
@@ -235,10 +236,8 @@ class StagesView(OwnerRequiredMixin, View):
         elif op in ("activity_up", "activity_down") and activity:
             services.activity_move(activity=activity, offset=-1 if op == "activity_up" else 1)
         elif op == "delete_activity" and activity:
-            done = services.activity_delete(activity=activity)
-            messages.success(request, ngettext(
-                "“%(name)s” was deleted (it was done on %(count)d opportunity).",
-                "“%(name)s” was deleted (it was done on %(count)d opportunities).", done) % {"name": activity, "count": done})
+            # Deleting removes it from opportunities: it is confirmed on its own page first.
+            return redirect("sales:activity_delete", pk=activity.pk)
         elif op == "settings":
             services.sales_settings_save(activity_reminders=request.POST.get("activity_reminders") == "on")
             messages.success(request, _("The sales settings were saved."))
@@ -275,6 +274,28 @@ class StageDeleteView(OwnerRequiredMixin, View):
         messages.success(request, ngettext(
             "“%(stage)s” was deleted; %(count)d opportunity was moved.",
             "“%(stage)s” was deleted; %(count)d opportunities were moved.", moved) % {"stage": stage, "count": moved})
+        return redirect("sales:stages")
+
+
+class ActivityDeleteView(OwnerRequiredMixin, View):
+    """Delete a sales activity: GET says from how many opportunities it goes,
+    POST deletes it (everywhere, done marks included)."""
+
+    def get(self, request, pk):
+        activity = get_object_or_404(SalesActivity.objects.select_related("stage"), pk=pk)
+        return render(request, "sales/activity_delete.html", {
+            "activity": activity, **selectors.activity_delete_effect(activity)})
+
+    def post(self, request, pk):
+        activity = get_object_or_404(SalesActivity.objects.select_related("stage"), pk=pk)
+        try:
+            done = services.activity_delete(activity=activity)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("sales:stages")
+        messages.success(request, ngettext(
+            "“%(name)s” was deleted (it was done on %(count)d opportunity).",
+            "“%(name)s” was deleted (it was done on %(count)d opportunities).", done) % {"name": activity, "count": done})
         return redirect("sales:stages")
 
 

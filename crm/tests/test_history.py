@@ -329,3 +329,27 @@ def test_stale_history_item_form_is_refused_and_keeps_the_input(client, staff, o
     assert client.post(reverse("crm:history_edit", args=[item.pk]), again).status_code == 302
     stored = HistoryItem.objects.get(pk=item.pk)
     assert (stored.location, stored.version, stored.modified_by) == ("Alice's place", 3, staff)
+
+def form_field_names(html: str) -> list[str]:
+    """The names of a history item form's fields, in the order the page shows them."""
+    form = re.search(r'<form method="post" enctype="multipart/form-data".*?</form>', html, re.S).group(0)
+    names = re.findall(r'<(?:input|select|textarea)\b[^>]*?\bname="([^"]+)"', form)
+    # Leave out the token, the edit version and the hidden copy of a field's initial
+    # value (Django's show_hidden_initial): none of them is shown.
+    return [name for name in dict.fromkeys(names)
+            if name not in ("csrfmiddlewaretoken", "version") and not name.startswith("initial-")]
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("appointment", ["subject", "occurred_at", "end_at", "location", "attendees", "body"]),
+    ("task", ["subject", "occurred_at", "due_date", "status", "priority", "percent_complete", "assigned_to", "body"]),
+    ("phone", ["subject", "occurred_at", "direction", "phone_number", "duration_minutes", "body"]),
+])
+def test_a_history_form_lists_its_fields_in_a_natural_order(staff_client, kind, expected):
+    """Subject first, start before end (or due date), the notes last — not alphabetically."""
+    html = staff_client.get(history_url("contact", ContactFactory().pk, kind)).content.decode()
+    assert form_field_names(html) == expected
+    labels = re.findall(r'<label[^>]*for="id_(subject|occurred_at|end_at|due_date)"[^>]*>\s*([^<*]+?)\s*<', html)
+    first_labels = [label for _name, label in labels]
+    assert first_labels[0] == "Subject"
+    assert first_labels[1] == {"appointment": "Start", "task": "Start date", "phone": "Date and time"}[kind]

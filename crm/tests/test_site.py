@@ -80,3 +80,17 @@ def test_no_template_or_static_file_loads_from_a_cdn():
             if path.is_file():
                 text = path.read_text(errors="ignore")
                 assert "cdn." not in text and "//unpkg" not in text and "googleapis" not in text, path
+
+
+@pytest.mark.parametrize("debug", ["1", "0"])
+def test_a_request_is_logged_once(debug):
+    """With the project's LOGGING (as `make run` uses it, DEBUG=1, and in
+    production), a request's warning is printed once, not by both the
+    "django" logger's handler and the root's."""
+    code = ("import django; django.setup(); from django.test import Client; "
+            "print(Client().get('/no-such-page/').status_code)")
+    env = {**os.environ, "DEBUG": debug, "DJANGO_SETTINGS_MODULE": "crm.settings", "ALLOWED_HOSTS": "testserver"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "404", result.stderr
+    assert result.stderr.count("Not Found: /no-such-page/") == 1, result.stderr

@@ -194,7 +194,7 @@ class TestCriteriaPage:
         owner_client.post(reverse("leads:criteria"), {"criterion": budget.pk, "description": "Has budget", "weight": 1})
         lead.refresh_from_db()
         assert lead.score == 0  # 5 × 1/11 = 0.45
-        owner_client.post(reverse("leads:criteria"), {"criterion": budget.pk, "op": "delete"})
+        owner_client.post(reverse("leads:criterion_delete", args=[budget.pk]))
         assert not CriterionMet.objects.exists()
 
     def test_a_criterion_without_description_is_refused(self, owner_client):
