@@ -37,7 +37,7 @@ class EditConflict(DomainError):
     def __init__(self, current: models.Model, entries: list[ChangeLogEntry]):
         super().__init__(
             _("%(user)s changed this record while you were editing it. Your changes are not saved yet: "
-              "review what changed, then save again to keep your version.")
+              "review what changed, then save again. Fields you did not change now show their values.")
             % {"user": ", ".join(sorted({e.user_name or _("Someone") for e in entries})) or _("Someone")}
         )
         self.current = current

@@ -390,6 +390,7 @@ class RecordViewTests:
         data = self.edit_form(client, record, comments="Alice typed this.")
         theirs = self.model._base_manager.get(pk=record.pk)
         theirs.comments = "Bob saved this first."
+        theirs.assigned_to = other_staff
         services.record_update(instance=theirs, user=other_staff)
         state = self.record_state(record)
         response = client.post(self.url("edit", record.pk), data)
@@ -398,6 +399,13 @@ class RecordViewTests:
         assert "Bob Nowak changed this record while you were editing it" in body
         assert "Bob saved this first." in body and "Alice typed this." in body
         assert self.record_state(record) == state
+        # The form now holds Alice's comments and Bob's assignee (a field she did not
+        # touch): saving it again loses neither change.
+        again = submitted_form(body, class_="record-form")
+        again["_save_close"] = [""]
+        assert client.post(self.url("edit", record.pk), again).status_code == 302
+        saved = self.model._base_manager.get(pk=record.pk)
+        assert (saved.comments, saved.assigned_to) == ("Alice typed this.", other_staff)
 
     def test_untouched_filter_form_shows_the_whole_list(self, staff_client):
         """Submitting the list's filter form exactly as rendered lists every record."""

@@ -14,6 +14,7 @@ import secrets
 import time
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -375,14 +376,42 @@ class ObjectEditView(ViewSetMixin, View):
 
 
     def render_conflict(self, request, pk, conflict: services.EditConflict):
-        """The form again with everything the user typed, what the other person
-        changed above it, and the new version: saving again keeps the user's values."""
-        data = request.POST.copy()
-        data["version"] = conflict.current.version
+        """The form again with the new version, what the other person changed
+        above it, and everything the user typed; a field only the other person
+        changed shows their value, so saving again loses neither change."""
         instance = self.get_instance(request, pk)
+        data = self.merged_data(request, instance, conflict)
         form = self.get_form(request, instance, data, request.FILES)
         form.is_valid()
         return self.render_form(request, form, instance, conflict=conflict)
+
+    def merged_data(self, request, current, conflict: services.EditConflict):
+        """The posted form with the stored values in the fields the other people
+        changed and this user did not (the user's value is still the one the
+        change log says they loaded)."""
+        loaded = {}
+        for entry in conflict.entries:
+            for name, change in (entry.changes or {}).items():
+                loaded.setdefault(name, change.get("old", ""))
+        data = request.POST.copy()
+        data["version"] = conflict.current.version
+        typed = self.get_form(request, self.viewset.get_object(request, current.pk), request.POST, request.FILES)
+        typed.is_valid()
+        fields = {f.name for f in services.tracked_fields(type(current))}
+        m2m = {name: typed.cleaned_data[name] for name in loaded
+               if name in typed.cleaned_data and current._meta.get_field(name).many_to_many}
+        yours = services.pending_snapshot(typed.instance, m2m)
+        stored = self.get_form(request, current)
+        for name, before in loaded.items():
+            if name in fields and name in stored.fields and yours.get(name) == before:
+                bound = stored[name]
+                if isinstance(bound.field.widget, forms.CheckboxInput):
+                    value = ["on"] if bound.value() else []
+                else:
+                    value = bound.field.widget.format_value(bound.value())
+                    value = value if isinstance(value, list) else ([] if value is None else [value])
+                data.setlist(stored.add_prefix(name), value)
+        return data
 
 
 class ObjectDeleteView(ViewSetMixin, View):
