@@ -108,3 +108,12 @@ def printed_pdf_text(page, live_server, href: str, layout: bool = False) -> str 
     command = ["pdftotext", *(["-layout"] if layout else []), "-", "-"]
     return subprocess.run(command, input=body, capture_output=True, check=True).stdout.decode()
 
+
+
+def signed_in_as(browser, context_args: dict, sign_in, user, width: int = 1280, height: int = 800):
+    """A page in a browser context of its own (its own cookies), signed in as
+    ``user``: two people working at once (close ``page.context`` afterwards)."""
+    context = browser.new_context(**{**context_args, "viewport": {"width": width, "height": height}})
+    page = context.new_page()
+    page.set_default_timeout(5_000)
+    return sign_in(page, user)
