@@ -121,7 +121,7 @@ def _refused(form_class: type[forms.BaseForm], error: Exception) -> type[forms.B
     class Refused(form_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            if self.is_bound and isinstance(error, EditConflict) and "version" in self.fields:
+            if self.is_bound and isinstance(error, (EditConflict, services.HistoryItemConflict)) and "version" in self.fields:
                 # As on the app's edit form: saving again is against the version
                 # stored now, so it keeps this person's values on purpose.
                 self.data = self.data.copy()
@@ -384,6 +384,7 @@ class HistoryItemAdmin(OwnerModelAdmin):
     """History items are changed and deleted through the history services; they
     are added on a record's History page (an item belongs to a record)."""
 
+    form = RecordAdminForm  # carries the version the page was loaded at
     list_display = ("subject", "kind", "occurred_at", "author")
     list_filter = ("kind",)
     search_fields = ("subject",)
@@ -395,7 +396,7 @@ class HistoryItemAdmin(OwnerModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.history_item_update(item=obj, user=request.user)
+        services.history_item_update(item=obj, user=request.user, expected_version=form.cleaned_data.get("version"))
 
     def delete_model(self, request, obj):
         services.history_item_delete(item=obj, user=request.user)

@@ -116,6 +116,21 @@ def test_a_history_item_is_changed_and_deleted_through_the_services(admin_client
     assert not HistoryItem.objects.filter(pk=item.pk).exists()
 
 
+def test_a_stale_history_item_change_form_is_refused(admin_client, other_staff):
+    from crm import services
+
+    item = link(HistoryItemFactory(kind=HistoryItem.Kind.NOTE, subject="Visit"), ContactFactory())
+    url = reverse("admin:crm_historyitem_change", args=[item.pk])
+    data = page_data(admin_client.get(url))
+    theirs = HistoryItem.objects.get(pk=item.pk)
+    theirs.subject = "Bob's visit"
+    services.history_item_update(item=theirs, user=other_staff, expected_version=1)
+    response = admin_client.post(url, {**data, "subject": "Admin's visit"})
+    assert response.status_code == 200
+    assert "Bob Nowak changed this item while you were editing it." in response.content.decode()
+    assert HistoryItem.objects.get(pk=item.pk).subject == "Bob's visit"
+
+
 # --- Customizable lists and categories ---------------------------------------
 
 def test_a_list_value_is_refused_beside_the_same_name_in_other_case(admin_client):
