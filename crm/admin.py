@@ -148,6 +148,12 @@ class OwnerModelAdmin(OwnerPermissions, admin.ModelAdmin):
     a service's refusal (``DomainError``, or a ``ValidationError`` of its
     ``full_clean``) undoes the whole save and is shown on the page."""
 
+    def delete_queryset(self, request, queryset):
+        """"Delete selected": each one through ``delete_model`` (its service),
+        unless a subclass deletes the set in one service call."""
+        for obj in queryset:
+            self.delete_model(request, obj)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -299,10 +305,6 @@ class CategoryAdmin(OwnerModelAdmin):
     def delete_model(self, request, obj):
         services.category_delete(category=obj)
 
-    def delete_queryset(self, request, queryset):
-        for category in queryset:
-            services.category_delete(category=category)
-
 
 class ListValueAdminForm(ListValueForm):
     """The app's list value form (a name is refused beside the same name in
@@ -342,10 +344,6 @@ class ListValueAdmin(DeleteWithReplacementMixin, OwnerModelAdmin):
 
     def delete_model(self, request, obj):
         services.list_value_delete(value=obj, replacement=None, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for value in queryset:
-            services.list_value_delete(value=value, replacement=None, user=request.user)
 
     def get_delete_form(self, obj, data=None):
         return ListValueDeleteForm(data, value=obj)
@@ -400,10 +398,6 @@ class HistoryItemAdmin(OwnerModelAdmin):
 
     def delete_model(self, request, obj):
         services.history_item_delete(item=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for item in queryset:
-            services.history_item_delete(item=item, user=request.user)
 
 
 @admin.register(ChangeLogEntry, site=owner_admin_site)

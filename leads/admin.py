@@ -24,7 +24,3 @@ class ScoringCriterionAdmin(OwnerModelAdmin):
 
     def delete_model(self, request, obj):
         services.criterion_delete(criterion=obj)
-
-    def delete_queryset(self, request, queryset):
-        for criterion in queryset:
-            services.criterion_delete(criterion=criterion)

@@ -24,10 +24,6 @@ class ProductAdmin(OwnerModelAdmin):
     def delete_model(self, request, obj):
         services.product_delete(product=obj)
 
-    def delete_queryset(self, request, queryset):
-        for product in queryset:
-            services.product_delete(product=product)
-
 
 class SalesActivityInline(OwnerInline):
     """A stage's activities; written by ``save_formset`` through the services
@@ -90,10 +86,6 @@ class SalesStageAdmin(DeleteWithReplacementMixin, OwnerModelAdmin):
 
     def delete_model(self, request, obj):
         services.stage_delete(stage=obj, replacement=None, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for stage in queryset:
-            services.stage_delete(stage=stage, replacement=None, user=request.user)
 
     def get_delete_form(self, obj, data=None):
         return StageDeleteForm(data, stage=obj)
