@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,9 @@ def field_value(obj, name: str):
     if isinstance(field, models.DateTimeField):
         return localize(timezone.localtime(value))
     if isinstance(field, models.TextField):
-        return linebreaks(value, autoescape=True)
+        # linebreaks() escapes the text itself but returns a plain str: mark
+        # it safe, or the tag (or ``{{ value }}``) escapes it a second time.
+        return mark_safe(linebreaks(value, autoescape=True))
     if isinstance(field, models.FileField):
         return getattr(obj, "file_name", "") or value.name.rsplit("/", 1)[-1]
     return localize(value)

@@ -267,3 +267,15 @@ def test_history_pages_read_rows_and_total_in_one_query(staff_client, django_ass
     assert "Page 1 of 2" in staff_client.get(url, {"page": "x"}).content.decode()
     body = staff_client.get(history_url("contact", ContactFactory().pk), {"page": "3"}).content.decode()
     assert "No history yet." in body
+
+
+def test_item_page_shows_notes_and_attendees_with_their_lines_and_markup_as_text(staff_client):
+    """An appointment's notes and attendees are long text: line breaks kept,
+    markup shown as typed (escaped once), never ``&lt;p&gt;``."""
+    item = link(HistoryItemFactory(kind=HistoryItem.Kind.APPOINTMENT, subject="Kick-off",
+                                   body="Agenda first.\nThen <b>lunch</b>",
+                                   attendees="Ann <ann@example.com>\nBo <script>x</script>"), ContactFactory())
+    body = staff_client.get(item.get_absolute_url()).content.decode()
+    assert "<p>Agenda first.<br>Then &lt;b&gt;lunch&lt;/b&gt;</p>" in body
+    assert "<p>Ann &lt;ann@example.com&gt;<br>Bo &lt;script&gt;x&lt;/script&gt;</p>" in body
+    assert "&lt;p&gt;" not in body and "<b>lunch" not in body
