@@ -58,8 +58,8 @@ def js_errors(signed_in_page: Page):
     errors: list[str] = []
 
     def on_console(msg):
-        # Chromium asks for /favicon.ico on its own; the CRM has none (404). Not a page error.
-        if msg.type == "error" and not (msg.location.get("url") or "").endswith("/favicon.ico"):
+        # A missing resource (e.g. the favicon, a 404) is a console error too.
+        if msg.type == "error":
             errors.append(f"console.{msg.type}: {msg.text} ({msg.location.get('url')})")
 
     signed_in_page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))

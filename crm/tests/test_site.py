@@ -1,5 +1,6 @@
 """Site-wide behaviour: sign-in, languages, production settings, demo data."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,17 @@ def test_no_template_or_static_file_loads_from_a_cdn():
             if path.is_file():
                 text = path.read_text(errors="ignore")
                 assert "cdn." not in text and "//unpkg" not in text and "googleapis" not in text, path
+
+
+def test_pages_link_a_favicon_that_loads_and_favicon_ico_leads_to_it(staff_client, client):
+    """No 404 for the icon: pages link it, and /favicon.ico (asked for by pages
+    without the link, such as the admin) redirects to it, signed in or not."""
+    body = staff_client.get(reverse("crm:home")).content.decode()
+    href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', body).group(1)
+    icon = staff_client.get(href)
+    assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in b"".join(icon.streaming_content)
+    icon.close()
+    for user_client in (staff_client, client):
+        response = user_client.get("/favicon.ico")
+        assert response.status_code == 302 and response["Location"] == href
