@@ -9,8 +9,10 @@ RATING_CHOICES = [(n, ngettext_lazy("%(n)d star or more", "%(n)d stars or more",
 
 
 class LeadFilterSet(PersonFilterSet):
-    rating = django_filters.TypedChoiceFilter(
-        field_name="score", lookup_expr="gte", choices=RATING_CHOICES, coerce=int, label=_("Rating"))
+    # A ChoiceFilter offers "any rating" (empty) first; a TypedChoiceFilter had no
+    # empty choice, so every filter change sent "1 star or more" and hid unrated leads.
+    rating = django_filters.ChoiceFilter(
+        field_name="score", lookup_expr="gte", choices=RATING_CHOICES, label=_("Rating"))
     score_type = django_filters.ChoiceFilter(choices=BusinessContact.ScoreType.choices, label=_("Score type"))
 
     class Meta:

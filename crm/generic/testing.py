@@ -302,6 +302,20 @@ class RecordViewTests:
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
 
+    def test_empty_fields_and_sections_are_left_out(self, staff_client):
+        """No "Categories" label without categories, no section heading over nothing."""
+        import re
+
+        record = self.factory()
+        pane_headers = {"HX-Request": "true", "HX-Target": "reading-pane"}
+        for response in (staff_client.get(self.url("detail", record.pk)),
+                         staff_client.get(self.url("detail", record.pk), headers=pane_headers)):
+            body = response.content.decode()
+            assert ">Categories</dt>" not in body and ">Comments</dt>" not in body
+            assert not re.search(r'<dl class="row mb-0">\s*</dl>', body)
+        record.categories.add(Category.objects.create(name="Key"))
+        assert ">Categories</dt>" in staff_client.get(self.url("detail", record.pk)).content.decode()
+
     # --- long text ----------------------------------------------------------
     COMMENTS = "Met at the fair.\nWants a <b>bold</b> offer & <script>alert(1)</script>"
 

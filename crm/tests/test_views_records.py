@@ -130,3 +130,21 @@ def test_category_badges_come_with_the_rows_in_name_order(staff_client):
     assert row.index(">Alpha<") < row.index(">Zulu<") and "background-color: #ffeedd; color: #000" in row
     plain = body[body.index("Plain Person"):]
     assert "category-badge" not in plain[:plain.index("</tr>")]
+
+
+def test_record_page_says_when_and_by_whom_it_was_created_without_a_double_full_stop(staff_client, staff):
+    """The dates are values beside labels: an afternoon time ("5:53 p.m.") used
+    to end the sentence "Created …; last changed …." with a second full stop."""
+    import datetime
+
+    from django.utils import timezone
+
+    from crm.models import Account
+
+    account = AccountFactory(name="Acme", created_by=staff)
+    afternoon = timezone.make_aware(datetime.datetime(2026, 11, 24, 17, 53))
+    Account.objects.filter(pk=account.pk).update(created=afternoon, modified=afternoon)
+    body = staff_client.get(account.get_absolute_url()).content.decode()
+    assert '<dt class="fw-normal">Created</dt>\n        <dd>Nov. 24, 2026, 5:53 p.m. · Alice Martin</dd>' in body
+    assert '<dt class="fw-normal">Last changed</dt>\n        <dd class="mb-0">Nov. 24, 2026, 5:53 p.m.</dd>' in body
+    assert "p.m.." not in body
