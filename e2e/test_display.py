@@ -178,3 +178,34 @@ def test_the_column_chooser_hides_and_shows_columns_and_remembers_them(laptop_pa
     expect(table.get_by_role("columnheader", name="Job title")).to_have_count(0)
     expect(page.get_by_text("1 record", exact=True)).to_be_visible()
     assert failed_requests == []
+
+
+# --- Long text: lines kept, markup shown as typed -------------------------------------------
+
+def test_comments_show_their_lines_and_markup_as_text_on_the_page_the_pane_and_the_pdf(laptop_page: Page, live_server,
+                                                                                        failed_requests):
+    from crm.tests.factories import AccountFactory
+    from e2e.conftest import printed_pdf_text
+
+    page = laptop_page
+    account = AccountFactory(name="Acme", comments="Met at the fair.\nWants a <b>bold</b> offer")
+    comments = re.compile(r"^Met at the fair\.\s*Wants a <b>bold</b> offer$")
+
+    page.goto(f"{live_server.url}{account.get_absolute_url()}")
+    value = page.locator("xpath=//dt[normalize-space()='Comments']/following-sibling::dd[1]")
+    expect(value).to_have_text(comments)
+    assert value.inner_text().splitlines() == ["Met at the fair.", "Wants a <b>bold</b> offer"]
+    expect(page.get_by_text("<p>")).to_have_count(0)
+
+    page.goto(f"{live_server.url}/accounts/")
+    page.get_by_role("row").filter(has_text="Acme").get_by_role("cell").nth(2).click()
+    pane = page.get_by_role("region", name="Preview")
+    expect(pane.get_by_role("heading", name="Acme")).to_be_visible()
+    pane_value = pane.locator("xpath=.//dt[normalize-space()='Comments']/following-sibling::dd[1]")
+    expect(pane_value).to_have_text(comments)
+    expect(pane.get_by_text("<p>")).to_have_count(0)
+
+    text = printed_pdf_text(page, live_server, f"{account.get_absolute_url()}print/")
+    if text is not None:
+        assert "Met at the fair.\nWants a <b>bold</b> offer" in text and "<p>" not in text
+    assert failed_requests == []
