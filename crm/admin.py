@@ -422,6 +422,8 @@ class ChangeLogEntryAdmin(OwnerModelAdmin):
 @admin.register(UserPreferences, site=owner_admin_site)
 class UserPreferencesAdmin(OwnerModelAdmin):
     list_display = ("user", "language")
+    # Chosen in each list's column chooser (crm.generic.services.list_columns_save).
+    readonly_fields = ("list_columns",)
 
 
 # Users and groups: only superusers manage accounts and the owner group

@@ -22,12 +22,16 @@ class UserLanguageMiddleware:
 
 
 def remember_language(sender, request, user, **kwargs):
-    """On sign-in, put the user's chosen language, and whether to show the
-    owner's menu, in the session (queries at sign-in instead of on every page).
-    Owner-only pages still check the database on each request."""
+    """On sign-in, put the user's chosen language, the columns chosen for each
+    list, and whether to show the owner's menu, in the session (queries at
+    sign-in instead of on every page). Owner-only pages still check the
+    database on each request."""
+    from crm.generic.views import LIST_COLUMNS_SESSION_KEY
     from crm.models import UserPreferences
     from crm.permissions import is_owner
 
-    language = UserPreferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
+    language, list_columns = UserPreferences.objects.filter(user=user).values_list(
+        "language", "list_columns").first() or ("", {})
     request.session["crm_language"] = language
+    request.session[LIST_COLUMNS_SESSION_KEY] = list_columns or {}
     request.session["crm_owner_menu"] = is_owner(user)

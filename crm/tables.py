@@ -18,6 +18,8 @@ class AccountTable(RecordTable):
     assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
     created = DateColumn(verbose_name=_("Created"))
 
+    default_columns = ("name", "business_phone", "email", "business_city", "assigned_to", "categories")
+
     class Meta(RecordTable.Meta):
         model = Account
         fields = ("name", "business_phone", "email", "business_city", "assigned_to", "categories", "created")
@@ -33,6 +35,8 @@ class ContactTable(RecordTable):
     business_city = TextColumn(verbose_name=_("City"))
     assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
     created = DateColumn(verbose_name=_("Created"))
+
+    default_columns = ("full_name", "company_name", "business_phone", "email", "assigned_to", "categories")
 
     class Meta(RecordTable.Meta):
         model = BusinessContact

@@ -58,8 +58,8 @@ def js_errors(signed_in_page: Page):
     errors: list[str] = []
 
     def on_console(msg):
-        # Chromium asks for /favicon.ico on its own; the CRM has none (404). Not a page error.
-        if msg.type == "error" and not (msg.location.get("url") or "").endswith("/favicon.ico"):
+        # A missing resource (e.g. the favicon, a 404) is a console error too.
+        if msg.type == "error":
             errors.append(f"console.{msg.type}: {msg.text} ({msg.location.get('url')})")
 
     signed_in_page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
@@ -310,4 +310,71 @@ def test_mark_closed_won_makes_it_read_only_and_it_prints(signed_in_page: Page, 
             assert expected_text in text, f"{expected_text!r} not in the printed PDF:\n{text}"
         assert re.search(r"Total\s+4,362\.33", text), text
 
+    assert js_errors == []
+
+
+# --- 4. The product lines fit the form (1280 × 800): typed lines, totals, saved ---------------
+
+def expect_inside(inner, outer) -> None:
+    """``inner``'s box has a width and lies within ``outer``'s (horizontally)."""
+    box, frame = inner.bounding_box(), outer.bounding_box()
+    assert box is not None and frame is not None
+    assert box["width"] > 0, box
+    assert frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1, (box, frame)
+
+
+def test_typed_product_lines_fit_the_form_and_are_saved(signed_in_page: Page, live_server, shipped_stages, js_errors):
+    page = signed_in_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    AccountFactory(name="Nordic Fjord AS")
+    AccountFactory(name="Baltic Amber Ltd")
+    page.goto(f"{live_server.url}/opportunities/add/")
+    expect(page.get_by_role("heading", name=re.compile(r"^New opportunity$", re.I), level=1)).to_be_visible()
+    page.get_by_label("Opportunity title").fill("Fjord workshop")
+    link_to(page, page.get_by_role("group", name="Linked account or business contact"), "Fjord",
+            pick="Nordic Fjord AS", not_offered="Baltic Amber Ltd")
+    page.get_by_label("Probability (%)").fill("40")
+
+    lines = page.get_by_role("group", name="Products and services")
+    table = lines.get_by_role("table")
+    # The lines table takes the fieldset's width (it was squeezed to nothing beside the legend).
+    expect(table).to_be_visible()
+    expect_inside(table, lines)
+    lines.get_by_role("button", name="Add line").click()
+    lines.get_by_role("button", name="Add line").click()
+    expect(lines.get_by_label("Description")).to_have_count(2)
+    for index, (description, quantity, price, discount) in enumerate(
+            [("Design workshop", "2", "1500", "10"), ("Support hours", "12.5", "80", "0")]):
+        lines.get_by_label("Description").nth(index).fill(description)
+        lines.get_by_label("Quantity").nth(index).fill(quantity)
+        lines.get_by_label("Unit price").nth(index).fill(price)
+        lines.get_by_label("Discount %").nth(index).fill(discount)
+    for field in ("Catalogue item", "Description", "Quantity", "Unit price", "Discount %"):
+        expect_inside(lines.get_by_label(field).nth(1), lines)
+    expect_inside(lines.get_by_role("button", name="Remove line").nth(1), lines)
+    # 2 × 1,500 less 10 % = 2,700; 12.5 × 80 = 1,000; at 40 %: 1,480.
+    expect(lines.get_by_test_id("total")).to_have_text("3,700.00")
+    expect(lines.get_by_test_id("expected-revenue")).to_have_text("1,480.00")
+    expect(lines.get_by_text("Expected revenue (40 %)")).to_be_visible()
+    rows = lines.get_by_role("row").filter(has=page.get_by_label("Description"))
+    expect(rows.nth(0).get_by_role("cell").nth(5)).to_have_text("2,700.00")
+    expect(rows.nth(1).get_by_role("cell").nth(5)).to_have_text("1,000.00")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+    page.get_by_role("button", name="Save & Close").click()
+    expect(page).to_have_url(re.compile(r"/opportunities/\d+/$"))
+    expect(page.get_by_role("alert").filter(has_text="was saved")).to_be_visible()
+    opportunity = Opportunity.objects.get(title="Fjord workshop")
+    assert [(line.description, line.quantity, line.unit_price, line.discount_percent)
+            for line in opportunity.lines.order_by("position", "pk")] == [
+        ("Design workshop", Decimal("2"), Decimal("1500"), Decimal("10")),
+        ("Support hours", Decimal("12.5"), Decimal("80"), Decimal("0"))]
+    assert opportunity.total == Decimal("3700.00") and opportunity.expected_revenue == Decimal("1480.00")
+
+    # The edit form shows the saved lines, inside the form too.
+    page.goto(f"{live_server.url}/opportunities/{opportunity.pk}/edit/")
+    lines = page.get_by_role("group", name="Products and services")
+    expect(lines.get_by_label("Description").nth(1)).to_have_value("Support hours")
+    expect_inside(lines.get_by_role("table"), lines)
+    expect(lines.get_by_test_id("total")).to_have_text("3,700.00")
     assert js_errors == []

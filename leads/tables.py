@@ -26,6 +26,8 @@ class LeadTable(RecordTable):
     assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
     created = DateColumn(verbose_name=_("Created"))
 
+    default_columns = ("full_name", "company_name", "business_phone", "score", "assigned_to", "categories")
+
     class Meta(RecordTable.Meta):
         model = Lead
         fields = ("full_name", "company_name", "email", "business_phone", "source", "score", "assigned_to",

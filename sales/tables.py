@@ -18,9 +18,15 @@ class MoneyColumn(FastColumn):
 class LinkedColumn(FastColumn):
     """The account or business contact the opportunity belongs to."""
 
+    clip = True
+
     def cell(self, record, name: str) -> str:
         linked = record.account if record.account_id else record.contact
         return esc(linked) if linked else EMPTY
+
+    def text(self, record, name: str) -> str:
+        linked = record.account if record.account_id else record.contact
+        return str(linked) if linked else ""
 
 
 class StageColumn(FastColumn):
@@ -41,6 +47,8 @@ class OpportunityTable(RecordTable):
     expected_revenue = MoneyColumn(verbose_name=_("Expected revenue"))
     close_date = DateColumn(verbose_name=_("Close date"))
     assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
+
+    default_columns = ("title", "linked", "stage", "expected_revenue", "close_date", "assigned_to")
 
     class Meta(RecordTable.Meta):
         model = Opportunity

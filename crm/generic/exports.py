@@ -92,7 +92,9 @@ def export_chunks(queryset, resource_class) -> Iterator[list[list[str]]]:
     # SQLite steps its statement): memory stays flat, and the database orders
     # the rows once. (Keyset chunks, one query each, made SQLite sort all the
     # matching rows again for every chunk when the filter used an index.)
-    rows = queryset.order_by("pk").values_list("pk", *value_paths).iterator(chunk_size=CHUNK)
+    # The rows come in the queryset's explicit order (the list's sort), else by key.
+    ordered = queryset if queryset.query.order_by else queryset.order_by("pk")
+    rows = ordered.values_list("pk", *value_paths).iterator(chunk_size=CHUNK)
     for chunk in itertools.batched(rows, CHUNK):
         related = {name: _m2m_names(model, name, [row[0] for row in chunk]) for name in m2m}
         out = []

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.translation import gettext as _, ngettext
 
-from crm.models import ChangeLogEntry, HistoryItem, HistoryLink
+from crm.models import ChangeLogEntry, HistoryItem, HistoryLink, UserPreferences
 
 
 class DomainError(Exception):
@@ -457,3 +457,22 @@ def records_delete(*, queryset, user) -> int:
     _delete_history_links(model, pks)
     ChangeLogEntry.objects.bulk_create(entries, batch_size=500)
     return len(rows)
+
+
+# --- List preferences -----------------------------------------------------------
+
+@transaction.atomic
+def list_columns_save(*, user, record_type: str, columns: list[str] | None) -> dict[str, list[str]]:
+    """Remember the columns ``user`` chose for the list of ``record_type``
+    (``None``: back to the table's defaults). The caller passes names the
+    table knows (``RecordTable.clean_columns``). Returns every list's choice."""
+    prefs, _created = UserPreferences.objects.select_for_update().get_or_create(user=user)
+    chosen = dict(prefs.list_columns or {})
+    if columns is None:
+        chosen.pop(record_type, None)
+    else:
+        chosen[record_type] = list(columns)
+    prefs.list_columns = chosen
+    prefs.full_clean()
+    prefs.save(update_fields=["list_columns"])
+    return chosen

@@ -28,7 +28,14 @@ def esc(value) -> str:
 
 
 class FastColumn(tables.Column):
-    """A column that renders a cell from the record in plain Python."""
+    """A column that renders a cell from the record in plain Python.
+
+    Cells never wrap. A ``clip`` column (names, e-mail addresses, cities) may
+    be narrowed to fit the list beside the reading pane: its text ends in an
+    ellipsis and the whole text is the cell's tooltip."""
+
+    clip = False
+    td_class = "clip"  # the cell's class when it clips
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_values", ())
@@ -50,20 +57,31 @@ class FastColumn(tables.Column):
     def display(self, value) -> str:
         return localize(value)
 
+    def text(self, record, name: str) -> str:
+        """The cell as plain text (the tooltip of a ``clip`` cell)."""
+        value = self.value_of(record, name)
+        return "" if value is None or value == "" else str(self.display(value))
+
 
 class TextColumn(FastColumn):
+    clip = True
+
     def display(self, value) -> str:
         return str(value)
 
 
 class TitleColumn(TextColumn):
-    """The record's title, linked to its page."""
+    """The record's title, linked to its page (narrowed last: it keeps a wider minimum)."""
+
+    td_class = "clip title-cell"
 
     def cell(self, record, name: str) -> str:
         return f'<a href="{record._list_url}">{esc(self.value_of(record, name) or EMPTY)}</a>'
 
 
 class EmailColumn(FastColumn):
+    clip = True
+
     def cell(self, record, name: str) -> str:
         value = self.value_of(record, name)
         return f'<a href="mailto:{esc(value)}">{esc(value)}</a>' if value else EMPTY
@@ -77,6 +95,8 @@ class DateColumn(FastColumn):
 
 
 class UserColumn(FastColumn):
+    clip = True
+
     def display(self, value) -> str:
         return value.get_full_name() or value.get_username()
 
@@ -90,6 +110,8 @@ class ChoiceColumn(FastColumn):
 class CategoriesColumn(FastColumn):
     """Coloured category badges (the list's queryset prefetches ``categories``)."""
 
+    clip = True
+
     def __init__(self, **kwargs):
         kwargs.setdefault("verbose_name", _("Categories"))
         kwargs.setdefault("orderable", False)
@@ -102,16 +124,52 @@ class CategoriesColumn(FastColumn):
             for c in record.list_categories
         )
 
+    def text(self, record, name: str) -> str:
+        return ", ".join(c.name for c in record.list_categories)
+
 
 class RecordTable(tables.Table):
-    """Base of every record list table (see the module docstring)."""
+    """Base of every record list table (see the module docstring).
+
+    A list shows ``default_columns`` (all columns when empty) until the user
+    picks others in its column chooser; the first column, the record's title,
+    always shows."""
 
     categories = CategoriesColumn()
+    default_columns: tuple[str, ...] = ()
 
     class Meta:
         attrs = {"class": "table table-sm table-hover align-middle record-table"}
         order_by_field = "sort"
         page_field = "page"
+
+    @classmethod
+    def column_names(cls) -> list[str]:
+        """Every column the table can show, in its order."""
+        sequence = list(cls._meta.sequence or cls._meta.fields or cls.base_columns)
+        return [name for name in sequence if name in cls.base_columns]
+
+    @classmethod
+    def clean_columns(cls, names) -> list[str]:
+        """The known columns among ``names``, in the table's order, the title first."""
+        known = cls.column_names()
+        wanted = set(names) | {known[0]}
+        return [name for name in known if name in wanted]
+
+    @classmethod
+    def shown_columns(cls, chosen: list[str] | None) -> list[str]:
+        """The columns a list shows: the user's choice, or the table's defaults."""
+        if chosen is None:
+            return cls.clean_columns(cls.default_columns or cls.column_names())
+        return cls.clean_columns(chosen)
+
+    @classmethod
+    def column_choices(cls, chosen: list[str] | None) -> list[dict]:
+        """The column chooser's checkboxes: name, label, shown, locked (the title)."""
+        shown = set(cls.shown_columns(chosen))
+        names = cls.column_names()
+        return [{"name": name, "label": cls.base_columns[name].verbose_name or name, "shown": name in shown,
+                 "locked": name == names[0]} for name in names]
 
     def body_rows(self, records, detail_url_name: str) -> list[str]:
         """One ``<tr>`` per record of the page, as safe HTML."""
@@ -122,7 +180,10 @@ class RecordTable(tables.Table):
         rows = []
         for record in records:
             record._list_url = url_pattern.format(record.pk)
-            cells = "".join(f"<td>{column.cell(record, name)}</td>" for name, column in columns)
+            cells = "".join(
+                f'<td class="{column.td_class}" title="{esc(column.text(record, name))}">{column.cell(record, name)}</td>'
+                if column.clip else f"<td>{column.cell(record, name)}</td>"
+                for name, column in columns)
             label = esc(select_label % {"name": record})
             rows.append(
                 f'<tr class="record-row" data-url="{record._list_url}">'

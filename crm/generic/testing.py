@@ -517,6 +517,49 @@ class RecordViewTests:
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
 
+    def test_empty_fields_and_sections_are_left_out(self, staff_client):
+        """No "Categories" label without categories, no section heading over nothing."""
+        import re
+
+        record = self.factory()
+        pane_headers = {"HX-Request": "true", "HX-Target": "reading-pane"}
+        for response in (staff_client.get(self.url("detail", record.pk)),
+                         staff_client.get(self.url("detail", record.pk), headers=pane_headers)):
+            body = response.content.decode()
+            assert ">Categories</dt>" not in body and ">Comments</dt>" not in body
+            assert not re.search(r'<dl class="row mb-0">\s*</dl>', body)
+        record.categories.add(Category.objects.create(name="Key"))
+        assert ">Categories</dt>" in staff_client.get(self.url("detail", record.pk)).content.decode()
+
+    # --- long text ----------------------------------------------------------
+    COMMENTS = "Met at the fair.\nWants a <b>bold</b> offer & <script>alert(1)</script>"
+
+    def test_comments_show_their_lines_and_markup_as_text(self, staff_client):
+        """Long text keeps its line breaks, and markup typed into it is shown as
+        typed (escaped once): never raw tags, never ``&lt;p&gt;``."""
+        record = self.factory(comments=self.COMMENTS)
+        pane_headers = {"HX-Request": "true", "HX-Target": "reading-pane"}
+        for response in (staff_client.get(self.url("detail", record.pk)),
+                         staff_client.get(self.url("detail", record.pk), headers=pane_headers)):
+            body = response.content.decode()
+            assert ("<p>Met at the fair.<br>Wants a &lt;b&gt;bold&lt;/b&gt; offer &amp; "
+                    "&lt;script&gt;alert(1)&lt;/script&gt;</p>") in body
+            assert "&lt;p&gt;" not in body and "&amp;lt;" not in body and "<b>bold" not in body
+
+    def test_printed_comments_show_their_lines_and_markup_as_text(self, staff_client):
+        import shutil
+        import subprocess
+
+        import pytest
+
+        if not shutil.which("pdftotext"):
+            pytest.skip("pdftotext (poppler-utils) is not installed")
+        record = self.factory(comments=self.COMMENTS)
+        pdf = staff_client.get(self.url("print", record.pk)).content
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert "Met at the fair.\nWants a <b>bold</b> offer & <script>alert(1)</script>" in text
+        assert "<p>" not in text and "<br>" not in text and "&lt;" not in text
+
     # --- internals --------------------------------------------------------
     def _viewset(self):
         from django.urls import get_resolver

@@ -21,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Lower
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -156,6 +156,7 @@ class RecordViewSet:
             path(f"{prefix}/add/", ObjectEditView.as_view(viewset=cls), name=f"{key}_add"),
             path(f"{prefix}/bulk/<str:action>/", BulkActionView.as_view(viewset=cls), name=f"{key}_bulk"),
             path(f"{prefix}/export/", ExportView.as_view(viewset=cls), name=f"{key}_export"),
+            path(f"{prefix}/columns/", ListColumnsView.as_view(viewset=cls), name=f"{key}_columns"),
             path(f"{prefix}/import/", ImportView.as_view(viewset=cls), name=f"{key}_import"),
             path(f"{prefix}/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{key}_detail"),
             path(f"{prefix}/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{key}_edit"),
@@ -194,6 +195,35 @@ def selected_queryset(viewset, request, data: QueryDict):
     else:
         queryset = viewset.get_queryset(request).filter(pk__in=pks)
     return queryset, pks, filter_query
+
+
+# The columns each user chose per list ({record type: [names]}): the database
+# keeps them (UserPreferences.list_columns); the session holds a copy, read at
+# sign-in, so a list page reads no extra row.
+LIST_COLUMNS_SESSION_KEY = "crm_list_columns"
+
+
+def chosen_columns(request, viewset) -> list[str] | None:
+    """The columns the user chose for this list (None: the table's defaults)."""
+    chosen = request.session.get(LIST_COLUMNS_SESSION_KEY)
+    if chosen is None:
+        # A session from before the setting existed: read it once.
+        from crm.models import UserPreferences
+
+        chosen = UserPreferences.objects.filter(user=request.user).values_list("list_columns", flat=True).first() or {}
+        request.session[LIST_COLUMNS_SESSION_KEY] = chosen
+    return chosen.get(viewset.record_type)
+
+
+def list_table(viewset, request, queryset, sort: str):
+    """The list's table — the user's columns, the sort validated by tables2
+    (which also marks the sorted header) — and the list's ORDER BY, read from
+    the table's empty queryset (no query) and made case-insensitive and stable."""
+    table_class = viewset.table
+    shown = table_class.shown_columns(chosen_columns(request, viewset))
+    hidden = [name for name in table_class.column_names() if name not in shown]
+    table = table_class(queryset.none(), order_by=sort or None, exclude=hidden)
+    return table, list_ordering(queryset.model, list(table.data.data.query.order_by))
 
 
 def list_ordering(model, order: list) -> list:
@@ -264,11 +294,7 @@ class ObjectListView(ViewSetMixin, View):
         vs = self.viewset
         filterset, queryset = filtered_queryset(vs, request, request.GET)
         sort = request.GET.get("sort") or vs.default_sort
-        # tables2 validates the sort against the sortable columns and marks the
-        # sorted header; its ORDER BY (read from an empty queryset, no query)
-        # becomes ours, made case-insensitive and stable.
-        table = vs.table(queryset.none(), order_by=sort or None)
-        ordering = list_ordering(queryset.model, list(table.data.data.query.order_by))
+        table, ordering = list_table(vs, request, queryset, sort)
         sorts_matches = connection.vendor == "postgresql" and getattr(filterset, "searching", False)
         id_ordering = unindexed_ordering(ordering) if sorts_matches else ordering
         paginator = DeferredJoinPaginator(queryset.order_by(*id_ordering), settings.CRM_PAGE_SIZE,
@@ -278,6 +304,10 @@ class ObjectListView(ViewSetMixin, View):
         params = request.GET.copy()
         params.pop("page", None)
         params.pop("sort", None)
+        # Export links carry what the list shows: its filter and its sort.
+        export_params = params.copy()
+        if sort:
+            export_params["sort"] = sort
         context = self.base_context(
             filterset=filterset,
             table=table,
@@ -286,6 +316,9 @@ class ObjectListView(ViewSetMixin, View):
             count=paginator.count,
             sort=sort,
             filter_query=params.urlencode(),
+            export_query=export_params.urlencode(),
+            columns=vs.table.column_choices(chosen_columns(request, vs)),
+            columns_url=vs.url("columns"),
             actions=[(a, vs.url("bulk", a.name)) for a in vs.actions if a.allowed(request.user)],
             list_buttons=vs.list_buttons(request),
             export_url=vs.url("export") if vs.resource is not None else "",
@@ -500,13 +533,33 @@ class ExportView(ViewSetMixin, View):
                                  str(self.viewset.rtype().verbose_name_plural))
         return csv_response(export_chunks(queryset, self.viewset.resource), filename)
 
+    def sorted(self, request, queryset, data):
+        """The records in the list's order (its ``sort``), as the list shows them."""
+        _table, ordering = list_table(self.viewset, request, queryset, data.get("sort") or self.viewset.default_sort)
+        return queryset.order_by(*ordering)
+
     def get(self, request):
         _filterset, queryset = filtered_queryset(self.viewset, request, request.GET)
-        return self.export(request, queryset, request.GET)
+        return self.export(request, self.sorted(request, queryset, request.GET), request.GET)
 
     def post(self, request):
         queryset, _pks, _query = selected_queryset(self.viewset, request, request.POST)
-        return self.export(request, queryset, request.POST)
+        return self.export(request, self.sorted(request, queryset, request.POST), request.POST)
+
+
+class ListColumnsView(ViewSetMixin, View):
+    """The column chooser of a list: remember the columns the user ticked
+    (or the defaults again, with ``reset``) for this user and list."""
+
+    def post(self, request):
+        table_class = self.viewset.table
+        columns = None if request.POST.get("reset") else table_class.clean_columns(request.POST.getlist("columns"))
+        chosen = services.list_columns_save(user=request.user, record_type=self.viewset.record_type, columns=columns)
+        request.session[LIST_COLUMNS_SESSION_KEY] = chosen
+        if request.htmx:
+            # The page asks for its rows again, with its own filter, sort and page.
+            return HttpResponse(status=204)
+        return redirect(safe_next(request, self.viewset.url("list")))
 
 
 IMPORTS_SESSION_KEY = "crm_imports"

@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,8 @@ def field_value(obj, name: str):
     field = obj._meta.get_field(name)
     if field.many_to_many:
         if field.related_model.__name__ == "Category":
-            return render_to_string("generic/includes/categories.html", {"categories": getattr(obj, name).all()})
+            categories = list(getattr(obj, name).all())
+            return render_to_string("generic/includes/categories.html", {"categories": categories}) if categories else ""
         return ", ".join(str(o) for o in getattr(obj, name).all())
     if field.choices:
         return getattr(obj, f"get_{name}_display")()
@@ -72,10 +74,25 @@ def field_value(obj, name: str):
     if isinstance(field, models.DateTimeField):
         return localize(timezone.localtime(value))
     if isinstance(field, models.TextField):
-        return linebreaks(value, autoescape=True)
+        # linebreaks() escapes the text itself but returns a plain str: mark
+        # it safe, or the tag (or ``{{ value }}``) escapes it a second time.
+        return mark_safe(linebreaks(value, autoescape=True))
     if isinstance(field, models.FileField):
         return getattr(obj, "file_name", "") or value.name.rsplit("/", 1)[-1]
     return localize(value)
+
+
+@register.simple_tag
+def section_fields(obj, names) -> list[tuple[str, str]]:
+    """(label, value) of each field of a record's section that has a value: a
+    record page, reading pane or PDF leaves out empty fields, and a section
+    whose fields are all empty."""
+    fields = []
+    for name in names:
+        value = field_value(obj, name)
+        if value:
+            fields.append((field_label(obj, name), value))
+    return fields
 
 
 @register.simple_tag

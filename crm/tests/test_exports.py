@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from crm.generic.exports import escape_formula, unescape_formula
+from crm.models import BusinessContact
 from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,44 @@ def test_export_reads_in_chunks_with_constant_queries(staff_client, django_asser
     finally:
         exports.CHUNK = exports_chunk
     assert len(rows) == 8
+
+
+def test_updating_the_rows_updates_the_export_links_with_the_filter_and_sort(staff_client):
+    """The list's filter and sort change the rows only (htmx); the Export links
+    above them come along out of band, so they export what the list shows."""
+    ContactFactory(full_name="Anna Hansen")
+    response = staff_client.get(reverse("crm:contact_list"), {"q": "anna", "sort": "-full_name", "page": "1"},
+                                headers={"HX-Request": "true", "HX-Target": "results"})
+    body = response.content.decode()
+    menu = body[body.index('<ul id="export-menu" hx-swap-oob="innerHTML">'):]
+    menu = menu[:menu.index("</ul>")]
+    export = reverse("crm:contact_export")
+    assert f'href="{export}?q=anna&amp;sort=-full_name&amp;format=csv"' in menu
+    assert f'href="{export}?q=anna&amp;sort=-full_name&amp;format=xlsx"' in menu
+    # The filter form's sort follows too, so the next filter change keeps it.
+    assert '<input type="hidden" name="sort" value="-full_name" id="filter-sort" hx-swap-oob="true">' in body
+
+
+def test_the_first_page_has_export_links_without_out_of_band_copies(staff_client):
+    body = staff_client.get(reverse("crm:contact_list"), {"q": "anna"}).content.decode()
+    assert body.count('id="export-menu"') == 1 and "hx-swap-oob" not in body
+    assert f'href="{reverse("crm:contact_export")}?q=anna&amp;format=csv"' in body
+
+
+def test_export_follows_the_list_sort(staff_client):
+    for name in ("Bo Berg", "anna Ask", "Cecilie Dahl"):
+        ContactFactory(full_name=name, file_as=name)
+    url = reverse("crm:contact_export")
+
+    def names(rows):
+        return [dict(zip(rows[0], row))["Full Name"] for row in rows[1:]]
+
+    assert names(read_csv(staff_client.get(url, {"format": "csv", "sort": "-full_name"}))) == [
+        "Cecilie Dahl", "Bo Berg", "anna Ask"]
+    assert names(read_csv(staff_client.get(url, {"format": "csv", "sort": "full_name"}))) == [
+        "anna Ask", "Bo Berg", "Cecilie Dahl"]
+    # The ticked rows too, in the list's order; an unknown sort falls back to the list's default.
+    pks = list(BusinessContact.objects.values_list("pk", flat=True))
+    assert names(read_csv(staff_client.post(url, {"format": "csv", "pk": pks, "sort": "-full_name"}))) == [
+        "Cecilie Dahl", "Bo Berg", "anna Ask"]
+    assert len(read_csv(staff_client.get(url, {"format": "csv", "sort": "no_such_column"}))) == 4

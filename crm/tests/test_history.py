@@ -353,3 +353,13 @@ def test_a_history_form_lists_its_fields_in_a_natural_order(staff_client, kind, 
     first_labels = [label for _name, label in labels]
     assert first_labels[0] == "Subject"
     assert first_labels[1] == {"appointment": "Start", "task": "Start date", "phone": "Date and time"}[kind]
+def test_item_page_shows_notes_and_attendees_with_their_lines_and_markup_as_text(staff_client):
+    """An appointment's notes and attendees are long text: line breaks kept,
+    markup shown as typed (escaped once), never ``&lt;p&gt;``."""
+    item = link(HistoryItemFactory(kind=HistoryItem.Kind.APPOINTMENT, subject="Kick-off",
+                                   body="Agenda first.\nThen <b>lunch</b>",
+                                   attendees="Ann <ann@example.com>\nBo <script>x</script>"), ContactFactory())
+    body = staff_client.get(item.get_absolute_url()).content.decode()
+    assert "<p>Agenda first.<br>Then &lt;b&gt;lunch&lt;/b&gt;</p>" in body
+    assert "<p>Ann &lt;ann@example.com&gt;<br>Bo &lt;script&gt;x&lt;/script&gt;</p>" in body
+    assert "&lt;p&gt;" not in body and "<b>lunch" not in body

@@ -1,5 +1,6 @@
 """Site-wide behaviour: sign-in, languages, production settings, demo data."""
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,15 @@ def test_a_request_is_logged_once(debug):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "404", result.stderr
     assert result.stderr.count("Not Found: /no-such-page/") == 1, result.stderr
+def test_pages_link_a_favicon_that_loads_and_favicon_ico_leads_to_it(staff_client, client):
+    """No 404 for the icon: pages link it, and /favicon.ico (asked for by pages
+    without the link, such as the admin) redirects to it, signed in or not."""
+    body = staff_client.get(reverse("crm:home")).content.decode()
+    href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', body).group(1)
+    icon = staff_client.get(href)
+    assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
+    assert b"<svg" in b"".join(icon.streaming_content)
+    icon.close()
+    for user_client in (staff_client, client):
+        response = user_client.get("/favicon.ico")
+        assert response.status_code == 302 and response["Location"] == href

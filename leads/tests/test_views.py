@@ -125,6 +125,19 @@ def test_rating_filter(staff_client):
     assert "Hot Lead" in body and "Cold Lead" not in body
 
 
+def test_rating_filter_offers_any_rating_first(staff_client):
+    """The Rating filter starts on "any": the filter form, sent as the browser
+    sends it on any change, keeps unrated leads."""
+    LeadFactory(full_name="Unrated Lead", score=0)
+    url = reverse("leads:lead_list")
+    body = staff_client.get(url).content.decode()
+    select = body[body.index('name="rating"'):]
+    select = select[:select.index("</select>")]
+    assert re.search(r'<option value=""[^>]*>Any rating</option>\s*<option value="1">', select)
+    body = staff_client.get(url, {"q": "", "rating": "", "score_type": "", "sort": ""}).content.decode()
+    assert "Unrated Lead" in body and "1 record" in body
+
+
 def test_bulk_edit_sets_manual_scores(staff_client):
     leads = LeadFactory.create_batch(2)
     staff_client.post(reverse("leads:lead_bulk", args=["edit"]),

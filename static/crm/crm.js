@@ -104,14 +104,7 @@
       return;
     }
     const row = event.target.closest("tr.record-row");
-    if (row && !event.target.closest("a, input, button, label")) {
-      const pane = document.getElementById("reading-pane");
-      if (pane && window.htmx && pane.offsetParent !== null) {
-        row.closest("tbody").querySelectorAll("tr.previewed").forEach((r) => r.classList.remove("previewed"));
-        row.classList.add("previewed");
-        window.htmx.ajax("GET", row.dataset.url, { target: "#reading-pane", swap: "innerHTML" });
-      }
-    }
+    if (row && !event.target.closest("a, input, button, label")) previewRow(row);
   });
 
   document.addEventListener("dblclick", (event) => {
@@ -124,6 +117,46 @@
   });
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".bulk-form").forEach(refreshSelection);
+  });
+
+  /* ---- Record lists: reading pane and column chooser ----------------------- */
+  // The pane opens beside the list (wide screens only) when a row is clicked,
+  // and its Close button hides it: until then the list has the whole width.
+  const wideScreen = window.matchMedia("(min-width: 992px)");
+
+  function previewRow(row) {
+    const pane = document.getElementById("reading-pane");
+    const column = pane && pane.closest(".reading-pane-col");
+    if (!column || !window.htmx || !wideScreen.matches) return;
+    row.closest("tbody").querySelectorAll("tr.previewed").forEach((r) => r.classList.remove("previewed"));
+    row.classList.add("previewed");
+    column.hidden = false;
+    window.htmx.ajax("GET", row.dataset.url, { target: "#reading-pane", swap: "innerHTML" });
+  }
+
+  document.addEventListener("click", (event) => {
+    const close = event.target.closest(".reading-pane-close");
+    if (!close) return;
+    close.closest(".reading-pane-col").hidden = true;
+    document.getElementById("reading-pane").innerHTML = "";
+    document.querySelectorAll("tr.previewed").forEach((r) => r.classList.remove("previewed"));
+  });
+
+  // Ticking a column saves the choice, then the rows are fetched again with the
+  // page's own filter, sort and page (without JavaScript the form's Apply does both).
+  document.addEventListener("change", (event) => {
+    const chooser = event.target.closest && event.target.closest(".column-chooser");
+    if (!chooser || !window.htmx) return;
+    fetch(chooser.action, { method: "POST", body: new FormData(chooser), credentials: "same-origin",
+                            headers: { "HX-Request": "true" } })
+      .then((response) => response.ok ? window.htmx.ajax("GET", window.location.href, { target: "#results", swap: "innerHTML" })
+                                       : Promise.reject(response.status))
+      .catch((error) => console.error("Could not save the columns:", error));
+  });
+  document.addEventListener("submit", (event) => {
+    // "Default columns" reloads the page at its current address (filters pushed by htmx included).
+    const chooser = event.target.closest && event.target.closest(".column-chooser");
+    if (chooser) chooser.querySelector("input[name=next]").value = window.location.pathname + window.location.search;
   });
 
   /* ---- Lead score: stars follow the ticked criteria (mirrors leads/scoring.py) ---- */

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0009_word_search'),
+        ('crm', '0010_userpreferences_list_columns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
