@@ -142,7 +142,7 @@ def test_filter_by_source_lists_the_zero_star_leads(signed_in_page: Page, live_s
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("4 records", exact=True)).to_be_visible()
 
-    page.get_by_label("Source").select_option(label="Trade fair")
+    page.get_by_role("combobox", name="Source").select_option(label="Trade fair")
     expect(page.get_by_text("3 records", exact=True)).to_be_visible()
     rows = page.locator("#results tbody tr")
     for name in ("Zero Star One", "Zero Star Two", "Four Stars"):
