@@ -63,6 +63,7 @@ PERSON_COLUMNS = {
     "last_name": column("last_name", "Last Name"),
     "file_as": column("file_as", "File As"),
     "job_title": column("job_title", "Job Title"),
+    "department": column("department", "Department"),
     "company_name": column("company_name", "Company"),
     "account": column("account__name", "Account"),
     **COMMON,
@@ -80,7 +81,6 @@ PERSON_COLUMNS = {
 
 ContactResource = resource_class("ContactResource", BusinessContact, {
     **PERSON_COLUMNS,
-    "department": column("department", "Department"),
     "office": column("office", "Office Location"),
     "profession": column("profession", "Profession"),
     "manager_name": column("manager_name", "Manager's Name"),

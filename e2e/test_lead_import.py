@@ -83,8 +83,9 @@ def test_import_csv_through_the_preview(signed_in_page: Page, live_server, tmp_p
     expect(problems).to_be_visible()
     error_rows = problems.get_by_role("row").filter(has_not=page.get_by_role("columnheader"))
     expect(error_rows).to_have_count(1)
-    # Row 3 of the file (the header is row 1), its column, and why.
-    expect(error_rows.first.get_by_role("cell")).to_have_text(["3", "E-mail Address", "Enter a valid email address."])
+    # Row 3 of the file (the header is row 1), its column, the offending value, and why.
+    expect(error_rows.first.get_by_role("cell")).to_have_text(
+        ["3", "E-mail Address", "not-an-e-mail", "Enter a valid email address."])
 
     # The per-row table agrees: two new rows and the invalid one marked Error.
     preview_rows = page.locator("table.import-preview").get_by_role("row")
@@ -116,7 +117,7 @@ def test_import_csv_through_the_preview(signed_in_page: Page, live_server, tmp_p
 
     expect(page).to_have_url(re.compile(r"/leads/$"))
     expect(page.get_by_role("heading", name="Leads", level=1)).to_be_visible()
-    expect(page.get_by_role("alert").filter(has_text="Import finished: 2 new, 0 updated, 1 skipped.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Import finished: 2 new, 0 updated, 0 unchanged, 0 skipped, 1 with errors (not imported).")).to_be_visible()
     expect(page.get_by_text("2 records", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Iris Imported")).to_be_visible()
     expect(page.get_by_role("link", name="Jana Joined")).to_be_visible()
@@ -157,7 +158,7 @@ def test_unknown_column_is_matched_by_hand(signed_in_page: Page, live_server, tm
     expect(page.get_by_label("Skip the rows with errors and import the rest")).to_have_count(0)
     import_button(page).click()
 
-    expect(page.get_by_role("alert").filter(has_text="Import finished: 1 new, 0 updated, 0 skipped.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Import finished: 1 new, 0 updated, 0 unchanged, 0 skipped, 0 with errors (not imported).")).to_be_visible()
     page.get_by_role("link", name="Hanna Handy").click()
     expect(page).to_have_url(re.compile(r"/leads/\d+/$"))
     expect(page.get_by_role("heading", name="Hanna Handy", level=1)).to_be_visible()

@@ -36,7 +36,7 @@ def test_preview_writes_nothing_then_confirm_imports(staff_client, staff):
     assert "2 new" in body and "0 with errors" in body
     assert not Lead.objects.exists()
     response = confirm(staff_client, response)
-    assert "Import finished: 2 new, 0 updated, 0 skipped." in response.content.decode()
+    assert "Import finished: 2 new, 0 updated, 0 unchanged, 0 skipped, 0 with errors (not imported)." in response.content.decode()
     anna = Lead.objects.get(email="anna@example.com")
     assert (anna.full_name, anna.company_name, anna.source.name, anna.assigned_to) == ("Anna Hansen", "Acme", "Trade fair", staff)
     assert anna.file_as == "Hansen, Anna" and anna.created_by == staff
@@ -125,14 +125,14 @@ def test_one_bad_row_among_good_ones(staff_client):
     ]))
     body = response.content.decode()
     assert "2 with errors" not in body and "3 with errors" in body
-    assert "<td>3</td><td>E-mail Address</td><td>Enter a valid email address.</td>" in body
-    assert "<td>4</td><td>Manual Score</td><td>9 is not between 0 and 5.</td>" in body
-    assert "<td>5</td><td>—</td><td>This row has 1 cells; the header has 4.</td>" in body
+    assert "<td>3</td><td>E-mail Address</td><td>not-an-address</td><td>Enter a valid email address.</td>" in body
+    assert "<td>4</td><td>Manual Score</td><td>9</td><td>9 is not between 0 and 5.</td>" in body
+    assert "<td>5</td><td>—</td><td></td><td>This row has 1 cell; the header has 4.</td>" in body
     refused = confirm(staff_client, response)
     assert "Some rows have errors" in refused.content.decode()
     assert not Lead.objects.exists()
     done = confirm(staff_client, response, skip_errors="on")
-    assert "Import finished: 1 new, 0 updated, 3 skipped." in done.content.decode()
+    assert "Import finished: 1 new, 0 updated, 0 unchanged, 0 skipped, 3 with errors (not imported)." in done.content.decode()
     assert list(Lead.objects.values_list("full_name", flat=True)) == ["Good One"]
 
 
@@ -171,9 +171,11 @@ def test_round_trip_changes_nothing(staff_client, staff):
     export = staff_client.get(reverse("leads:lead_export"), {"format": "csv"})
     content = b"".join(export.streaming_content)
     response = upload(staff_client, "export.csv", content)
-    assert "0 new" in response.content.decode() and "3 to update" in response.content.decode()
+    assert response.context["counts"] == {"new": 0, "update": 0, "unchanged": 3, "skip": 0, "error": 0}
+    assert "0 to update" in response.content.decode() and "3 unchanged" in response.content.decode()
     done = confirm(staff_client, response)
-    assert "Import finished: 0 new, 0 updated, 3 skipped." in done.content.decode()
+    assert "Import finished: 0 new, 0 updated, 3 unchanged, 0 skipped, 0 with errors (not imported)." in (
+        done.content.decode())
     assert list(Lead.objects.order_by("pk").values()) == before
     assert Lead.objects.get(full_name="Lead 0").business_phone == "=1+1"
     assert not ChangeLogEntry.objects.filter(action="update").exists()
@@ -183,17 +185,16 @@ def test_xlsx_round_trip(staff_client):
     LeadFactory(full_name="Excel Lead", email="x@example.com")
     export = staff_client.get(reverse("leads:lead_export"), {"format": "xlsx"})
     response = upload(staff_client, "export.xlsx", b"".join(export.streaming_content))
-    assert "1 to update" in response.content.decode()
+    assert response.context["counts"] == {"new": 0, "update": 0, "unchanged": 1, "skip": 0, "error": 0}
 
 
-def test_unknown_user_category_and_account_are_errors(staff_client):
+def test_unknown_user_and_account_are_errors(staff_client):
     response = upload(staff_client, "refs.csv", csv_bytes([
-        ["Full Name", "Assigned To", "Categories", "Account"],
-        ["Anna Hansen", "nobody", "Key, Ghost", "No Such Co"],
+        ["Full Name", "Assigned To", "Account"],
+        ["Anna Hansen", "nobody", "No Such Co"],
     ]))
     body = response.content.decode()
     assert "No active user called “nobody”." in body
-    assert "Unknown categories: Key, Ghost." in body
     assert "No account called “No Such Co”." in body
 
 
@@ -284,7 +285,7 @@ def test_a_duplicate_saved_between_preview_and_confirm_is_caught(staff_client, s
     # The preview shown again says what the confirmation will now do.
     assert "1 new" in body and "1 to update" in body
     done = confirm(staff_client, refused)
-    assert "Import finished: 1 new, 1 updated, 0 skipped." in done.content.decode()
+    assert "Import finished: 1 new, 1 updated, 0 unchanged, 0 skipped, 0 with errors (not imported)." in done.content.decode()
     anna.refresh_from_db()
     assert anna.job_title == "CEO" and Lead.objects.count() == 2
     entry = ChangeLogEntry.objects.get(object_id=anna.pk, action="update")
