@@ -454,7 +454,7 @@ class ExportView(ViewSetMixin, View):
             raise Http404
         filename = f"{self.viewset.url_prefix}-{timezone.localdate():%Y-%m-%d}"
         if data.get("format") == "xlsx":
-            return xlsx_response(export_rows(queryset, self.viewset.resource), filename,
+            return xlsx_response(export_rows(queryset, self.viewset.resource, typed=True), filename,
                                  str(self.viewset.rtype().verbose_name_plural))
         return csv_response(export_chunks(queryset, self.viewset.resource), filename)
 
