@@ -95,12 +95,14 @@ class RecordImporter(Importer):
         names = list(dict.fromkeys(split_categories(row.values["categories"])))
         found, unknown, added = [], [], []
         for name in names:
-            if name.casefold() in known:
-                found.append(known[name.casefold()])
-            elif may_add and len(name) <= max_length:
+            if name.casefold() not in known and may_add and len(name) <= max_length:
                 # One unsaved category per new name, saved by before_write.
-                found.append(known.setdefault(name.casefold(), Category(name=name)))
-                added.append(name)
+                known[name.casefold()] = Category(name=name)
+            if name.casefold() in known:
+                category = known[name.casefold()]
+                found.append(category)
+                if category.pk is None:
+                    added.append(category.name)
             else:
                 unknown.append(name)
         if added:

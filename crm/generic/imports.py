@@ -512,8 +512,11 @@ class Importer:
                 elif not changed and not m2m:
                     row.status = "unchanged"
                 else:
-                    row.changes = [(f.name, before[f.attname], row.values.get(f.name, getattr(obj, f.attname)))
-                                   for f in changed] + [(name, old, new) for name, (old, new) in m2m.items()]
+                    # Links by the record the row names (a new list value has no key yet), the rest as
+                    # the record's rules left them.
+                    row.changes = [(f.name, before[f.attname], row.values[f.name] if f.is_relation and f.name in row.values
+                                    else getattr(obj, f.attname)) for f in changed]
+                    row.changes += [(name, old, new) for name, (old, new) in m2m.items()]
 
     def lock_reason(self, pk: int) -> str:
         """Why a read-only record cannot change, as it says while unchanged."""
