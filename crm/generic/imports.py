@@ -77,6 +77,8 @@ class RowResult:
     cells: list[str] = field(default_factory=list)  # the row as read, to show an offending cell's value
     # What an update changes: (field name, value now, value after), many-to-many as sets of keys.
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+    # The matched record's own values of the preview's columns the row leaves empty.
+    current: dict[str, Any] = field(default_factory=dict)
 
 
 @contextmanager
@@ -379,8 +381,8 @@ class Importer:
         self.resolve(results, table, mapping)
         header_of = {key: table.header[index] for index, key in mapping.items() if key}
         for row in results:
-            if row.status == "new" and not row.errors:
-                self.complete_row(row, None, header_of)
+            if row.status == "new":
+                self.complete_row(row, None, header_of)  # a row with errors too: the preview shows its name
                 if not row.errors:
                     self.check_record_rules(row, header_of)
         self.check_updates([row for row in results if row.status == "update" and not row.errors], header_of)
@@ -486,6 +488,8 @@ class Importer:
         manager = model._base_manager
         many = self.many_to_many_fields()
         locked_q = getattr(model, "locked_q", None)
+        # Linked records are left out: reading them would take a query per row.
+        shown = [key for key, _label in self.preview_columns if not model._meta.get_field(key).is_relation]
         for start in range(0, len(rows), LOOKUP_SLICE):
             part = rows[start:start + LOOKUP_SLICE]
             pks = [row.existing_pk for row in part]
@@ -498,6 +502,8 @@ class Importer:
                 if obj is None:
                     continue  # deleted meanwhile: the commit's re-check refuses the row
                 row.note = row.note or self.update_note(obj)
+                # The preview names the record even when the row leaves its name empty.
+                row.current = {key: getattr(obj, key) for key in shown if key not in row.values}
                 self.complete_row(row, obj, header_of)
                 if row.errors:
                     continue

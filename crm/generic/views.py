@@ -601,7 +601,7 @@ class ImportView(ViewSetMixin, View):
             request, "preview", token=token or request.POST.get("token"), job=job, preview=preview, digest=digest,
             counts=preview.counts, errors=errors[:500], error_count=len(errors),
             warnings=warnings[:500], warning_count=len(warnings),
-            sample=[(row, [row.values.get(key, "") for key, _label in importer.preview_columns],
+            sample=[(row, [row.values.get(key, row.current.get(key, "")) for key, _label in importer.preview_columns],
                      changes.get(row.number, [])) for row in shown],
             preview_headings=[label for _key, label in importer.preview_columns],
             used=[(table.header[i], importer.by_key[k].label) for i, k in sorted(mapping.items()) if k],
