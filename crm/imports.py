@@ -10,12 +10,16 @@ import re
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
-from crm.generic.imports import LOOKUP_SLICE, Column, Importer, Plan, RowResult, integer_parser, normalize_header, text_parser
-from crm.models import Account, Category, ListValue
+from crm.generic.imports import (
+    LOOKUP_SLICE, Column, Importer, Plan, RowResult, integer_parser, normalize_header, text_parser,
+)
+from crm.models import Account, BusinessContact, Category, ListKind, ListValue
+from crm.models.contacts import CONTACT_SEARCH_INDEX
 from crm.names import TITLES
 from crm.permissions import is_owner
+from crm.resources import ACCOUNT_COLUMNS, CONTACT_COLUMNS
 
 # Google Contacts' own groups, in its "Labels" / "Group Membership" column: not categories.
 GOOGLE_SYSTEM_GROUPS = {"mycontacts", "starred", "othercontacts"}
@@ -258,6 +262,8 @@ PERSON_IGNORED_PATTERNS = (
     r"(email|phone|address|organization|website|event|relation|customfield|im|externalid|calendarlink|jot"
     r"|sipaddress|location)\d+.*",
 )
+# Columns of our own person exports that the import does not set.
+READ_ONLY_PERSON = ("Rating", "Created")
 ADDRESS_PREFIXES = ("business", "home", "other")
 # Columns that are parts of other fields (the importer folds them in).
 PART_COLUMNS = {
@@ -266,10 +272,11 @@ PART_COLUMNS = {
 }
 
 
-def person_columns(resource_columns: dict, read_only: tuple[str, ...]) -> list[Column]:
-    """The columns of a person importer: its export's columns (so an export
-    imports back unchanged) under the names other tools use too, plus the
-    parts Outlook and Google split a name or street into."""
+def import_columns(resource_columns: dict, read_only: tuple[str, ...], synonyms: dict[str, tuple[str, ...]],
+                   parts: dict[str, str] | None = None) -> list[Column]:
+    """The columns of an importer: its export's columns (so an export imports
+    back unchanged) under the names other tools use too (``synonyms``), plus
+    ``parts`` of fields (key → header) the importer folds in."""
     columns = []
     for key, resource_field in resource_columns.items():
         header = resource_field.column_name
@@ -279,11 +286,17 @@ def person_columns(resource_columns: dict, read_only: tuple[str, ...]) -> list[C
         if key == "id":
             parse = integer_parser(1, 2**63 - 1)
         elif key in ("source", "assigned_to", "account", "categories"):
-            parse = text_parser(None)
-        columns.append(Column(key=key, label=header, headers=PERSON_SYNONYMS.get(key, ()), parse=parse))
-    for key, label in PART_COLUMNS.items():
-        columns.append(Column(key=key, label=label, headers=PERSON_SYNONYMS.get(key, ()), parse=text_parser(None)))
+            parse = text_parser(None)  # names, resolved to records
+        columns.append(Column(key=key, label=header, headers=synonyms.get(key, ()), parse=parse))
+    for key, label in (parts or {}).items():
+        columns.append(Column(key=key, label=label, headers=synonyms.get(key, ()), parse=text_parser(None)))
     return columns
+
+
+def person_columns(resource_columns: dict, read_only: tuple[str, ...]) -> list[Column]:
+    """A person importer's columns, with the parts Outlook and Google split a
+    name or a street into."""
+    return import_columns(resource_columns, read_only, PERSON_SYNONYMS, PART_COLUMNS)
 
 
 class PersonImporter(RecordImporter):
@@ -374,3 +387,60 @@ class PersonImporter(RecordImporter):
             return _("Matches the business contact “%(name)s” (not a lead): the business contact is updated.") % {
                 "name": current}
         return ""
+
+
+class ContactImporter(PersonImporter):
+    """Business contacts; a row whose e-mail address is a lead's updates the lead."""
+
+    model = BusinessContact
+    columns = person_columns(CONTACT_COLUMNS, READ_ONLY_PERSON)
+    preview_columns = (("full_name", gettext_lazy("Full name")), ("company_name", gettext_lazy("Company")),
+                       ("email", gettext_lazy("E-mail")))
+    ignored_headers = READ_ONLY_PERSON + PERSON_IGNORED
+    record_defaults = {"is_lead": False}
+    fulltext = CONTACT_SEARCH_INDEX
+    list_columns = {"source": (ListKind.SOURCE, True)}
+
+
+# --- Accounts ---------------------------------------------------------------------
+
+ACCOUNT_SYNONYMS = {
+    "name": ("Name", "Company", "Company Name", "Organization", "Organisation", "Organization Name", "Account",
+             "Customer", "Customer Name"),
+    "account_number": ("Account No", "Account #", "Customer Number", "Customer No"),
+    "office": ("Office Location", "Location"),
+    "email": ("Email", "E-mail", "Email Address", "Primary Email"),
+    "email2": ("Email 2", "Secondary Email"),
+    "email3": ("Email 3",),
+    "business_phone": ("Phone", "Main Phone", "Company Main Phone", "Telephone", "Phone Number"),
+    "fax": ("Fax", "Fax Number"),
+    "web_page": ("Website", "Web Site", "URL", "Homepage"),
+    "business_street": ("Street", "Address", "Street Address"),
+    "business_city": ("City", "Town"),
+    "business_state": ("State", "State/Province", "Province", "Region"),
+    "business_postal_code": ("Postal Code", "Zip", "Zip Code", "Postcode"),
+    "business_country": ("Country", "Country/Region", "Business Country/Region"),
+    "billing_country": ("Billing Country/Region",),
+    "shipping_country": ("Shipping Country/Region",),
+    "assigned_to": ("Owner", "Account Owner", "Sales Rep", "Salesperson"),
+    "categories": ("Category", "Labels", "Tags"),
+    "comments": ("Notes", "Description", "Note"),
+}
+
+
+class AccountImporter(RecordImporter):
+    """Accounts, matched by ID only (names repeat, e-mail addresses are shared)."""
+
+    model = Account
+    columns = import_columns(ACCOUNT_COLUMNS, ("Created",), ACCOUNT_SYNONYMS)
+    preview_columns = (("name", gettext_lazy("Account name")), ("business_city", gettext_lazy("City")),
+                       ("email", gettext_lazy("E-mail")))
+    ignored_headers = ("Created",)
+    duplicate_key = None
+    duplicate_label = gettext_lazy("When a row's ID matches an existing account")
+    derived_fields = ("mailing_address",)
+    repr_field = "name"
+
+    def complete_row(self, row: RowResult, current, header_of: dict[str, str]) -> None:
+        if (current is None or "name" in row.values) and not " ".join((row.values.get("name") or "").split()):
+            row.errors.append((header_of.get("name", _("Account Name")), _("An account needs a name.")))

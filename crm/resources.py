@@ -43,7 +43,7 @@ def resource_class(name: str, model, columns: dict[str, fields.Field]) -> type[r
     return type(name, (resources.ModelResource,), {**columns, "Meta": meta, "__module__": __name__})
 
 
-AccountResource = resource_class("AccountResource", Account, {
+ACCOUNT_COLUMNS = {
     "id": column("id", "ID"),
     "name": column("name", "Account Name"),
     "account_number": column("account_number", "Account Number"),
@@ -54,7 +54,9 @@ AccountResource = resource_class("AccountResource", Account, {
     **address_columns("shipping", "Shipping"),
     "mailing_address": column("mailing_address", "Mailing Address"),
     "created": column("created", "Created"),
-})
+}
+
+AccountResource = resource_class("AccountResource", Account, ACCOUNT_COLUMNS)
 
 PERSON_COLUMNS = {
     "id": column("id", "ID"),
@@ -79,7 +81,7 @@ PERSON_COLUMNS = {
     "created": column("created", "Created"),
 }
 
-ContactResource = resource_class("ContactResource", BusinessContact, {
+CONTACT_COLUMNS = {
     **PERSON_COLUMNS,
     "office": column("office", "Office Location"),
     "profession": column("profession", "Profession"),
@@ -87,4 +89,6 @@ ContactResource = resource_class("ContactResource", BusinessContact, {
     "assistant_name": column("assistant_name", "Assistant's Name"),
     "birthday": column("birthday", "Birthday"),
     "anniversary": column("anniversary", "Anniversary"),
-})
+}
+
+ContactResource = resource_class("ContactResource", BusinessContact, CONTACT_COLUMNS)

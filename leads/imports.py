@@ -5,22 +5,19 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _, gettext_lazy
 
-from crm.imports import PERSON_IGNORED, PersonImporter, person_columns
+from crm.imports import PERSON_IGNORED, READ_ONLY_PERSON, PersonImporter, person_columns
 from crm.models import ListKind
 from crm.models.contacts import CONTACT_SEARCH_INDEX
 from crm.resources import PERSON_COLUMNS
 from leads.models import Lead
 
-# Columns of our own exports that the import does not set.
-READ_ONLY = ("Rating", "Created")
-
 
 class LeadImporter(PersonImporter):
     model = Lead
-    columns = person_columns(PERSON_COLUMNS, READ_ONLY)
+    columns = person_columns(PERSON_COLUMNS, READ_ONLY_PERSON)
     preview_columns = (("full_name", gettext_lazy("Full name")), ("company_name", gettext_lazy("Company")),
                        ("email", gettext_lazy("E-mail")))
-    ignored_headers = READ_ONLY + PERSON_IGNORED
+    ignored_headers = READ_ONLY_PERSON + PERSON_IGNORED
     record_defaults = {"is_lead": True}
     fulltext = CONTACT_SEARCH_INDEX
     list_columns = {"source": (ListKind.SOURCE, True)}
