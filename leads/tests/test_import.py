@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from crm.generic.services import record_create, record_update
 from crm.generic.testing import csv_bytes, import_confirm, import_upload
-from crm.models import BusinessContact, Category, ChangeLogEntry, ListValue
+from crm.models import Account, BusinessContact, Category, ChangeLogEntry, ListValue
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
 
@@ -643,3 +643,28 @@ def test_an_owner_s_import_adds_the_new_categories(owner_client):
     confirm(owner_client, response)
     assert sorted(Category.objects.values_list("name", flat=True)) == ["Key", "Trade fair 2027"]
     assert [c.name for c in Lead.objects.get(full_name="Ola Berg").categories.all()] == ["Key", "Trade fair 2027"]
+
+
+def test_preview_and_commit_queries_do_not_grow_with_the_rows(staff_client, staff):
+    """Updates with changes, links, categories and unchanged rows: the same number of
+    queries for 4 rows as for 40 (lookups are set-based, per slice of rows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Category.objects.create(name="Key")
+    Account.objects.create(name="Acme AS")
+
+    def run(count: int) -> int:
+        rows = [["E-mail Address", "Job Title", "Categories", "Account", "Lead Source", "Assigned To"]]
+        for i in range(count):
+            saved_lead(staff, full_name=f"Person {count}-{i}", email=f"p{count}-{i}@example.com", job_title="Buyer")
+            rows.append([f"p{count}-{i}@example.com", "CEO" if i % 2 else "Buyer", "Key", "Acme AS", "Web", "alice"])
+        with CaptureQueriesContext(connection) as queries:
+            response = upload(staff_client, f"q{count}.csv", csv_bytes(rows))
+            assert response.context["counts"]["update"] == count
+            done = confirm(staff_client, response)
+        assert f"{count} updated" in done.content.decode()
+        return len(queries.captured_queries)
+
+    run(2)  # caches filled (content types, the user's groups)
+    assert run(4) == run(40)
