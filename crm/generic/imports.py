@@ -546,8 +546,13 @@ class Importer:
         not run and nothing changes: a row that says what the record says (or
         says nothing) is unchanged even if the rules would derive something
         else today."""
-        many = {f.name for f in self.model._meta.many_to_many}
-        plain = {name: value for name, value in values.items() if name not in many and name != "id"}
+        if getattr(self, "_own_fields", None) is None:
+            meta = self.model._meta.concrete_model._meta
+            # The record's own fields by name and attname (the plan gives links by attname).
+            self._own_fields = {key for f in meta.concrete_fields if not f.primary_key for key in (f.name, f.attname)}
+            self._many_fields = {f.name for f in meta.many_to_many}
+        many = self._many_fields
+        plain = {name: value for name, value in values.items() if name in self._own_fields}
         compared = self.compared_fields(plain)
         before = {f.attname: getattr(obj, f.attname) for f in compared}
         m2m = {}
