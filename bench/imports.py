@@ -120,8 +120,8 @@ def main() -> None:
         start = time.perf_counter()
         back_result = LeadImporter(user).commit(back_plan, file_name="export.csv")
         back_commit_s = time.perf_counter() - start
-        assert back.counts["update"] == exported and back_result == {"new": 0, "update": 0, "skip": exported}, (
-            back.counts, back_result)
+        assert back.counts["unchanged"] == exported and back_result == {
+            "new": 0, "update": 0, "unchanged": exported, "skip": 0, "error": 0}, (back.counts, back_result)
         from leads.models import CriterionMet, ScoringCriterion
         from leads.services import lead_rescore_all
 

@@ -1,13 +1,40 @@
 """What the record importers share: names in a file become active users,
 categories and values of the customizable lists (a Source typed in for the
-first time is added to its list; the other lists take only their values)."""
+first time is added to its list; the other lists take only their values);
+and, for people (leads and business contacts), the columns Outlook and
+Google Contacts export, so their files import without a Columns step."""
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.utils.translation import gettext as _
+import re
 
-from crm.generic.imports import Importer, Plan, RowResult
-from crm.models import Category, ListValue
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
+
+from crm.generic.imports import (
+    LOOKUP_SLICE, Column, Importer, Plan, RowResult, integer_parser, normalize_header, text_parser,
+)
+from crm.models import Account, BusinessContact, Category, ListKind, ListValue
+from crm.models.contacts import CONTACT_SEARCH_INDEX
+from crm.names import TITLES
+from crm.permissions import is_owner
+from crm.resources import ACCOUNT_COLUMNS, CONTACT_COLUMNS
+
+# Google Contacts' own groups, in its "Labels" / "Group Membership" column: not categories.
+GOOGLE_SYSTEM_GROUPS = {"mycontacts", "starred", "othercontacts"}
+
+
+def split_categories(text: str) -> list[str]:
+    """Category names in a cell: separated by commas or semicolons (Outlook),
+    or ":::" (Google, which also marks groups with "* "); Google's own groups
+    left out."""
+    names = []
+    for part in re.split(r"[,;]|:::", text):
+        name = " ".join(part.split()).removeprefix("* ").strip()
+        if name and normalize_header(name) not in GOOGLE_SYSTEM_GROUPS:
+            names.append(name)
+    return names
 
 
 class RecordImporter(Importer):
@@ -28,6 +55,9 @@ class RecordImporter(Importer):
         header_of = {key: table.header[index] for index, key in mapping.items() if key}
         users = self.active_users() if "assigned_to" in self.present else {}
         categories = {c.name.casefold(): c for c in Category.objects.all()} if "categories" in self.present else {}
+        # Only a database owner defines categories; an owner's import adds the new ones.
+        may_add_categories = "categories" in self.present and is_owner(self.user)
+        max_category = Category._meta.get_field("name").max_length
         lists = {name: {v.name.casefold(): v for v in ListValue.objects.filter(kind=kind)}
                  for name, (kind, _open) in self.list_columns.items() if name in self.present}
         self.prepare_lookups(rows)
@@ -37,7 +67,7 @@ class RecordImporter(Importer):
             values = row.values
             for name, known in lists.items():
                 if name not in values:
-                    continue  # the cell did not parse (its error is on the row)
+                    continue  # the cell did not parse (its error is on the row), or is empty and keeps the value
                 kind, open_list = self.list_columns[name]
                 typed = " ".join(values[name].split())
                 if not typed:
@@ -57,12 +87,41 @@ class RecordImporter(Importer):
                 if who and values["assigned_to"] is None:
                     row.errors.append((header_of["assigned_to"], _("No active user called “%(name)s”.") % {"name": who}))
             if "categories" in values:
-                names = [n.strip() for n in values["categories"].replace(";", ",").split(",") if n.strip()]
-                unknown = [n for n in names if n.casefold() not in categories]
-                if unknown:
-                    row.errors.append((header_of["categories"], _("Unknown categories: %(names)s.") % {"names": ", ".join(unknown)}))
-                values["categories"] = [categories[n.casefold()] for n in names if n.casefold() in categories]
+                self.resolve_categories(row, header_of["categories"], categories, may_add_categories, max_category)
             self.resolve_row(row, header_of)
+
+    def resolve_categories(self, row: RowResult, header: str, known: dict[str, Category], may_add: bool,
+                           max_length: int) -> None:
+        """A row's categories by name. A name no category has is not a reason to
+        refuse the row (only a database owner can add categories): it is
+        reported as a warning and left out, or, when the owner imports, added
+        as a new category by the commit."""
+        names = list(dict.fromkeys(split_categories(row.values["categories"])))
+        found, unknown, added = [], [], []
+        for name in names:
+            if name.casefold() not in known and may_add and len(name) <= max_length:
+                # One unsaved category per new name, saved by before_write.
+                known[name.casefold()] = Category(name=name)
+            if name.casefold() in known:
+                category = known[name.casefold()]
+                found.append(category)
+                if category.pk is None:
+                    added.append(category.name)
+            else:
+                unknown.append(name)
+        if added:
+            row.warnings.append((header, ngettext("New category, added by the import: %(names)s.",
+                                                  "New categories, added by the import: %(names)s.",
+                                                  len(added)) % {"names": ", ".join(added)}))
+        if unknown:
+            row.warnings.append((header, ngettext(
+                "Unknown category, left out (only a database owner can add categories): %(names)s.",
+                "Unknown categories, left out (only a database owner can add categories): %(names)s.",
+                len(unknown)) % {"names": ", ".join(unknown)}))
+        if names and not found and row.status == "update":
+            row.values.pop("categories")  # nothing usable: the record keeps its categories
+        else:
+            row.values["categories"] = found
 
     def prepare_lookups(self, rows: list[RowResult]) -> None:
         """Load what ``resolve_row`` looks names up in, once per file. Override."""
@@ -89,13 +148,17 @@ class RecordImporter(Importer):
         return super().reference_queryset(field)
 
     def before_write(self, plan: Plan) -> None:
-        """Save the list values the file names for the first time (one typed in
-        meanwhile by someone else is reused) and point the rows at them."""
+        """Save the list values and categories the file names for the first
+        time (one added meanwhile by someone else is reused) and point the
+        rows at them."""
+        from crm import services
+
         for name, (kind, open_list) in self.list_columns.items():
-            columns = [(rows, fields.index(name) + offset) for fields, rows, offset in (
-                (plan.new_fields, plan.new, 1), (plan.update_fields, plan.update, 3)) if name in fields]
-            names = {row[at]["new"] for rows, at in columns for row in rows if isinstance(row[at], dict)}
-            if not open_list or not names:
+            if not open_list:
+                continue
+            cells = list(self._cells(plan, name))
+            names = {value["new"] for _row, _at, value in cells if isinstance(value, dict)}
+            if not names:
                 continue
             values = ListValue.objects.filter(kind=kind)
             saved = {v.name.casefold(): v.pk for v in values}
@@ -105,7 +168,279 @@ class RecordImporter(Importer):
                 value.position = position + offset
             ListValue.objects.bulk_create(new)
             saved = {v.name.casefold(): v.pk for v in values.all()}
-            for rows, at in columns:
-                for row in rows:
-                    if isinstance(row[at], dict):
-                        row[at] = saved[row[at]["new"].casefold()]
+            for row, at, value in cells:
+                if isinstance(value, dict):
+                    row[at] = saved[value["new"].casefold()]
+        cells = list(self._cells(plan, "categories"))
+        names = {item["new"] for _row, _at, items in cells for item in items if isinstance(item, dict)}
+        if names:
+            saved = {c.name.casefold(): c.pk for c in Category.objects.all()}
+            for typed in sorted(names, key=str.casefold):
+                if typed.casefold() not in saved:
+                    category = Category(name=typed)
+                    services.category_save(category=category)
+                    saved[typed.casefold()] = category.pk
+            for row, at, items in cells:
+                row[at] = [saved[item["new"].casefold()] if isinstance(item, dict) else item for item in items]
+
+    @staticmethod
+    def _cells(plan: Plan, name: str):
+        """(container, index or key, value) of field ``name`` in every planned row."""
+        if name in plan.new_fields:
+            at = plan.new_fields.index(name) + 1
+            for row in plan.new:
+                yield row, at, row[at]
+        for row in plan.update:
+            if name in row[3]:
+                yield row[3], name, row[3][name]
+
+
+# --- People: leads and business contacts ------------------------------------------
+
+# Header names other tools export, by column: Outlook's contact export (the
+# "Outlook CSV" of Outlook for Windows and Outlook.com), Google Contacts (both
+# its older "Google CSV" and the current layout) and common CRM exports.
+PERSON_SYNONYMS = {
+    "full_name": ("Name", "Display Name", "Contact Name", "Lead Name", "Contact"),
+    "first_name": ("Given Name", "First", "Firstname"),
+    "middle_name": ("Additional Name", "Middle", "Middlename"),
+    "last_name": ("Family Name", "Surname", "Last", "Lastname"),
+    # "Title" is the job title in some CRMs' exports, the salutation in Outlook's
+    # (see PersonImporter.match_headers).
+    "job_title": ("Title", "Position", "Organization 1 - Title", "Organization Title", "Job"),
+    "department": ("Organization 1 - Department", "Organization Department", "Dept"),
+    "company_name": ("Company Name", "Organization", "Organisation", "Organization 1 - Name", "Organization Name",
+                     "Account Name", "Employer"),
+    "email": ("Email", "E-mail", "Email Address", "E-mail 1 - Value", "Primary Email", "Email 1", "Work Email", "Mail"),
+    "email2": ("Email 2", "E-mail 2 - Value", "Secondary Email"),
+    "email3": ("Email 3", "E-mail 3 - Value"),
+    "business_phone": ("Phone", "Work Phone", "Phone 1 - Value", "Office Phone", "Telephone", "Phone Number",
+                       "Primary Phone", "Company Main Phone"),
+    "mobile_phone": ("Mobile", "Cell", "Cell Phone", "Mobile Phone Number", "Phone 2 - Value"),
+    "other_phone": ("Phone 3 - Value",),
+    "fax": ("Fax", "Fax Number"),
+    "web_page": ("Website", "Web Site", "URL", "Website 1 - Value", "Homepage"),
+    "business_street": ("Street", "Address", "Address 1 - Street", "Street Address", "Mailing Street", "Address Line 1"),
+    "business_street2": ("Address 1 - Extended Address", "Address Line 2"),
+    "business_street3": ("Address Line 3",),
+    "business_city": ("City", "Address 1 - City", "Mailing City", "Town"),
+    "business_state": ("State", "State/Province", "Province", "Region", "Address 1 - Region", "County"),
+    "business_postal_code": ("Postal Code", "Zip", "Zip Code", "ZIP/Postal Code", "Postcode", "Address 1 - Postal Code"),
+    "business_country": ("Country", "Country/Region", "Business Country/Region", "Address 1 - Country"),
+    "home_country": ("Home Country/Region",),
+    "other_country": ("Other Country/Region",),
+    "source": ("Source", "Lead source", "Origin", "Channel"),
+    "assigned_to": ("Owner", "Lead Owner", "Assigned", "Sales Rep", "Salesperson"),
+    "categories": ("Category", "Labels", "Tags", "Group Membership"),
+    "comments": ("Notes", "Description", "Note", "Remarks"),
+    "office": ("Office",),
+    "profession": ("Occupation",),
+    "manager_name": ("Manager",),
+    "assistant_name": ("Assistant",),
+}
+
+# Columns of Outlook's and Google's contact exports a person record has no
+# place for: known, so they never send the user to the Columns step.
+PERSON_IGNORED = (
+    # Outlook
+    "Title", "Suffix", "Business Phone 2", "Assistant's Phone", "Callback", "Car Phone", "Home Fax", "Home Phone 2",
+    "ISDN", "Other Fax", "Pager", "Radio Phone", "TTY/TDD Phone", "Telex", "Anniversary", "Assistant's Name",
+    "Billing Information", "Birthday", "Business Address PO Box", "Children", "Directory Server", "E-mail Type",
+    "E-mail Display Name", "E-mail 2 Type", "E-mail 2 Display Name", "E-mail 3 Type", "E-mail 3 Display Name",
+    "Gender", "Government ID Number", "Hobby", "Home Address PO Box", "Initials", "Internet Free Busy", "Keywords",
+    "Language", "Location", "Manager's Name", "Mileage", "Office Location", "Organizational ID Number",
+    "Other Address PO Box", "Priority", "Private", "Profession", "Referred By", "Sensitivity", "Spouse",
+    "User 1", "User 2", "User 3", "User 4",
+    # Google Contacts
+    "Yomi Name", "Given Name Yomi", "Additional Name Yomi", "Family Name Yomi", "Phonetic First Name",
+    "Phonetic Middle Name", "Phonetic Last Name", "Name Prefix", "Name Suffix", "Nickname", "Short Name",
+    "Maiden Name", "Occupation", "Subject", "Photo",
+)
+# Google numbers its repeated columns ("Phone 4 - Value", "Address 2 - City",
+# "Event 1 - Label"); those without a place above are left out.
+PERSON_IGNORED_PATTERNS = (
+    r"(email|phone|address|organization|website|event|relation|customfield|im|externalid|calendarlink|jot"
+    r"|sipaddress|location)\d+.*",
+)
+# Columns of our own person exports that the import does not set.
+READ_ONLY_PERSON = ("Rating", "Created")
+ADDRESS_PREFIXES = ("business", "home", "other")
+# Columns that are parts of other fields (the importer folds them in).
+PART_COLUMNS = {
+    "middle_name": "Middle Name",
+    **{f"{prefix}_street{line}": f"{prefix.title()} Street {line}" for prefix in ADDRESS_PREFIXES for line in (2, 3)},
+}
+
+
+def import_columns(resource_columns: dict, read_only: tuple[str, ...], synonyms: dict[str, tuple[str, ...]],
+                   parts: dict[str, str] | None = None) -> list[Column]:
+    """The columns of an importer: its export's columns (so an export imports
+    back unchanged) under the names other tools use too (``synonyms``), plus
+    ``parts`` of fields (key → header) the importer folds in."""
+    columns = []
+    for key, resource_field in resource_columns.items():
+        header = resource_field.column_name
+        if header in read_only:
+            continue
+        parse = None
+        if key == "id":
+            parse = integer_parser(1, 2**63 - 1)
+        elif key in ("source", "assigned_to", "account", "categories"):
+            parse = text_parser(None)  # names, resolved to records
+        columns.append(Column(key=key, label=header, headers=synonyms.get(key, ()), parse=parse))
+    for key, label in (parts or {}).items():
+        columns.append(Column(key=key, label=label, headers=synonyms.get(key, ()), parse=text_parser(None)))
+    return columns
+
+
+def person_columns(resource_columns: dict, read_only: tuple[str, ...]) -> list[Column]:
+    """A person importer's columns, with the parts Outlook and Google split a
+    name or a street into."""
+    return import_columns(resource_columns, read_only, PERSON_SYNONYMS, PART_COLUMNS)
+
+
+class PersonImporter(RecordImporter):
+    """Leads and business contacts: names and accounts, and Outlook's and
+    Google's ways of splitting a name (middle name) and a street (lines 2 and 3)."""
+
+    ignored_header_patterns = PERSON_IGNORED_PATTERNS
+    optional_links = ("source", "assigned_to", "account")
+    derived_fields = ("full_name", "first_name", "last_name", "file_as", "mailing_address", "score", "manual_score")
+    repr_field = "full_name"
+
+    def match_headers(self, header: list[str], rows: list[list[str]] = ()) -> dict[int, str | None]:
+        """Outlook's "Title" holds the salutation (Mr., Ms.): it is left out when
+        the file has a job title column of its own, or when its values are
+        salutations; otherwise (other CRMs' exports) it is the job title."""
+        mapping = super().match_headers(header, rows)
+        for index, key in mapping.items():
+            if key == "job_title" and normalize_header(header[index]) == "title":
+                values = {row[index].strip().rstrip(".").casefold() for row in rows[:1000]
+                          if index < len(row) and row[index].strip()}
+                if values and values <= TITLES:
+                    mapping[index] = None
+        return mapping
+
+    def prepare_lookups(self, rows: list[RowResult]) -> None:
+        self.accounts = {}
+        names = sorted({row.values["account"].strip().casefold() for row in rows if (row.values.get("account") or "").strip()})
+        for start in range(0, len(names), LOOKUP_SLICE):
+            part = names[start:start + LOOKUP_SLICE]
+            for account in Account.objects.annotate(_name=Lower("name")).filter(Q(_name__in=part)).order_by("pk"):
+                self.accounts.setdefault(account._name, account)
+
+    def resolve_row(self, row: RowResult, header_of: dict[str, str]) -> None:
+        values = row.values
+        if "account" in values:
+            name = values["account"].strip()
+            values["account"] = self.accounts.get(name.casefold()) if name else None
+            if name and values["account"] is None:
+                row.errors.append((header_of["account"], _("No account called “%(name)s”.") % {"name": name}))
+
+    def complete_row(self, row: RowResult, current, header_of: dict[str, str]) -> None:
+        """Fold the middle name into the first name and the street's extra lines
+        into the street, and name the person from the first and last names when
+        the file gives no full name — taking from the record what the file's
+        empty cells keep (``current``)."""
+        values = row.values
+        middle = values.pop("middle_name", "")
+        if middle:
+            first = values["first_name"] if "first_name" in values else (current.first_name if current else "")
+            if not first.endswith(middle):
+                values["first_name"] = " ".join(p for p in (first, middle) if p)
+        for prefix in ADDRESS_PREFIXES:
+            self.fold_street(values, prefix, current)
+        if not values.get("full_name") and ("first_name" in values or "last_name" in values):
+            first = values.get("first_name", current.first_name if current else "")
+            last = values.get("last_name", current.last_name if current else "")
+            # The same first and last name keep the full name as saved ("Dr. Anna Hansen").
+            if (first or last) and (current is None or (first, last) != (current.first_name, current.last_name)):
+                values["full_name"] = " ".join(p for p in (first, last) if p)
+            elif current is not None:
+                values.pop("full_name", None)
+        if (current is None or "full_name" in values) and not values.get("full_name"):
+            row.errors.append((header_of.get("full_name", _("Full Name")), self.needs_name_message()))
+
+    @staticmethod
+    def fold_street(values: dict, prefix: str, current) -> None:
+        """Outlook's "Street 2" and "Street 3" (Google's "Extended Address") are
+        lines of the street: each given line replaces that line, an empty one
+        keeps the saved line."""
+        street, keys = f"{prefix}_street", [f"{prefix}_street", f"{prefix}_street2", f"{prefix}_street3"]
+        extra = [key for key in keys[1:] if key in values]
+        if not extra:
+            return
+        saved = (getattr(current, street) or "").splitlines() if current is not None else []
+        lines = (saved + ["", "", ""])[:3] + saved[3:]
+        for at, key in enumerate(keys):
+            if key in values:
+                lines[at] = values.pop(key) if at else values[key]
+        values[street] = "\n".join(line for line in lines if line)
+
+    def needs_name_message(self) -> str:
+        return _("A business contact needs a full name (or a first and last name).")
+
+    def update_note(self, current) -> str:
+        if current.is_lead and not self.record_defaults.get("is_lead"):
+            return _("Matches the lead “%(name)s”: the lead is updated and stays a lead.") % {"name": current}
+        if not current.is_lead and self.record_defaults.get("is_lead"):
+            return _("Matches the business contact “%(name)s” (not a lead): the business contact is updated.") % {
+                "name": current}
+        return ""
+
+
+class ContactImporter(PersonImporter):
+    """Business contacts; a row whose e-mail address is a lead's updates the lead."""
+
+    model = BusinessContact
+    columns = person_columns(CONTACT_COLUMNS, READ_ONLY_PERSON)
+    preview_columns = (("full_name", gettext_lazy("Full name")), ("company_name", gettext_lazy("Company")),
+                       ("email", gettext_lazy("E-mail")))
+    ignored_headers = READ_ONLY_PERSON + PERSON_IGNORED
+    record_defaults = {"is_lead": False}
+    fulltext = CONTACT_SEARCH_INDEX
+    list_columns = {"source": (ListKind.SOURCE, True)}
+
+
+# --- Accounts ---------------------------------------------------------------------
+
+ACCOUNT_SYNONYMS = {
+    "name": ("Name", "Company", "Company Name", "Organization", "Organisation", "Organization Name", "Account",
+             "Customer", "Customer Name"),
+    "account_number": ("Account No", "Account #", "Customer Number", "Customer No"),
+    "office": ("Office Location", "Location"),
+    "email": ("Email", "E-mail", "Email Address", "Primary Email"),
+    "email2": ("Email 2", "Secondary Email"),
+    "email3": ("Email 3",),
+    "business_phone": ("Phone", "Main Phone", "Company Main Phone", "Telephone", "Phone Number"),
+    "fax": ("Fax", "Fax Number"),
+    "web_page": ("Website", "Web Site", "URL", "Homepage"),
+    "business_street": ("Street", "Address", "Street Address"),
+    "business_city": ("City", "Town"),
+    "business_state": ("State", "State/Province", "Province", "Region"),
+    "business_postal_code": ("Postal Code", "Zip", "Zip Code", "Postcode"),
+    "business_country": ("Country", "Country/Region", "Business Country/Region"),
+    "billing_country": ("Billing Country/Region",),
+    "shipping_country": ("Shipping Country/Region",),
+    "assigned_to": ("Owner", "Account Owner", "Sales Rep", "Salesperson"),
+    "categories": ("Category", "Labels", "Tags"),
+    "comments": ("Notes", "Description", "Note"),
+}
+
+
+class AccountImporter(RecordImporter):
+    """Accounts, matched by ID only (names repeat, e-mail addresses are shared)."""
+
+    model = Account
+    columns = import_columns(ACCOUNT_COLUMNS, ("Created",), ACCOUNT_SYNONYMS)
+    preview_columns = (("name", gettext_lazy("Account name")), ("business_city", gettext_lazy("City")),
+                       ("email", gettext_lazy("E-mail")))
+    ignored_headers = ("Created",)
+    duplicate_key = None
+    duplicate_label = gettext_lazy("When a row's ID matches an existing account")
+    derived_fields = ("mailing_address",)
+    repr_field = "name"
+
+    def complete_row(self, row: RowResult, current, header_of: dict[str, str]) -> None:
+        if (current is None or "name" in row.values) and not " ".join((row.values.get("name") or "").split()):
+            row.errors.append((header_of.get("name", _("Account Name")), _("An account needs a name.")))

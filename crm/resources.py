@@ -43,7 +43,7 @@ def resource_class(name: str, model, columns: dict[str, fields.Field]) -> type[r
     return type(name, (resources.ModelResource,), {**columns, "Meta": meta, "__module__": __name__})
 
 
-AccountResource = resource_class("AccountResource", Account, {
+ACCOUNT_COLUMNS = {
     "id": column("id", "ID"),
     "name": column("name", "Account Name"),
     "account_number": column("account_number", "Account Number"),
@@ -54,7 +54,9 @@ AccountResource = resource_class("AccountResource", Account, {
     **address_columns("shipping", "Shipping"),
     "mailing_address": column("mailing_address", "Mailing Address"),
     "created": column("created", "Created"),
-})
+}
+
+AccountResource = resource_class("AccountResource", Account, ACCOUNT_COLUMNS)
 
 PERSON_COLUMNS = {
     "id": column("id", "ID"),
@@ -63,6 +65,7 @@ PERSON_COLUMNS = {
     "last_name": column("last_name", "Last Name"),
     "file_as": column("file_as", "File As"),
     "job_title": column("job_title", "Job Title"),
+    "department": column("department", "Department"),
     "company_name": column("company_name", "Company"),
     "account": column("account__name", "Account"),
     **COMMON,
@@ -78,13 +81,14 @@ PERSON_COLUMNS = {
     "created": column("created", "Created"),
 }
 
-ContactResource = resource_class("ContactResource", BusinessContact, {
+CONTACT_COLUMNS = {
     **PERSON_COLUMNS,
-    "department": column("department", "Department"),
     "office": column("office", "Office Location"),
     "profession": column("profession", "Profession"),
     "manager_name": column("manager_name", "Manager's Name"),
     "assistant_name": column("assistant_name", "Assistant's Name"),
     "birthday": column("birthday", "Birthday"),
     "anniversary": column("anniversary", "Anniversary"),
-})
+}
+
+ContactResource = resource_class("ContactResource", BusinessContact, CONTACT_COLUMNS)

@@ -29,6 +29,7 @@ from crm.generic.rows import light_instances
 from crm.generic import services as record_services
 from crm.generic.services import snapshot
 from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
+from crm.imports import AccountImporter, ContactImporter
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.permissions import OwnerRequiredMixin
 from crm.resources import AccountResource, ContactResource
@@ -72,6 +73,7 @@ class AccountViewSet(CRMRecordViewSet):
     url_prefix = "accounts"
     queryset = Account.objects.select_related("assigned_to")
     resource = AccountResource
+    importer = AccountImporter
     list_fields = ("name", "business_phone", "email", "business_city", "created", "assigned_to__username",
                    "assigned_to__first_name", "assigned_to__last_name")
     filterset = AccountFilterSet
@@ -113,6 +115,7 @@ class ContactViewSet(PersonViewSetMixin, CRMRecordViewSet):
     filterset = ContactFilterSet
     table = ContactTable
     resource = ContactResource
+    importer = ContactImporter
     form = ContactForm
     template_pane = "crm/contact_pane.html"
     detail_sections = [

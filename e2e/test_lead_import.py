@@ -83,8 +83,9 @@ def test_import_csv_through_the_preview(signed_in_page: Page, live_server, tmp_p
     expect(problems).to_be_visible()
     error_rows = problems.get_by_role("row").filter(has_not=page.get_by_role("columnheader"))
     expect(error_rows).to_have_count(1)
-    # Row 3 of the file (the header is row 1), its column, and why.
-    expect(error_rows.first.get_by_role("cell")).to_have_text(["3", "E-mail Address", "Enter a valid email address."])
+    # Row 3 of the file (the header is row 1), its column, the offending value, and why.
+    expect(error_rows.first.get_by_role("cell")).to_have_text(
+        ["3", "E-mail Address", "not-an-e-mail", "Enter a valid email address."])
 
     # The per-row table agrees: two new rows and the invalid one marked Error.
     preview_rows = page.locator("table.import-preview").get_by_role("row")
@@ -116,7 +117,7 @@ def test_import_csv_through_the_preview(signed_in_page: Page, live_server, tmp_p
 
     expect(page).to_have_url(re.compile(r"/leads/$"))
     expect(page.get_by_role("heading", name="Leads", level=1)).to_be_visible()
-    expect(page.get_by_role("alert").filter(has_text="Import finished: 2 new, 0 updated, 1 skipped.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Import finished: 2 new, 0 updated, 0 unchanged, 0 skipped, 1 with errors (not imported).")).to_be_visible()
     expect(page.get_by_text("2 records", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Iris Imported")).to_be_visible()
     expect(page.get_by_role("link", name="Jana Joined")).to_be_visible()
@@ -159,7 +160,7 @@ def test_unknown_column_is_matched_by_hand(signed_in_page: Page, live_server, tm
     expect(page.get_by_label("Skip the rows with errors and import the rest")).to_have_count(0)
     import_button(page).click()
 
-    expect(page.get_by_role("alert").filter(has_text="Import finished: 1 new, 0 updated, 0 skipped.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Import finished: 1 new, 0 updated, 0 unchanged, 0 skipped, 0 with errors (not imported).")).to_be_visible()
     page.get_by_role("link", name="Hanna Handy").click()
     expect(page).to_have_url(re.compile(r"/leads/\d+/$"))
     expect(page.get_by_role("heading", name="Hanna Handy", level=1)).to_be_visible()
@@ -197,3 +198,49 @@ def expect_upload_step_again(page: Page) -> None:
     expect(page.get_by_role("button", name="Next", exact=True)).to_be_visible()
     expect(page.get_by_text("Nothing has been saved yet.")).to_have_count(0)
     expect(page.get_by_role("button", name="Import", exact=True)).to_have_count(0)
+
+
+# --- 4. An Outlook export updating a lead: empty cells keep what it has ---------------
+
+def test_outlook_update_keeps_what_the_file_leaves_empty(signed_in_page: Page, live_server, tmp_path, staff):
+    from crm.generic.services import record_create
+    from crm.generic.testing import csv_bytes
+    from leads.tests.test_import import OUTLOOK_HEADER, outlook_row
+
+    page = signed_in_page
+    lead = record_create(instance=Lead(is_lead=True, full_name="Olivia Outlook", email="olivia@example.com",
+                                       job_title="Head buyer", comments="Prefers calls before noon"), user=staff)
+    csv_file = tmp_path / "contacts.csv"
+    # Outlook's own export: every one of its columns, Title (the salutation) filled, Job Title and Notes empty.
+    csv_file.write_bytes(csv_bytes([OUTLOOK_HEADER, outlook_row(**{
+        "Title": "Mr.", "First Name": "Olivia", "Last Name": "Outlook", "E-mail Address": "olivia@example.com",
+        "Business Phone": "+47 22 33 44 55"})]))
+
+    open_import(page, live_server)
+    choose_file(page, csv_file)
+
+    # Every column is known to the importer: straight to the preview.
+    expect_step(page, "3. Preview")
+    expect(page.get_by_text("1 to update", exact=True)).to_be_visible()
+    expect(page.get_by_text("0 new", exact=True)).to_be_visible()
+    row = page.locator("table.import-preview").get_by_role("row").filter(has_text="Olivia Outlook")
+    expect(row).to_contain_text("Update")
+    # What changes, old → new; nothing about the job title or the comments.
+    expect(row.get_by_role("listitem")).to_have_text(["Business phone: — → +47 22 33 44 55"])
+
+    import_button(page).click()
+    expect(page.get_by_role("alert").filter(
+        has_text="Import finished: 0 new, 1 updated, 0 unchanged, 0 skipped, 0 with errors (not imported).")).to_be_visible()
+
+    page.get_by_role("link", name="Olivia Outlook").click()
+    expect(page.get_by_role("heading", name="Olivia Outlook", level=1)).to_be_visible()
+
+    def shown(label: str):
+        term = page.get_by_role("term").filter(has_text=re.compile(rf"^\s*{label}\s*$", re.IGNORECASE))
+        return term.locator("xpath=following-sibling::dd[1]")
+
+    expect(shown("Job title")).to_have_text("Head buyer")  # not "Mr."
+    expect(shown("Business phone")).to_have_text("+47 22 33 44 55")
+    expect(page.get_by_text("Prefers calls before noon")).to_be_visible()
+    lead.refresh_from_db()
+    assert (lead.job_title, lead.comments) == ("Head buyer", "Prefers calls before noon")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 import tempfile
 from typing import Iterable, Iterator
 
@@ -20,20 +21,40 @@ from django.utils import timezone
 from import_export.widgets import ManyToManyWidget
 
 CHUNK = 2000
-# A spreadsheet runs a cell starting with one of these as a formula.
+# A spreadsheet may run a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A sign before digits, spaces and the punctuation of phone numbers and amounts
+# ("+47 22 33 44 55", "-5", "+1 (555) 010-1234") names no function, cell or
+# program: it cannot run anything, so it is written as it is.
+_SIGNED_NUMBER = re.compile(r"[+-][0-9 ().,/-]*\Z")
+
+
+def starts_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` as a formula: it starts with
+    "=" or "@" (or a tab or carriage return, which some strip first), or with
+    "+" or "-" followed by more than a number."""
+    if not text or text[0] not in FORMULA_STARTS:
+        return False
+    return text[0] not in "+-" or not _SIGNED_NUMBER.match(text)
 
 
 def escape_formula(text: str | None) -> str:
-    """Neutralise spreadsheet formulas: "=SUM(A1)" is written as "'=SUM(A1)"."""
+    """Neutralise spreadsheet formulas: "=SUM(A1)" is written as "'=SUM(A1)";
+    "+47 22 33 44 55" stays as it is. A text that itself starts with
+    apostrophes before a sign gets one more, so ``unescape_formula`` gives it
+    back unchanged."""
     if text is None:
         return ""
-    return "'" + text if text and text[0] in FORMULA_STARTS else text
+    rest = text.lstrip("'")
+    if starts_formula(text) or (rest != text and rest[:1] in FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def unescape_formula(text: str) -> str:
-    """Undo ``escape_formula`` on import, so an export imports back unchanged."""
-    return text[1:] if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS else text
+    """Undo ``escape_formula`` on import, so an export imports back unchanged
+    (files written before "+47 …" stopped being escaped included)."""
+    return text[1:] if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS else text
 
 
 def _plain(value) -> str:
@@ -50,18 +71,37 @@ def _flag(value) -> str:
     return "" if value is None else ("1" if value else "0")
 
 
-def _converter(model, path: str):
-    """How one column's database value becomes a cell (chosen once per export, not per cell)."""
+def _local_moment(value):
+    """A moment as Excel keeps it: the local time, without a time zone."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+
+
+def _as_is(value):
+    return value
+
+
+def _converter(model, path: str, typed: bool = False):
+    """How one column's database value becomes a cell (chosen once per export,
+    not per cell). ``typed`` (Excel): numbers, dates and flags stay numbers,
+    dates and flags; otherwise every cell is text."""
     field = None
     for part in path.split(LOOKUP_SEP):
         field = model._meta.get_field(part)
         model = field.related_model or model
+    if isinstance(field, (models.CharField, models.TextField)):
+        return escape_formula
+    if typed:
+        if isinstance(field, models.DateTimeField):
+            return _local_moment
+        if isinstance(field, (models.BooleanField, models.DateField, models.IntegerField, models.DecimalField,
+                              models.FloatField)):
+            return _as_is
     if isinstance(field, models.BooleanField):
         return _flag
     if isinstance(field, models.DateTimeField):
         return _moment
-    if isinstance(field, (models.CharField, models.TextField)):
-        return escape_formula
     return _plain
 
 
@@ -79,13 +119,14 @@ def export_columns(resource_class) -> tuple[list[str], list[str], list[str]]:
     return headers, paths, m2m
 
 
-def export_chunks(queryset, resource_class) -> Iterator[list[list[str]]]:
-    """The header row, then the records in chunks of ``CHUNK`` rows."""
+def export_chunks(queryset, resource_class, typed: bool = False) -> Iterator[list[list]]:
+    """The header row, then the records in chunks of ``CHUNK`` rows; cells are
+    text, or with ``typed`` (Excel) numbers and dates where the field is one."""
     headers, paths, m2m = export_columns(resource_class)
     yield [headers]
     model = queryset.model._meta.concrete_model
     value_paths = [p for p in paths if p]
-    converters = [_converter(model, p) for p in value_paths]
+    converters = [_converter(model, p, typed) for p in value_paths]
     # Where each many-to-many column goes in the row.
     m2m_slots = [(i, name) for i, name in zip([i for i, p in enumerate(paths) if p is None], m2m)]
     # One query read as it is streamed (a server-side cursor on PostgreSQL,
@@ -106,9 +147,9 @@ def export_chunks(queryset, resource_class) -> Iterator[list[list[str]]]:
         yield out
 
 
-def export_rows(queryset, resource_class) -> Iterator[list[str]]:
+def export_rows(queryset, resource_class, typed: bool = False) -> Iterator[list]:
     """The same as ``export_chunks``, one row at a time."""
-    for rows in export_chunks(queryset, resource_class):
+    for rows in export_chunks(queryset, resource_class, typed):
         yield from rows
 
 
@@ -140,8 +181,10 @@ def csv_response(chunks: Iterable[list[list[str]]], filename: str) -> StreamingH
     return response
 
 
-def xlsx_response(rows: Iterable[list[str]], filename: str, title: str) -> FileResponse:
-    """An .xlsx written row by row (openpyxl write-only mode) to a temporary file."""
+def xlsx_response(rows: Iterable[list], filename: str, title: str) -> FileResponse:
+    """An .xlsx written row by row (openpyxl write-only mode) to a temporary file.
+    Give it typed rows (``export_rows(..., typed=True)``): numbers and dates
+    become number and date cells that sort and sum, text stays text."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)

@@ -125,3 +125,8 @@ class ImportUploadForm(forms.Form):
         label=_("When a row matches an existing record"), initial="update", widget=forms.RadioSelect,
         choices=[("update", _("Update the existing record")), ("skip", _("Skip the row"))],
     )
+    clear_empty = forms.BooleanField(
+        label=_("Empty cells clear saved values"), required=False,
+        help_text=_("Off: an empty cell leaves the saved value as it is (the file has no information). "
+                    "On: an empty cell clears the value of the record the row updates."),
+    )

@@ -5,6 +5,11 @@ commit that is one transaction.
 A record type's importer subclasses ``Importer`` and lists its columns; the
 generic parts (matching, parsing by model field type, duplicates by e-mail,
 bulk writes, change log) live here.
+
+An empty cell in a row that updates a record means "no information": the
+saved value stays, unless the user chose "Empty cells clear saved values".
+A matched row that would change nothing is "unchanged", in the preview and
+in the commit alike: the commit reports exactly the preview's counts.
 """
 from __future__ import annotations
 
@@ -20,13 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models.base import ModelState
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from . import bulk
 from .exports import unescape_formula
@@ -54,16 +59,26 @@ class Column:
     parse: Callable[[str], Any] | None = None
 
 
+# What a row of the file does, in the order the preview and the commit report them.
+STATUSES = ("new", "update", "unchanged", "skip", "error")
+
+
 @dataclass
 class RowResult:
-    number: int                      # line in the file (the header is line 1)
-    status: str = "new"              # new | update | skip | error
+    number: int                      # line in the file, blank lines counted (the header is usually line 1)
+    status: str = "new"              # one of STATUSES
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)   # (column header, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (column header, message): imported anyway
     note: str = ""
     existing_pk: int | None = None
     existing_version: int | None = None  # the matched record's version, to notice edits before the commit
     instance: Any = None                 # the new record built and cleaned by the preview
+    cells: list[str] = field(default_factory=list)  # the row as read, to show an offending cell's value
+    # What an update changes: (field name, value now, value after), many-to-many as sets of keys.
+    changes: list[tuple[str, Any, Any]] = field(default_factory=list)
+    # The matched record's own values of the preview's columns the row leaves empty.
+    current: dict[str, Any] = field(default_factory=dict)
 
 
 @contextmanager
@@ -84,7 +99,7 @@ def gc_paused():
 
 
 # Bump when the stored plan's layout changes: older plans are then refused as stale.
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
 
 
 @dataclass
@@ -93,15 +108,16 @@ class Plan:
     and validated them. It is stored as JSON next to the upload, so the commit
     neither reads nor validates the file again; ``digest`` ties it to the file's
     bytes and the chosen columns. Values are by field name: foreign keys as
-    primary keys (or ``{"new": name}`` for a list value the import creates),
-    many-to-many as lists of keys, dates as ISO text, amounts as decimal text."""
+    primary keys (or ``{"new": name}`` for a list value or category the import
+    creates), many-to-many as lists of keys, dates as ISO text, amounts as
+    decimal text. An update holds only the values its row gives (an empty
+    cell, unless it clears, gives none); unchanged rows are not in the plan."""
 
     digest: str
     counts: dict[str, int]
     new_fields: list[str]
     new: list[list]          # [row number, one value per new_fields]
-    update_fields: list[str]
-    update: list[list]       # [row number, pk, version seen by the preview, one value per update_fields]
+    update: list[list]       # [row number, pk, version seen by the preview, {field: value}]
 
     def dumps(self) -> str:
         # vars(), not asdict(): asdict would deep-copy every row first.
@@ -127,7 +143,10 @@ class Preview:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {status: self.count(status) for status in ("new", "update", "skip", "error")}
+        counts = dict.fromkeys(STATUSES, 0)
+        for row in self.rows:
+            counts[row.status] += 1
+        return counts
 
 
 # --- Parsing by model field type ----------------------------------------------
@@ -140,17 +159,22 @@ def text_parser(max_length: int | None):
     def parse(value: str) -> str:
         value = unescape_formula(value.strip())
         if max_length and len(value) > max_length:
-            raise ValidationError(_("Ensure this value has at most %(max)d characters (it has %(n)d).")
-                                  % {"max": max_length, "n": len(value)})
+            raise ValidationError(ngettext("Ensure this value has at most %(max)d character (it has %(n)d).",
+                                           "Ensure this value has at most %(max)d characters (it has %(n)d).",
+                                           max_length) % {"max": max_length, "n": len(value)})
         return value
     return parse
 
 
-def email_parser(value: str) -> str:
-    value = value.strip().lower()
-    if value:
-        validate_email(value)
-    return value
+def email_parser(model_field: models.EmailField):
+    """An address in lower case, checked by the model field's own validators:
+    the import accepts exactly what the record form accepts."""
+    def parse(value: str) -> str:
+        value = value.strip().lower()
+        if value:
+            model_field.run_validators(value)
+        return value
+    return parse
 
 
 def url_parser(value: str) -> str:
@@ -162,9 +186,13 @@ def url_parser(value: str) -> str:
     return value
 
 
+# Outlook writes an empty date as 0/0/00.
+EMPTY_DATES = {"0/0/00", "00/00/0000", "0/0/0000"}
+
+
 def date_parser(value: str):
     value = value.strip()
-    if not value:
+    if not value or value in EMPTY_DATES:
         return None
     for fmt in DATE_FORMATS:
         try:
@@ -214,7 +242,7 @@ def parser_for(model_field: models.Field) -> Callable[[str], Any]:
     if model_field.choices:
         return choice_parser(model_field.choices)
     if isinstance(model_field, models.EmailField):
-        return email_parser
+        return email_parser(model_field)
     if isinstance(model_field, models.URLField):
         return url_parser
     if isinstance(model_field, models.DateField):
@@ -238,7 +266,13 @@ class Importer:
     # and the upload form's question about matched rows.
     duplicate_key: str | None = "email"
     duplicate_label = gettext_lazy("When a row's e-mail address matches an existing record")
-    ignored_headers: tuple[str, ...] = ()   # read-only columns of our own exports (Rating, Created)
+    # Columns known and deliberately not imported (read-only columns of our own
+    # exports, other tools' columns the record has no place for): they never
+    # send the user to the Columns step.
+    ignored_headers: tuple[str, ...] = ()
+    # The same, as regular expressions on the normalised header (numbered columns
+    # such as Google's "Phone 4 - Value").
+    ignored_header_patterns: tuple[str, ...] = ()
     # Fields the record's clean() derives (a new record's are stored with the plan).
     derived_fields: tuple[str, ...] = ()
     # Values every new record gets (e.g. is_lead), by attname.
@@ -250,36 +284,54 @@ class Importer:
     def __init__(self, user):
         self.user = user
         self.by_key = {c.key: c for c in self.columns}
+        # A column's own key and label match before the names other tools use.
+        self.label_index: dict[str, str] = {}
         self.header_index: dict[str, str] = {}
         for column in self.columns:
-            for header in (column.key, column.label, *column.headers):
+            for header in (column.key, column.label):
+                self.label_index.setdefault(normalize_header(str(header)), column.key)
+            for header in column.headers:
                 self.header_index.setdefault(normalize_header(str(header)), column.key)
         self.present: set[str] = set()
         self._parsers: dict[str, Callable[[str], Any]] = {}   # by column key, built on first use
 
     # --- headers --------------------------------------------------------
-    def match_headers(self, header: list[str]) -> dict[int, str | None]:
-        """Column index → column key (None: not recognised, or ignored)."""
-        mapping: dict[int, str | None] = {}
+    def match_headers(self, header: list[str], rows: list[list[str]] = ()) -> dict[int, str | None]:
+        """Column index → column key (None: not recognised, or ignored).
+
+        Our own names win over other tools' names: in an Outlook file "Job
+        Title" takes the job title although "Title" (a synonym elsewhere)
+        comes first. ``rows`` lets a subclass look at a column's values."""
+        found: dict[int, str] = {}
         used = set()
-        for index, name in enumerate(header):
-            key = self.header_index.get(normalize_header(name))
-            if key in used:
-                key = None
-            if key:
-                used.add(key)
-            mapping[index] = key
-        return mapping
+        for index_of in (self.label_index, self.header_index):
+            for index, name in enumerate(header):
+                key = index_of.get(normalize_header(name))
+                if index not in found and key and key not in used:
+                    found[index] = key
+                    used.add(key)
+        return {index: found.get(index) for index in range(len(header))}
+
+    def is_ignored(self, name: str) -> bool:
+        """Whether ``name`` is a column this importer knows and leaves out."""
+        normal = normalize_header(name)
+        if normal in self.label_index or normal in self.header_index:
+            return True  # a second column for a field another column already fills
+        if normal in {normalize_header(h) for h in self.ignored_headers}:
+            return True
+        return any(re.fullmatch(pattern, normal) for pattern in self.ignored_header_patterns)
 
     def unmatched(self, header: list[str], mapping: dict[int, str | None]) -> list[tuple[int, str]]:
-        ignored = {normalize_header(h) for h in self.ignored_headers}
+        """The columns to ask the user about: not recognised and not known to be ignored."""
         return [(i, name) for i, name in enumerate(header)
-                if mapping.get(i) is None and name and normalize_header(name) not in ignored]
+                if mapping.get(i) is None and name and not self.is_ignored(name)]
 
     @staticmethod
-    def digest(data: bytes, mapping: dict[int, str | None], on_duplicate: str) -> str:
-        """Names one preview: the file's bytes, the chosen columns and the duplicate choice."""
-        choices = json.dumps([PLAN_FORMAT, sorted((int(k), v or "") for k, v in mapping.items()), on_duplicate])
+    def digest(data: bytes, mapping: dict[int, str | None], on_duplicate: str, clear_empty: bool = False) -> str:
+        """Names one preview: the file's bytes, the chosen columns and the choices
+        about matched rows and empty cells."""
+        choices = json.dumps([PLAN_FORMAT, sorted((int(k), v or "") for k, v in mapping.items()), on_duplicate,
+                              bool(clear_empty)])
         return hashlib.sha256(data + b"\0" + choices.encode()).hexdigest()
 
     # --- rows -------------------------------------------------------------
@@ -291,38 +343,48 @@ class Importer:
             parse = self._parsers[key] = column.parse or parser_for(self.model._meta.get_field(key))
         return parse(value)
 
-    def preview(self, table: Table, mapping: dict[int, str | None], *, on_duplicate: str = "update") -> Preview:
+    def preview(self, table: Table, mapping: dict[int, str | None], *, on_duplicate: str = "update",
+                clear_empty: bool = False) -> Preview:
         with gc_paused():
-            return self._preview(table, mapping, on_duplicate)
+            return self._preview(table, mapping, on_duplicate, clear_empty)
 
-    def _preview(self, table: Table, mapping: dict[int, str | None], on_duplicate: str) -> Preview:
+    def _preview(self, table: Table, mapping: dict[int, str | None], on_duplicate: str, clear_empty: bool) -> Preview:
         self.present = {key for key in mapping.values() if key}
         self._plain_fields = None
         width = len(table.header)
+        keyed = [(index, key) for index, key in mapping.items() if key]
         results = []
         for offset, cells in enumerate(table.rows):
-            row = RowResult(number=offset + 2)
+            row = RowResult(number=table.number(offset), cells=cells)
             # Empty cells past the header are harmless; anything else ragged is refused.
             if len(cells) < width or any(c.strip() for c in cells[width:]):
                 row.status = "error"
-                row.errors.append(("", _("This row has %(cells)d cells; the header has %(width)d.")
-                                   % {"cells": len(cells), "width": width}))
+                row.errors.append(("", ngettext("This row has %(cells)d cell; the header has %(width)d.",
+                                                 "This row has %(cells)d cells; the header has %(width)d.",
+                                                 len(cells)) % {"cells": len(cells), "width": width}))
                 results.append(row)
                 continue
-            for index, key in mapping.items():
-                if not key or index >= len(cells):
-                    continue
+            for index, key in keyed:
                 try:
                     row.values[key] = self.parse_cell(key, cells[index])
                 except ValidationError as error:
                     row.errors.append((table.header[index], " ".join(error.messages)))
             results.append(row)
-        self.resolve(results, table, mapping)
+        # Matching first: what a row updates decides what its empty cells mean.
         self.find_duplicates(results, on_duplicate)
+        if not clear_empty:
+            for row in results:
+                if row.status == "update":
+                    for index, key in keyed:
+                        if not row.cells[index].strip():
+                            row.values.pop(key, None)
+        self.resolve(results, table, mapping)
         header_of = {key: table.header[index] for index, key in mapping.items() if key}
         for row in results:
-            if row.status == "new" and not row.errors:
-                self.check_record_rules(row, header_of)
+            if row.status == "new":
+                self.complete_row(row, None, header_of)  # a row with errors too: the preview shows its name
+                if not row.errors:
+                    self.check_record_rules(row, header_of)
         self.check_updates([row for row in results if row.status == "update" and not row.errors], header_of)
         for row in results:
             if row.errors:
@@ -331,8 +393,18 @@ class Importer:
 
     def resolve(self, rows: list[RowResult], table: Table, mapping) -> None:
         """Turn names into records (users, list values, …) and check what a row
-        must say on its own. Override. The record's rules (``clean()``) run
-        afterwards, on the new record or on the record the row updates."""
+        must say on its own. Override. Rows are already matched (``status``,
+        ``existing_pk``); the record's rules (``clean()``) run afterwards, on the
+        new record or on the record the row updates."""
+
+    def complete_row(self, row: RowResult, current: models.Model | None, header_of: dict[str, str]) -> None:
+        """Values a row implies given the record it updates (``current``; None
+        for a new row), e.g. a full name from a first name the file changes and
+        the last name it keeps. Add errors for what the row lacks. Override."""
+
+    def update_note(self, current: models.Model) -> str:
+        """What the preview says about the record a row updates. Override."""
+        return ""
 
     def existing_by_key(self, keys: list[str]) -> dict[str, int]:
         """Existing records by duplicate key (e.g. normalised e-mail)."""
@@ -406,39 +478,51 @@ class Importer:
 
     def check_updates(self, rows: list[RowResult], header_of: dict[str, str]) -> None:
         """Apply each update row to its record as it is now, with the record's
-        rules, as the commit will: their errors show in the preview. A row that
-        would change a read-only record (``locked_q()``, e.g. a closed
-        opportunity) is refused with the record's ``lock_reason()``; a row that
-        repeats what such a record says passes, so re-importing an export
-        changes nothing."""
+        rules, as the commit will: their errors show in the preview, and so do
+        the fields each row changes. A row that changes nothing is
+        "unchanged". A row that would change a read-only record
+        (``locked_q()``, e.g. a closed opportunity) is refused with the
+        record's ``lock_reason()``; one that repeats what such a record says
+        is unchanged, so re-importing an export changes nothing."""
         model = self.model._meta.concrete_model
         manager = model._base_manager
-        plain, many = self.plain_fields(), self.many_to_many_fields()
+        many = self.many_to_many_fields()
         locked_q = getattr(model, "locked_q", None)
+        # Linked records are left out: reading them would take a query per row.
+        shown = [key for key, _label in self.preview_columns if not model._meta.get_field(key).is_relation]
         for start in range(0, len(rows), LOOKUP_SLICE):
             part = rows[start:start + LOOKUP_SLICE]
             pks = [row.existing_pk for row in part]
             current = manager.in_bulk(pks)
             locked = set(manager.filter(locked_q(), pk__in=pks).values_list("pk", flat=True)) if locked_q else set()
-            sets_now = {name: self.current_sets(name, sorted(locked)) for name in many} if locked else {}
+            given_many = [name for name in many if any(name in row.values for row in part)]
+            sets_now = {name: self.current_sets(name, pks) for name in given_many}
             for row in part:
                 obj = current.get(row.existing_pk)
                 if obj is None:
                     continue  # deleted meanwhile: the commit's re-check refuses the row
-                values = {key: value for key, value in row.values.items() if key in plain}
-                read_only = row.existing_pk in locked
+                row.note = row.note or self.update_note(obj)
+                # The preview names the record even when the row leaves its name empty.
+                row.current = {key: getattr(obj, key) for key in shown if key not in row.values}
+                self.complete_row(row, obj, header_of)
+                if row.errors:
+                    continue
                 try:
-                    # Only a read-only record needs the comparison.
-                    _changed, _before, differs = self.apply_update(
-                        obj, values, self.compared_fields(values) if read_only else (), read_only=read_only)
+                    changed, before, m2m, differs = self.apply_update(obj, row.values, sets_now)
                 except ValidationError as error:
                     for name, messages in error.message_dict.items():
                         row.errors.append((header_of.get(name, name), " ".join(messages)))
                     continue
-                if read_only and (differs or any(isinstance(v, models.Model) and v.pk is None for v in values.values())
-                                  or any({item.pk for item in row.values[name]} != sets_now[name].get(obj.pk, set())
-                                         for name in many if name in row.values)):
+                if row.existing_pk in locked and (differs or m2m):
                     row.errors.append(("", self.lock_reason(obj.pk)))
+                elif not changed and not m2m:
+                    row.status = "unchanged"
+                else:
+                    # Links by the record the row names (a new list value has no key yet), the rest as
+                    # the record's rules left them.
+                    row.changes = [(f.name, before[f.attname], row.values[f.name] if f.is_relation and f.name in row.values
+                                    else getattr(obj, f.attname)) for f in changed]
+                    row.changes += [(name, old, new) for name, (old, new) in m2m.items()]
 
     def lock_reason(self, pk: int) -> str:
         """Why a read-only record cannot change, as it says while unchanged."""
@@ -450,20 +534,45 @@ class Importer:
         return [meta.get_field(name) for name in names] + [
             meta.get_field(name) for name in self.derived_fields if name not in names]
 
-    @staticmethod
-    def apply_update(obj: models.Model, values: dict[str, Any], compared, *, read_only: bool = False):
-        """Set ``values`` (by field or attribute name) on the record and apply its
-        rules (``clean()``, which may raise ValidationError). Returns the
-        ``compared`` fields that changed, the values they had, and (for a
-        ``read_only`` record) whether the row said anything the record did not,
-        before its rules derived the rest."""
+    def apply_update(self, obj: models.Model, values: dict[str, Any], sets_now: dict[str, dict[int, set]]):
+        """Set a row's ``values`` (by field name) on the record and apply its
+        rules (``clean()``, which may raise ValidationError). Returns the fields
+        that changed (given or derived), the values they had (by attname), the
+        many-to-many fields whose set changes: {name: (keys now, keys after)},
+        and whether a given value differed before the rules ran (a read-only
+        record refuses that even when its rules would undo it).
+
+        When no given value differs from the record's, the record's rules do
+        not run and nothing changes: a row that says what the record says (or
+        says nothing) is unchanged even if the rules would derive something
+        else today."""
+        if getattr(self, "_own_fields", None) is None:
+            meta = self.model._meta.concrete_model._meta
+            # The record's own fields by name and attname (the plan gives links by attname).
+            self._own_fields = {key for f in meta.concrete_fields if not f.primary_key for key in (f.name, f.attname)}
+            self._many_fields = {f.name for f in meta.many_to_many}
+        many = self._many_fields
+        plain = {name: value for name, value in values.items() if name in self._own_fields}
+        compared = self.compared_fields(plain)
         before = {f.attname: getattr(obj, f.attname) for f in compared}
-        for name, value in values.items():
+        m2m = {}
+        for name, items in values.items():
+            if name in many:
+                now = sets_now.get(name, {}).get(obj.pk, set())
+                wanted = {item.pk if isinstance(item, models.Model) else item for item in items}
+                if wanted != now:
+                    m2m[name] = (now, wanted)
+        # A link to a value the import creates (its key comes at the commit) is a change.
+        creates = {name for name, value in plain.items() if isinstance(value, models.Model) and value.pk is None}
+        for name, value in plain.items():
             setattr(obj, name, value)
-        differs = read_only and any(getattr(obj, f.attname) != before[f.attname] for f in compared
-                                    if f.name in values or f.attname in values)
+        differs = bool(creates) or any(getattr(obj, f.attname) != before[f.attname] for f in compared
+                                       if f.name in plain or f.attname in plain)
+        if not differs:
+            return [], before, m2m, False
         obj.clean()
-        return [f for f in compared if getattr(obj, f.attname) != before[f.attname]], before, differs
+        changed = [f for f in compared if f.name in creates or getattr(obj, f.attname) != before[f.attname]]
+        return changed, before, m2m, True
 
     def current_sets(self, name: str, pks: list[int]) -> dict[int, set[int]]:
         """The many-to-many field ``name`` of these records: pk → set of keys."""
@@ -508,6 +617,56 @@ class Importer:
         names = {f.name for f in self.model._meta.many_to_many}
         return sorted(key for key in self.present if key in names)
 
+    # --- what the preview shows ---------------------------------------------
+    def describe_changes(self, rows: list[RowResult]) -> dict[int, list[tuple[str, str, str]]]:
+        """(field label, value now, value after) per change of each update row,
+        by row number, with linked records by name (one query per linked
+        field, whatever the number of rows)."""
+        meta = self.model._meta.concrete_model._meta
+        wanted: dict[str, set] = {}
+        for row in rows:
+            for name, old, new in row.changes:
+                field = meta.get_field(name)
+                if field.is_relation:
+                    keys = (old | new) if field.many_to_many else {old}
+                    wanted.setdefault(name, set()).update(k for k in keys if isinstance(k, int))
+        names: dict[str, dict[int, str]] = {}
+        for name, keys in wanted.items():
+            related = meta.get_field(name).related_model._base_manager
+            found = {}
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), LOOKUP_SLICE):
+                found.update({obj.pk: str(obj) for obj in related.filter(pk__in=ordered[start:start + LOOKUP_SLICE])})
+            names[name] = found
+
+        def text(field, value) -> str:
+            if value is None or value == "" or value == set():
+                return "—"  # an empty value, as the preview shows it
+            if field.many_to_many:
+                return ", ".join(sorted(names.get(field.name, {}).get(k, str(k)) for k in value if k is not None))
+            if isinstance(value, models.Model):
+                return str(value)
+            if field.is_relation:
+                return names.get(field.name, {}).get(value, str(value))
+            if field.choices:
+                return str(dict(field.flatchoices).get(value, value))
+            return str(value)
+
+        described = {}
+        for row in rows:
+            if row.changes:
+                items = []
+                for name, old, new in row.changes:
+                    field = meta.get_field(name)
+                    if field.many_to_many:
+                        new_names = text(field, new) if all(isinstance(k, int) for k in new) else ", ".join(
+                            sorted(str(item) for item in row.values.get(name, ())))
+                        items.append((str(capfirst(field.verbose_name)), text(field, old), new_names))
+                    else:
+                        items.append((str(capfirst(field.verbose_name)), text(field, old), text(field, new)))
+                described[row.number] = items
+        return described
+
     # --- the plan ---------------------------------------------------------
     def prepare(self, preview: Preview, digest: str) -> Plan:
         """The plan of the writes this preview shows, to be stored with the upload."""
@@ -515,14 +674,10 @@ class Importer:
             return self._prepare(preview, digest)
 
     def _prepare(self, preview: Preview, digest: str) -> Plan:
-        # Only what the file gives (and the preview derived): an update must not
-        # clear fields the file has no column for.
         new_rows = [row for row in preview.rows if row.status == "new"]
         update_rows = [row for row in preview.rows if row.status == "update"]
         given_new = set().union(*(row.values for row in new_rows))
-        given_update = set.intersection(*(set(row.values) for row in update_rows)) if update_rows else set()
         many = self.many_to_many_fields()
-        update_fields = sorted(self.plain_fields() & given_update) + [name for name in many if name in given_update]
         # A new row's own fields come from its cleaned record (derived values
         # included), read in one attrgetter call; links come from the row's values.
         wanted = self.plain_fields() & given_new | set(self.derived_fields)
@@ -537,7 +692,7 @@ class Importer:
             if isinstance(value, models.Model):
                 return value.pk if value.pk is not None else {"new": str(value)}
             if isinstance(value, (list, tuple)):
-                return [item.pk for item in value]
+                return [encode(item) for item in value]
             if isinstance(value, datetime.date):
                 return value.isoformat()
             if isinstance(value, decimal.Decimal):
@@ -551,10 +706,13 @@ class Importer:
                 if values[at] is not None:
                     values[at] = values[at].isoformat() if isinstance(values[at], datetime.date) else str(values[at])
             new.append(values)
-        update = [[row.number, row.existing_pk, row.existing_version, *(encode(row.values.get(name)) for name in update_fields)]
+        # Only what the row gives: an update must not clear fields the file has
+        # no column for, nor (unless asked) those whose cell is empty.
+        settable = self.plain_fields() | set(many)
+        update = [[row.number, row.existing_pk, row.existing_version,
+                   {name: encode(value) for name, value in row.values.items() if name in settable}]
                   for row in update_rows]
-        return Plan(digest=digest, counts=preview.counts, new_fields=new_fields, new=new,
-                    update_fields=update_fields, update=update)
+        return Plan(digest=digest, counts=preview.counts, new_fields=new_fields, new=new, update=update)
 
     def reference_queryset(self, field: models.Field):
         """The records a row may still refer to through ``field`` at commit. Override."""
@@ -571,27 +729,36 @@ class Importer:
             problems += [(row[0], _("a record with this e-mail address was saved after the preview"))
                          for row in plan.new if row[at] in existing]
         versions = self.versions([row[1] for row in plan.update])
-        for number, pk, version, *_values in plan.update:
+        for number, pk, version, _values in plan.update:
             if pk not in versions:
                 problems.append((number, _("the record it updates was deleted after the preview")))
             elif versions[pk] != version:
                 problems.append((number, _("the record it updates was changed after the preview")))
-        for fields, rows, offset in ((plan.new_fields, plan.new, 1), (plan.update_fields, plan.update, 3)):
-            for at, name in enumerate(fields, start=offset):
-                field = self.model._meta.get_field(name)
-                if not field.is_relation:
-                    continue
-                wanted = {pk for row in rows for pk in (row[at] if field.many_to_many else [row[at]]) if isinstance(pk, int)}
-                found = set()
-                pks = sorted(wanted)
-                for start in range(0, len(pks), LOOKUP_SLICE):
-                    found |= set(self.reference_queryset(field).filter(pk__in=pks[start:start + LOOKUP_SLICE])
-                                 .values_list("pk", flat=True))
-                if wanted - found:
-                    reason = _("“%(field)s” names something deleted or deactivated after the preview") % {
-                        "field": capfirst(field.verbose_name)}
-                    problems += [(row[0], reason) for row in rows
-                                 if set(row[at] if field.many_to_many else [row[at]]) & (wanted - found)]
+        # Each row's linked keys, new rows and updates alike: field name → [(row number, value)].
+        meta = self.model._meta
+        linked: dict[str, list[tuple[int, Any]]] = {}
+        for at, name in enumerate(plan.new_fields, start=1):
+            if meta.get_field(name).is_relation:
+                linked.setdefault(name, []).extend((row[0], row[at]) for row in plan.new)
+        relations = {f.name for f in meta.get_fields() if f.is_relation and (f.concrete or f.many_to_many)}
+        for number, _pk, _version, values in plan.update:
+            for name, value in values.items():
+                if name in relations:
+                    linked.setdefault(name, []).append((number, value))
+        for name, pairs in linked.items():
+            field = meta.get_field(name)
+            rows = [(number, {pk for pk in (value if field.many_to_many else [value]) if isinstance(pk, int)})
+                    for number, value in pairs]
+            pks = sorted(set().union(*(keys for _number, keys in rows)))
+            found = set()
+            for start in range(0, len(pks), LOOKUP_SLICE):
+                found |= set(self.reference_queryset(field).filter(pk__in=pks[start:start + LOOKUP_SLICE])
+                             .values_list("pk", flat=True))
+            gone = set(pks) - found
+            if gone:
+                reason = _("“%(field)s” names something deleted or deactivated after the preview") % {
+                    "field": capfirst(field.verbose_name)}
+                problems += [(number, reason) for number, keys in rows if keys & gone]
         return sorted(problems)
 
     # --- writing ---------------------------------------------------------
@@ -605,7 +772,7 @@ class Importer:
             field = self.model._meta.get_field(name)
             through = field.remote_field.through
             source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-            wanted = {pk: set(values[name]) for pk, values in written}
+            wanted = {pk: set(values[name]) for pk, values in written if name in values}
             pks = list(wanted)
             current = self.current_sets(name, pks)
             changed = [pk for pk in pks if wanted[pk] != current.get(pk, set())]
@@ -617,15 +784,16 @@ class Importer:
     @transaction.atomic
     def commit(self, plan: Plan, *, file_name: str, skip_errors: bool = False) -> dict[str, int]:
         """Write the planned rows in one transaction (all or none), after checking
-        again what may have changed since the preview."""
+        again what may have changed since the preview. Returns the number of rows
+        by status (STATUSES), as the preview counted them."""
         from .services import DomainError
 
         if plan.counts["error"] and not skip_errors:
             raise DomainError(_("Some rows have errors: fix the file, or choose to skip those rows."))
         with gc_paused():
-            return self._commit(plan, file_name=file_name, skip_errors=skip_errors)
+            return self._commit(plan, file_name=file_name)
 
-    def _commit(self, plan: Plan, *, file_name: str, skip_errors: bool) -> dict[str, int]:
+    def _commit(self, plan: Plan, *, file_name: str) -> dict[str, int]:
         from .services import PreviewOutdated, changelog_insert
 
         problems = self.recheck(plan)
@@ -641,10 +809,10 @@ class Importer:
         changelog_insert(self.model, [(pk, text, version, changes | imported) for pk, text, version, changes in updated],
                          self.user, action="update")
         self.after_write([(pk, m2m) for pk, _text, m2m in created] + touched)
-        return {"new": len(created), "update": len(updated),
-                "skip": plan.counts["skip"] + (plan.counts["error"] if skip_errors else 0) + unchanged}
+        return {"new": len(created), "update": len(updated), "unchanged": plan.counts["unchanged"] + unchanged,
+                "skip": plan.counts["skip"], "error": plan.counts["error"]}
 
-    def many_to_many_fields_of(self, names: list[str]) -> list[str]:
+    def many_to_many_fields_of(self, names) -> list[str]:
         return [name for name in names if self.model._meta.get_field(name).many_to_many]
 
     def write_new(self, plan: Plan, many: set[str]) -> list[tuple[int, str, dict]]:
@@ -685,47 +853,59 @@ class Importer:
     def write_updates(self, plan: Plan):
         """Apply the update rows to the records as they are now (their rules and
         derived fields run again on the merged record). Returns the records
-        written as (pk, text, version, changes), the number unchanged, and
-        (pk, many-to-many values) per record the file touched."""
+        written as (pk, text, version, changes), the number that turned out
+        unchanged, and (pk, many-to-many values) per record whose sets change."""
         model = self.model._meta.concrete_model
         manager = model._base_manager
-        many = set(self.many_to_many_fields_of(plan.update_fields))
+        many = {f.name for f in model._meta.many_to_many}
         from .services import DomainError
 
-        fields = [model._meta.get_field(name) for name in plan.update_fields if name not in many]
-        compared = self.compared_fields([f.name for f in fields])
-        decoders = [_decoder(f) for f in fields]
+        decoders = {}
+        for _number, _pk, _version, values in plan.update:
+            for name in values:
+                if name not in decoders:
+                    decoders[name] = None if name in many else _decoder(model._meta.get_field(name))
         locked_q = getattr(model, "locked_q", None)
         now = timezone.now()
         written, touched, changed_fields, unchanged = [], [], set(), 0
         for start in range(0, len(plan.update), 500):
             part = plan.update[start:start + 500]
-            current = manager.in_bulk([row[1] for row in part])
-            locked = set(manager.filter(locked_q(), pk__in=list(current)).values_list("pk", flat=True)) if locked_q else ()
-            for number, pk, _version, *values in part:
+            pks = [row[1] for row in part]
+            current = manager.in_bulk(pks)
+            locked = set(manager.filter(locked_q(), pk__in=pks).values_list("pk", flat=True)) if locked_q else ()
+            sets_now = {name: self.current_sets(name, pks) for name in sorted(many)
+                        if any(name in row[3] for row in part)}
+            for number, pk, _version, values in part:
                 obj = current[pk]
+                # Plain values by attname (links as keys), many-to-many by name.
+                decoded = {}
+                for name, value in values.items():
+                    decode = decoders[name]
+                    decoded[name if name in many else model._meta.get_field(name).attname] = (
+                        decode(value) if decode is not None and value is not None else value)
                 try:
-                    changed, before, differs = self.apply_update(obj, {
-                        field.attname: decode(value) if decode is not None and value is not None else value
-                        for field, decode, value in zip(fields, decoders, values)}, compared, read_only=pk in locked)
+                    changed, before, m2m, differs = self.apply_update(obj, decoded, sets_now)
                 except ValidationError as error:
                     raise DomainError(_("Row %(row)d: %(errors)s") % {
                         "row": number, "errors": " ".join(m for ms in error.message_dict.values() for m in ms)}) from error
-                if pk in locked:
-                    if differs:
-                        # The preview refused this row and the version re-check keeps it so; never write it.
-                        raise DomainError(_("Row %(row)d: %(errors)s") % {"row": number, "errors": self.lock_reason(pk)})
-                    changed = []  # a read-only record is not rewritten, not even a derived value
-                touched.append((pk, {name: value for name, value in zip(plan.update_fields, values) if name in many}))
-                if not changed:
+                if pk in locked and (differs or m2m):
+                    # The preview refused this row and the version re-check keeps it so; never write it.
+                    raise DomainError(_("Row %(row)d: %(errors)s") % {"row": number, "errors": self.lock_reason(pk)})
+                if not changed and not m2m:
                     unchanged += 1  # the file says what the record already says: nothing to write
                     continue
+                touched.append((pk, {name: sorted(new) for name, (_old, new) in m2m.items()}))
                 changed_fields |= {f.name for f in changed}
                 obj.version += 1
                 obj.modified = now
-                written.append((obj, {f.name: {"label": str(f.verbose_name), "old": self._display(f, before[f.attname]),
-                                               "new": self._display(f, getattr(obj, f.attname))} for f in
-                                      sorted(changed, key=lambda f: f.name)}))
+                changes = {f.name: {"label": str(f.verbose_name), "old": self._display(f, before[f.attname]),
+                                    "new": self._display(f, getattr(obj, f.attname))}
+                           for f in sorted(changed, key=lambda f: f.name)}
+                for name, (old, new) in sorted(m2m.items()):
+                    field = model._meta.get_field(name)
+                    changes[name] = {"label": str(field.verbose_name), "old": self._display_set(field, old),
+                                     "new": self._display_set(field, new)}
+                written.append((obj, changes))
         if written:
             manager.bulk_update([obj for obj, _changes in written], sorted(changed_fields | {"version", "modified"}),
                                 batch_size=500)
@@ -741,6 +921,10 @@ class Importer:
                 cache[field.name, value] = str(field.related_model._base_manager.filter(pk=value).first() or value)
             return cache[field.name, value]
         return str(value)
+
+    def _display_set(self, field: models.Field, keys: set[int]) -> str:
+        """A many-to-many set as the change log shows it: names, sorted."""
+        return ", ".join(sorted(self._display(field, key) for key in keys))
 
 
 def _decoder(field: models.Field):

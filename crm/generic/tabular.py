@@ -3,6 +3,7 @@ clear message for every way a file can be wrong (pure functions, no database).""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -18,10 +19,18 @@ class FileRejected(ValueError):
 @dataclass
 class Table:
     header: list[str]
-    rows: list[list[str]]              # data rows, as read (may be ragged)
+    rows: list[list[str]]              # data rows, as read (may be ragged); blank lines left out
     encoding: str = ""
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
+    # The line of the file (the sheet's row in Excel) each data row starts on,
+    # blank lines counted, so a message's row number is the one the user's
+    # editor or spreadsheet shows. Empty: numbered from line 2 without gaps.
+    numbers: list[int] = field(default_factory=list)
+
+    def number(self, offset: int) -> int:
+        """The file line of data row ``offset`` (0-based)."""
+        return self.numbers[offset] if self.numbers else offset + 2
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -62,15 +71,21 @@ def read_csv(data: bytes) -> Table:
     except csv.Error:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, numbers = [], []
+    # A record starts on the line after the previous one ended (a quoted cell may span lines).
+    start = 1
     try:
-        rows = [row for row in reader]
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                numbers.append(start)
+            start = reader.line_num + 1
     except csv.Error as error:
         raise FileRejected(_("The CSV file cannot be read: %(error)s.") % {"error": error}) from error
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise FileRejected(_("The file is empty."))
     header = [cell.strip() for cell in rows[0]]
-    return Table(header=header, rows=rows[1:], encoding=encoding, delimiter=delimiter)
+    return Table(header=header, rows=rows[1:], encoding=encoding, delimiter=delimiter, numbers=numbers[1:])
 
 
 def read_xlsx(data: bytes) -> Table:
@@ -81,17 +96,39 @@ def read_xlsx(data: bytes) -> Table:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise FileRejected(_("The Excel file cannot be read (it may be damaged or not an .xlsx file).")) from error
     sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        row = ["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v)) for v in values]
+    rows, numbers = [], []
+    # Read-only sheets yield every row from the first, empty ones included: the
+    # count is the sheet's row number.
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        row = [_cell_text(v) for v in values]
         if any(cell.strip() for cell in row):
             rows.append(row)
+            numbers.append(number)
     workbook.close()
     if not rows:
         raise FileRejected(_("The file is empty."))
     while rows[0] and not rows[0][-1].strip():
         rows[0].pop()
-    return Table(header=[cell.strip() for cell in rows[0]], rows=rows[1:], encoding="Excel")
+    return Table(header=[cell.strip() for cell in rows[0]], rows=rows[1:], encoding="Excel", numbers=numbers[1:])
+
+
+def _cell_text(value) -> str:
+    """A typed Excel cell as the text a CSV export of the same value holds:
+    dates as ISO dates, whole numbers without ".0", TRUE/FALSE as 1/0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime.datetime):
+        # A date cell reads back as midnight: its text is the date alone.
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def read_table(name: str, data: bytes, max_size: int) -> Table:

@@ -615,3 +615,169 @@ def import_confirm(client, url: str, response, **extra):
     return client.post(url, {"step": "commit", "token": token, "digest": response.context["digest"], **extra},
                        follow=True)
 
+
+
+# --- Import guard: an update keeps what the file doesn't say ------------------------
+
+class ImportViewTests:
+    """Import update keeps what the file doesn't say, for every importer: a
+    file with empty cells for filled fields changes nothing (0 updated).
+
+    Drives the Export and Import pages as a user does, in CSV and Excel. A
+    record type's view tests inherit it (next to ``RecordViewTests``) and
+    declare:
+
+        class TestLeadViews(RecordViewTests, ImportViewTests):
+            record_type = "lead"
+            import_key = "E-mail Address"                          # matches a row to its record; kept
+            import_change = ("Job Title", "job_title", "Chief buyer")  # one cell changed: column, field, value
+
+            def filled_record(self, user):
+                ...  # a record with every column of the export filled, saved as the form saves it
+
+    and gets: the export with every cell but the key emptied imports as
+    "unchanged" and changes nothing; the export imports back unchanged (no
+    new record, nothing updated); one changed cell changes that field only,
+    and the preview shows it old → new.
+    """
+
+    record_type: str = ""
+    import_key: str = "ID"
+    import_change: tuple[str, str, str] = ("", "", "")
+
+    # --- helpers ---------------------------------------------------------
+    def _import_rtype(self) -> registry.RecordType:
+        return registry.get(self.record_type)
+
+    def _import_page(self) -> str:
+        return reverse(self._import_rtype().url_name("import"))
+
+    def _exported(self, client, file_format: str) -> bytes:
+        """The list as the Export button gives it."""
+        response = client.get(reverse(self._import_rtype().url_name("export")), {"format": file_format})
+        assert response.status_code == 200
+        return b"".join(response.streaming_content)
+
+    @staticmethod
+    def _edited(content: bytes, file_format: str, edit) -> bytes:
+        """The exported file with ``edit(header, row)`` applied to its first record,
+        saved again in its own format (as a user does in a spreadsheet)."""
+        import csv
+        import io
+
+        if file_format == "csv":
+            rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+            edit(rows[0], rows[1])
+            return csv_bytes(rows)
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(content))
+        sheet = workbook.active
+        header = [cell.value for cell in sheet[1]]
+        row = [cell.value for cell in sheet[2]]
+        edit(header, row)
+        for column, value in enumerate(row, start=1):
+            sheet.cell(2, column).value = value
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    def _state(self, record) -> dict:
+        """Everything stored about the record: its row and its many-to-many sets."""
+        model = self._import_rtype().model._meta.concrete_model
+        state = model._base_manager.filter(pk=record.pk).values().get()
+        for field in model._meta.many_to_many:
+            state[field.name] = set(getattr(model._base_manager.get(pk=record.pk), field.name).values_list("pk", flat=True))
+        return state
+
+    def _upload(self, client, content: bytes, file_format: str):
+        response = import_upload(client, self._import_page(), f"export.{file_format}", content)
+        assert response.status_code == 200
+        assert response.context["step"] == "preview", "the export's own columns need no Columns step"
+        return response
+
+    # --- the guard ---------------------------------------------------------
+    def test_import_of_empty_cells_changes_nothing_csv(self, staff_client, staff):
+        self.check_empty_cells_change_nothing(staff_client, staff, "csv")
+
+    def test_import_of_empty_cells_changes_nothing_xlsx(self, staff_client, staff):
+        self.check_empty_cells_change_nothing(staff_client, staff, "xlsx")
+
+    def test_export_imports_back_unchanged_csv(self, staff_client, staff):
+        self.check_export_imports_back_unchanged(staff_client, staff, "csv")
+
+    def test_export_imports_back_unchanged_xlsx(self, staff_client, staff):
+        self.check_export_imports_back_unchanged(staff_client, staff, "xlsx")
+
+    def test_one_changed_cell_changes_that_field_only_csv(self, staff_client, staff):
+        self.check_one_changed_cell(staff_client, staff, "csv")
+
+    def test_one_changed_cell_changes_that_field_only_xlsx(self, staff_client, staff):
+        self.check_one_changed_cell(staff_client, staff, "xlsx")
+
+    def check_empty_cells_change_nothing(self, staff_client, staff, file_format: str) -> None:
+        """(1) The export with every cell but the key emptied: previewed as
+        unchanged, nothing written, no change-log entry."""
+        record = self.filled_record(staff)
+        ChangeLogEntry.objects.all().delete()
+        before = self._state(record)
+        empty = "" if file_format == "csv" else None
+
+        def blank_all_but_the_key(header, row):
+            for index, name in enumerate(header):
+                if name != self.import_key:
+                    row[index] = empty
+
+        content = self._edited(self._exported(staff_client, file_format), file_format, blank_all_but_the_key)
+        response = self._upload(staff_client, content, file_format)
+        assert response.context["counts"] == {"new": 0, "update": 0, "unchanged": 1, "skip": 0, "error": 0}, (
+            response.context["errors"])
+        assert [row.status for row, _shown, _changes in response.context["sample"]] == ["unchanged"]
+        done = import_confirm(staff_client, self._import_page(), response)
+        assert "Import finished: 0 new, 0 updated, 1 unchanged, 0 skipped, 0 with errors (not imported)." in (
+            done.content.decode())
+        after = self._state(record)
+        assert {name: (before[name], after[name]) for name in before if before[name] != after[name]} == {}
+        assert not ChangeLogEntry.objects.exists()
+
+    def check_export_imports_back_unchanged(self, staff_client, staff, file_format: str) -> None:
+        """(2) The export imported back: no new record, nothing updated."""
+        records = [self.filled_record(staff)]
+        ChangeLogEntry.objects.all().delete()
+        before = [self._state(record) for record in records]
+        count = self._import_rtype().queryset().count()
+        response = self._upload(staff_client, self._exported(staff_client, file_format), file_format)
+        assert response.context["counts"] == {"new": 0, "update": 0, "unchanged": count, "skip": 0, "error": 0}, (
+            response.context["errors"])
+        done = import_confirm(staff_client, self._import_page(), response)
+        assert f"Import finished: 0 new, 0 updated, {count} unchanged" in done.content.decode()
+        assert [self._state(record) for record in records] == before
+        assert self._import_rtype().queryset().count() == count
+        assert not ChangeLogEntry.objects.exists()
+
+    def check_one_changed_cell(self, staff_client, staff, file_format: str) -> None:
+        """(3) One changed cell: that field changes, shown old → new in the preview."""
+        from django.utils.text import capfirst
+
+        column, field_name, value = self.import_change
+        record = self.filled_record(staff)
+        ChangeLogEntry.objects.all().delete()
+        before = self._state(record)
+        field = self._import_rtype().model._meta.get_field(field_name)
+
+        def change_one_cell(header, row):
+            row[header.index(column)] = value
+
+        content = self._edited(self._exported(staff_client, file_format), file_format, change_one_cell)
+        response = self._upload(staff_client, content, file_format)
+        assert response.context["counts"] == {"new": 0, "update": 1, "unchanged": 0, "skip": 0, "error": 0}, (
+            response.context["errors"])
+        assert [changes for _row, _shown, changes in response.context["sample"]] == [
+            [(str(capfirst(field.verbose_name)), str(before[field.attname]), value)]]
+        import_confirm(staff_client, self._import_page(), response)
+        after = self._state(record)
+        changed = {name for name in before if before[name] != after[name]}
+        assert changed == {field.attname, "version", "modified"}
+        assert after[field.attname] == value and after["version"] == before["version"] + 1
+        entry = ChangeLogEntry.objects.get()
+        assert set(entry.changes) == {field_name, "import"}

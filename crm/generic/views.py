@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views import View
 
 from . import registry, services
@@ -529,7 +529,7 @@ class ExportView(ViewSetMixin, View):
             raise Http404
         filename = f"{self.viewset.url_prefix}-{timezone.localdate():%Y-%m-%d}"
         if data.get("format") == "xlsx":
-            return xlsx_response(export_rows(queryset, self.viewset.resource), filename,
+            return xlsx_response(export_rows(queryset, self.viewset.resource, typed=True), filename,
                                  str(self.viewset.rtype().verbose_name_plural))
         return csv_response(export_chunks(queryset, self.viewset.resource), filename)
 
@@ -567,7 +567,8 @@ IMPORTS_SESSION_KEY = "crm_imports"
 
 class ImportView(ViewSetMixin, View):
     """Import from CSV or Excel in steps: upload → (map unknown columns) →
-    preview (new / update / skip / error per row) → confirm. Nothing is
+    preview (new / update / unchanged / skip / error per row, and what each
+    update changes) → confirm. Nothing is
     written before the confirmation, and the confirmed import is one
     transaction. The uploaded file waits in a private folder meanwhile."""
 
@@ -636,9 +637,9 @@ class ImportView(ViewSetMixin, View):
         suffix = ".xlsx" if data.startswith(b"PK") else ".csv"
         (self.folder() / f"{token}{suffix}").write_bytes(data)
         importer = self.viewset.importer(request.user)
-        mapping = importer.match_headers(table.header)
+        mapping = importer.match_headers(table.header, table.rows)
         job = {"file": f"{token}{suffix}", "name": upload.name, "on_duplicate": form.cleaned_data["on_duplicate"],
-               "mapping": {str(k): v for k, v in mapping.items()}}
+               "clear_empty": form.cleaned_data["clear_empty"], "mapping": {str(k): v for k, v in mapping.items()}}
         jobs = dict(list(request.session.get(IMPORTS_SESSION_KEY, {}).items())[-2:])
         jobs[token] = job
         request.session[IMPORTS_SESSION_KEY] = jobs
@@ -664,19 +665,39 @@ class ImportView(ViewSetMixin, View):
         """The validated rows of the latest preview, next to the upload."""
         return self.folder() / f"{Path(job['file']).stem}.plan.json"
 
+    @staticmethod
+    def digest(importer, data: bytes, job) -> str:
+        mapping = {int(k): v for k, v in job["mapping"].items()}
+        return importer.digest(data, mapping, job["on_duplicate"], job.get("clear_empty", False))
+
     def show_preview(self, request, job, importer, data: bytes, table=None, token=None):
         """Preview the file as the job's column choices read it, and store the plan
         of its writes for the confirmation."""
         table = table or read_table(job["name"], data, settings.CRM_MAX_IMPORT_SIZE)
         mapping = {int(k): v for k, v in job["mapping"].items()}
-        preview = importer.preview(table, mapping, on_duplicate=job["on_duplicate"])
-        digest = importer.digest(data, mapping, job["on_duplicate"])
+        preview = importer.preview(table, mapping, on_duplicate=job["on_duplicate"],
+                                   clear_empty=job.get("clear_empty", False))
+        digest = self.digest(importer, data, job)
         self.plan_path(job).write_text(importer.prepare(preview, digest).dumps())
-        errors = [(row.number, header, reason) for row in preview.rows for header, reason in row.errors]
+        # Each message with the value of the cell it is about (none for a row-wide one).
+        column_at = {}
+        for index, name in enumerate(table.header):
+            column_at.setdefault(name, index)
+
+        def cell(row, header):
+            index = column_at.get(header)
+            return row.cells[index] if index is not None and index < len(row.cells) else ""
+
+        errors = [(row.number, header, cell(row, header), reason) for row in preview.rows for header, reason in row.errors]
+        warnings = [(row.number, header, reason) for row in preview.rows for header, reason in row.warnings]
+        shown = preview.rows[:200]
+        changes = importer.describe_changes(shown)
         return self.render_step(
             request, "preview", token=token or request.POST.get("token"), job=job, preview=preview, digest=digest,
             counts=preview.counts, errors=errors[:500], error_count=len(errors),
-            sample=[(row, [row.values.get(key, "") for key, _label in importer.preview_columns]) for row in preview.rows[:200]],
+            warnings=warnings[:500], warning_count=len(warnings),
+            sample=[(row, [row.values.get(key, row.current.get(key, "")) for key, _label in importer.preview_columns],
+                     changes.get(row.number, [])) for row in shown],
             preview_headings=[label for _key, label in importer.preview_columns],
             used=[(table.header[i], importer.by_key[k].label) for i, k in sorted(mapping.items()) if k],
             ignored=[table.header[i] for i, k in sorted(mapping.items()) if not k and table.header[i]],
@@ -692,8 +713,7 @@ class ImportView(ViewSetMixin, View):
     def commit(self, request, job, importer, data: bytes):
         """Write the plan the user confirmed, if it is still the preview of this file
         with these columns; otherwise show the preview again (nothing written)."""
-        mapping = {int(k): v for k, v in job["mapping"].items()}
-        digest = importer.digest(data, mapping, job["on_duplicate"])
+        digest = self.digest(importer, data, job)
         plan = self.load_plan(job)
         if plan is None or not secrets.compare_digest(request.POST.get("digest", ""), digest) or plan.digest != digest:
             messages.error(request, _("This preview is out of date: the file or the column choices changed. "
@@ -708,8 +728,21 @@ class ImportView(ViewSetMixin, View):
         self.plan_path(job).unlink(missing_ok=True)
         request.session.get(IMPORTS_SESSION_KEY, {}).pop(request.POST.get("token"), None)
         request.session.modified = True
-        messages.success(request, _("Import finished: %(new)d new, %(update)d updated, %(skip)d skipped.") % result)
+        messages.success(request, _("Import finished: %(counts)s.") % {"counts": self.counts_text(result)})
         return redirect(self.viewset.url("list"))
+
+    @staticmethod
+    def counts_text(counts: dict[str, int]) -> str:
+        """What a confirmed import did, by the statuses its preview counted: "2 new,
+        1 updated, 3 unchanged, 0 skipped, 1 with errors (not imported)"."""
+        return ", ".join([
+            ngettext("%(count)d new", "%(count)d new", counts["new"]) % {"count": counts["new"]},
+            ngettext("%(count)d updated", "%(count)d updated", counts["update"]) % {"count": counts["update"]},
+            ngettext("%(count)d unchanged", "%(count)d unchanged", counts["unchanged"]) % {"count": counts["unchanged"]},
+            ngettext("%(count)d skipped", "%(count)d skipped", counts["skip"]) % {"count": counts["skip"]},
+            ngettext("%(count)d with errors (not imported)", "%(count)d with errors (not imported)",
+                     counts["error"]) % {"count": counts["error"]},
+        ])
 
 
 class ObjectChangeLogView(ViewSetMixin, View):

@@ -1,8 +1,11 @@
 """What every CRM record (account, contact, lead, opportunity, …) has in common."""
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from crm.validators import validate_email
 
 
 class Record(models.Model):
@@ -75,12 +78,36 @@ def address_block(prefix: str, label: str, model_name: str) -> type[models.Model
 ADDRESS_PARTS = ("street", "city", "state", "postal_code", "country")
 
 
+class EmailFormField(forms.EmailField):
+    """The form field of ``EmailField``: the same check as the model and the import."""
+
+    default_validators = [validate_email]
+
+
+class EmailField(models.EmailField):
+    """An e-mail address, internationalised addresses included (françois@…,
+    …@bücher.example): ``crm.validators.validate_email`` replaces Django's
+    ASCII-only check, in the model and in its forms alike."""
+
+    default_validators = [validate_email]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": EmailFormField, **kwargs})
+
+    def deconstruct(self):
+        # Migrations see Django's EmailField: the column is the same and a
+        # validator is no part of the schema, so changing the check needs no
+        # migration (one would rebuild the tables on SQLite for nothing).
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.EmailField", args, kwargs
+
+
 class ContactDetails(models.Model):
     """E-mail addresses, phone numbers and web page shared by accounts and contacts."""
 
-    email = models.EmailField(_("e-mail"), blank=True)
-    email2 = models.EmailField(_("e-mail 2"), blank=True)
-    email3 = models.EmailField(_("e-mail 3"), blank=True)
+    email = EmailField(_("e-mail"), blank=True)
+    email2 = EmailField(_("e-mail 2"), blank=True)
+    email3 = EmailField(_("e-mail 3"), blank=True)
     business_phone = models.CharField(_("business phone"), max_length=40, blank=True)
     mobile_phone = models.CharField(_("mobile phone"), max_length=40, blank=True)
     fax = models.CharField(_("business fax"), max_length=40, blank=True)

@@ -20,12 +20,22 @@ def read_csv(response) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("text, escaped", [
-    ("=SUM(A1:A2)", "'=SUM(A1:A2)"), ("+47 22 00", "'+47 22 00"), ("-5", "'-5"), ("@cmd", "'@cmd"),
-    ("\tx", "'\tx"), ("Plain", "Plain"), ("", ""), ("'quoted", "'quoted"),
+    ("=SUM(A1:A2)", "'=SUM(A1:A2)"), ("@cmd", "'@cmd"), ("\tx", "'\tx"),
+    # A sign starts a formula only when more than a number follows.
+    ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("+A1", "'+A1"), ("- bullet", "'- bullet"),
+    ("+47 22 33 44 55", "+47 22 33 44 55"), ("-5", "-5"), ("+1 (555) 010-1234", "+1 (555) 010-1234"),
+    ("-12,50", "-12,50"), ("-", "-"),
+    ("Plain", "Plain"), ("", ""), ("'quoted", "'quoted"),
+    # A text that starts with an apostrophe before a sign keeps it through the round trip.
+    ("'-5", "''-5"), ("'=x", "''=x"),
 ])
 def test_formula_escaping_round_trips(text, escaped):
     assert escape_formula(text) == escaped
     assert unescape_formula(escaped) == text
+
+
+def test_a_phone_escaped_by_an_older_export_imports_without_the_apostrophe():
+    assert unescape_formula("'+47 22 33 44 55") == "+47 22 33 44 55"
 
 
 def test_csv_export_of_the_filtered_list(staff_client):
@@ -113,3 +123,31 @@ def test_export_follows_the_list_sort(staff_client):
     assert names(read_csv(staff_client.post(url, {"format": "csv", "pk": pks, "sort": "-full_name"}))) == [
         "Cecilie Dahl", "Bo Berg", "anna Ask"]
     assert len(read_csv(staff_client.get(url, {"format": "csv", "sort": "no_such_column"}))) == 4
+
+
+def test_excel_export_writes_numbers_and_dates_as_typed_cells(staff_client):
+    import datetime
+    from decimal import Decimal
+
+    from sales.tests.factories import OpportunityFactory
+
+    deal = OpportunityFactory(title="Fleet renewal", probability=40, close_date=datetime.date(2027, 3, 31),
+                              total=Decimal("1999.50"), account=AccountFactory(name="Acme", business_phone="+47 1"))
+    response = staff_client.get(reverse("sales:opportunity_export"), {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    row = {sheet.cell(1, column).value: sheet.cell(2, column) for column in range(1, sheet.max_column + 1)}
+    assert row["ID"].value == deal.pk and row["ID"].data_type == "n"
+    assert row["Probability"].value == 40 and row["Probability"].data_type == "n"
+    assert row["Total"].value == 1999.5 and row["Total"].data_type == "n"
+    assert row["Close Date"].is_date and row["Close Date"].value == datetime.datetime(2027, 3, 31)
+    assert row["Created"].is_date
+    assert row["Opportunity Title"].value == "Fleet renewal"
+
+
+def test_excel_export_writes_phones_as_they_are(staff_client):
+    ContactFactory(full_name="Anna Hansen", business_phone="+47 22 33 44 55", mobile_phone="=1+1")
+    response = staff_client.get(reverse("crm:contact_export"), {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    row = {sheet.cell(1, column).value: sheet.cell(2, column).value for column in range(1, sheet.max_column + 1)}
+    assert row["Business Phone"] == "+47 22 33 44 55"
+    assert row["Mobile Phone"] == "'=1+1"

@@ -66,3 +66,34 @@ def test_bad_files_say_why(name, data, message):
     with pytest.raises(FileRejected) as error:
         read_table(name, data, LIMIT)
     assert message in str(error.value)
+
+
+# --- Row numbers are the file's line numbers (issue 9, defect 10d) -------------------
+
+def test_csv_rows_are_numbered_by_file_line_blank_lines_counted():
+    data = b'Full Name,Comments\n\nAnna Hansen,x\n  \n"Ola Berg","Line one\nline two"\nKari Dahl,y\n'
+    table = read_table("x.csv", data, LIMIT)
+    assert [row[0] for row in table.rows] == ["Anna Hansen", "Ola Berg", "Kari Dahl"]
+    # Anna on line 3, Ola on line 5 (his comment spans lines 5 and 6), Kari on line 7.
+    assert [table.number(offset) for offset in range(3)] == [3, 5, 7]
+
+
+def test_a_header_after_blank_lines_keeps_the_numbering():
+    table = read_table("x.csv", b"\n\nFull Name\nAnna Hansen\n", LIMIT)
+    assert table.header == ["Full Name"] and table.number(0) == 4
+
+
+def test_xlsx_rows_are_numbered_by_sheet_row_empty_rows_counted():
+    table = read_table("x.xlsx", xlsx([["Full Name"], [], ["Anna Hansen"], [None], ["Ola Berg"]]), LIMIT)
+    assert table.rows == [["Anna Hansen"], ["Ola Berg"]]
+    assert [table.number(0), table.number(1)] == [3, 5]
+
+
+def test_typed_excel_cells_read_as_a_csv_export_writes_them():
+    import datetime
+    from decimal import Decimal
+
+    table = read_table("x.xlsx", xlsx([["ID", "Close Date", "Total", "Probability", "Phone", "Flag"],
+                                        [42, datetime.date(2027, 3, 31), Decimal("999.50"), 30.0, "+47 22 33 44 55",
+                                         True]]), LIMIT)
+    assert table.rows == [["42", "2027-03-31", "999.5", "30", "+47 22 33 44 55", "1"]]

@@ -31,7 +31,8 @@ def confirm(client, response, **extra):
 
 
 def errors_of(response) -> list[tuple[int, str, str]]:
-    return response.context["errors"]
+    """(row, column, reason) of each error the preview shows."""
+    return [(number, column, reason) for number, column, _value, reason in response.context["errors"]]
 
 
 def test_new_opportunities_from_another_tools_headers(staff_client, staff):
@@ -46,7 +47,7 @@ def test_new_opportunities_from_another_tools_headers(staff_client, staff):
     assert "2 new" in body and "0 with errors" in body
     assert not Opportunity.objects.exists()
     done = confirm(staff_client, response)
-    assert "Import finished: 2 new, 0 updated, 0 skipped." in done.content.decode()
+    assert "Import finished: 2 new, 0 updated, 0 unchanged, 0 skipped, 0 with errors (not imported)." in done.content.decode()
     fleet = Opportunity.objects.get(title="Fleet renewal")
     assert (fleet.account, fleet.contact, fleet.stage.name, fleet.close_date, fleet.assigned_to, fleet.source.name,
             fleet.probability) == (account, None, "Proposal", datetime.date(2027, 3, 31), staff, "Trade fair", 40)
@@ -91,9 +92,10 @@ def test_export_then_import_changes_nothing_closed_ones_included(staff_client, s
     export = staff_client.get(reverse("sales:opportunity_export"), {"format": "csv"})
     response = import_upload(staff_client, URL, "export.csv", b"".join(export.streaming_content))
     body = response.content.decode()
-    assert "0 new" in body and "2 to update" in body and "0 with errors" in body, errors_of(response)
+    assert response.context["counts"] == {"new": 0, "update": 0, "unchanged": 2, "skip": 0, "error": 0}, errors_of(response)
+    assert "0 new" in body and "0 to update" in body and "2 unchanged" in body and "0 with errors" in body
     done = confirm(staff_client, response)
-    assert "Import finished: 0 new, 0 updated, 2 skipped." in done.content.decode()
+    assert "Import finished: 0 new, 0 updated, 2 unchanged, 0 skipped, 0 with errors (not imported)." in done.content.decode()
     assert list(Opportunity.objects.order_by("pk").values()) == before
     assert not ChangeLogEntry.objects.exists()
 
@@ -114,7 +116,7 @@ def test_a_row_that_changes_a_closed_opportunity_is_refused_and_nothing_is_writt
     done = confirm(staff_client, upload(staff_client, [
         ["ID", "Opportunity Title", "Competitors"], [won.pk, "Won deal", "Globex"], [open_one.pk, "Still open", "Globex"],
     ]), skip_errors="on")
-    assert "Import finished: 0 new, 1 updated, 1 skipped." in done.content.decode()
+    assert "Import finished: 0 new, 1 updated, 0 unchanged, 0 skipped, 1 with errors (not imported)." in done.content.decode()
     assert (Opportunity.objects.get(pk=won.pk).competitors, Opportunity.objects.get(pk=open_one.pk).competitors) == (
         "", "Globex")
 

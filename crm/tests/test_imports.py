@@ -1,0 +1,65 @@
+"""Importing business contacts and accounts (the generic importer, declared
+in crm.imports): Outlook's export, matches on leads, names required."""
+import pytest
+from django.urls import reverse
+
+from crm.generic.testing import csv_bytes, import_confirm, import_upload
+from crm.models import Account, BusinessContact
+from crm.tests.factories import AccountFactory
+from leads.tests.test_import import OUTLOOK_HEADER, outlook_row
+
+pytestmark = pytest.mark.django_db
+CONTACTS, ACCOUNTS = "/contacts/import/", "/accounts/import/"
+
+
+def test_the_lists_offer_import(staff_client):
+    assert CONTACTS in staff_client.get(reverse("crm:contact_list")).content.decode()
+    assert ACCOUNTS in staff_client.get(reverse("crm:account_list")).content.decode()
+
+
+def test_an_outlook_export_fills_a_contact_s_details(staff_client):
+    AccountFactory(name="Contoso")
+    response = import_upload(staff_client, CONTACTS, "outlook.csv", csv_bytes([OUTLOOK_HEADER, outlook_row(**{
+        "Title": "Ms.", "First Name": "Kari", "Last Name": "Dahl", "Company": "Contoso", "Account": "contoso",
+        "Department": "Finance", "Job Title": "Controller", "Office Location": "Oslo HQ", "Profession": "Accountant",
+        "Manager's Name": "Ola Berg", "Assistant's Name": "Per Lund", "E-mail Address": "kari@example.com",
+        "Home Country/Region": "Norway"})]))
+    assert response.context["step"] == "preview"
+    assert response.context["counts"] == {"new": 1, "update": 0, "unchanged": 0, "skip": 0, "error": 0}
+    import_confirm(staff_client, CONTACTS, response)
+    kari = BusinessContact.objects.get()
+    assert (kari.is_lead, kari.full_name, kari.job_title, kari.department, kari.office, kari.profession) == (
+        False, "Kari Dahl", "Controller", "Finance", "Oslo HQ", "Accountant")
+    assert (kari.manager_name, kari.assistant_name, kari.birthday, kari.home_country, kari.account.name) == (
+        "Ola Berg", "Per Lund", None, "Norway", "Contoso")
+
+
+def test_a_contact_row_matching_a_lead_says_so(staff_client):
+    BusinessContact.objects.create(full_name="Nora Lead", file_as="Lead, Nora", email="nora@example.com", is_lead=True)
+    response = import_upload(staff_client, CONTACTS, "c.csv", csv_bytes([["E-mail Address", "Job Title"],
+                                                                           ["nora@example.com", "CFO"]]))
+    assert "Matches the lead “Nora Lead”: the lead is updated and stays a lead." in response.content.decode()
+    import_confirm(staff_client, CONTACTS, response)
+    nora = BusinessContact.objects.get()
+    assert (nora.is_lead, nora.job_title) == (True, "CFO")
+
+
+def test_an_account_needs_a_name_and_nothing_is_written(staff_client):
+    response = import_upload(staff_client, ACCOUNTS, "a.csv", csv_bytes([["Account Name", "City"], ["", "Oslo"],
+                                                                          ["Acme AS", "Bergen"]]))
+    assert response.context["errors"] == [(2, "Account Name", "", "An account needs a name.")]
+    assert "Some rows have errors" in import_confirm(staff_client, ACCOUNTS, response).content.decode()
+    assert not Account.objects.exists()
+
+
+def test_accounts_are_matched_by_id_only(staff_client):
+    acme = AccountFactory(name="Acme AS", email="post@example.com")
+    response = import_upload(staff_client, ACCOUNTS, "a.csv", csv_bytes([
+        ["ID", "Account Name", "E-mail Address", "Office"],
+        [acme.pk, "", "", "Bergen"],
+        ["", "Acme AS", "post@example.com", "Oslo"],
+    ]))
+    assert response.context["counts"] == {"new": 1, "update": 1, "unchanged": 0, "skip": 0, "error": 0}
+    import_confirm(staff_client, ACCOUNTS, response)
+    acme.refresh_from_db()
+    assert (acme.name, acme.office, Account.objects.count()) == ("Acme AS", "Bergen", 2)
