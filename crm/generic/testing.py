@@ -645,6 +645,11 @@ class ImportViewTests:
     import_key: str = "ID"
     import_change: tuple[str, str, str] = ("", "", "")
 
+    def filled_record(self, user):
+        """A record with every column of the export filled: the form guards'
+        ``full_record()`` (``RecordViewTests``), unless a type declares another."""
+        return self.full_record()
+
     # --- helpers ---------------------------------------------------------
     def _import_rtype(self) -> registry.RecordType:
         return registry.get(self.record_type)

@@ -95,9 +95,11 @@ def png_file(name: str = "photo.png"):
 
 
 def contact_details() -> dict:
-    return {"email": "ola.full@example.com", "email2": "ola2@example.com", "email3": "ola3@example.com",
-            "web_page": "https://example.com/ola", "business_phone": "+47 22 33 44 55", "mobile_phone": "+47 900 00 000",
-            "fax": "+47 22 33 44 56", "other_phone": "+47 22 33 44 57"}
+    # Values that exports and imports must carry as they are: an internationalised
+    # address, a phone starting with + or -, text a spreadsheet would run as a formula.
+    return {"email": "ola.full@example.com", "email2": "ola2@example.com", "email3": "françois@bücher.example",
+            "web_page": "https://example.com/ola", "business_phone": "+47 22 33 44 55", "mobile_phone": "-47 900",
+            "fax": "=1+1", "other_phone": "'+47 1"}
 
 
 def full_account(**overrides) -> Account:

@@ -1,20 +1,7 @@
 """The shared record view tests, applied to accounts and business contacts."""
-import datetime
 
-from crm.generic.services import record_create
 from crm.generic.testing import ImportViewTests, RecordViewTests
-from crm.models import Account, BusinessContact, Category, ListValue
 from crm.tests.factories import AccountFactory, ContactFactory, criteria_met, full_account, full_person
-
-ADDRESS = {"street": "Storgata 1\nBygg B", "city": "Oslo", "state": "Oslo", "postal_code": "0150", "country": "Norway"}
-PHONES_AND_MAIL = {"email": "post@example.com", "email2": "françois@bücher.example", "email3": "sales@example.com",
-                   "business_phone": "+47 22 33 44 55", "mobile_phone": "-47 900", "fax": "=1+1",
-                   "other_phone": "'+47 1", "web_page": "https://acme.example"}
-
-
-def address(prefix: str) -> dict:
-    return {f"{prefix}_{part}": value for part, value in ADDRESS.items()}
-
 
 class TestAccountViews(RecordViewTests, ImportViewTests):
     record_type = "account"
@@ -25,12 +12,6 @@ class TestAccountViews(RecordViewTests, ImportViewTests):
     import_key = "ID"
     import_change = ("Office", "office", "Bergen")
 
-    def filled_record(self, user):
-        """An account with every column of the export filled, saved as the form saves it."""
-        account = Account(name="Acme AS", account_number="A-1001", office="Oslo", **PHONES_AND_MAIL,
-                          **address("business"), **address("billing"), **address("shipping"),
-                          mailing_address="billing", assigned_to=user, comments="Line one\nline two")
-        return record_create(instance=account, user=user, m2m={"categories": [Category.objects.create(name="Key")]})
 
     def full_record(self):
         return full_account()
@@ -45,17 +26,6 @@ class TestContactViews(RecordViewTests, ImportViewTests):
     import_key = "E-mail Address"
     import_change = ("Job Title", "job_title", "Chief buyer")
 
-    def filled_record(self, user):
-        """A business contact with every column of the export filled, saved as the form saves it."""
-        contact = BusinessContact(
-            full_name="Anna Maria Hansen", job_title="Buyer", department="Purchasing", company_name="Acme",
-            account=AccountFactory(name="Acme AS"), **PHONES_AND_MAIL, home_phone="+47 21 00 00 00",
-            **address("business"), **address("home"), **address("other"), mailing_address="other",
-            source=ListValue.objects.get(kind="source", name="Web"), score_type="manual", manual_score=4,
-            assigned_to=user, comments="Line one\nline two", office="Oslo", profession="Engineer",
-            manager_name="Ola Berg", assistant_name="Kari Dahl", birthday=datetime.date(1980, 5, 17),
-            anniversary=datetime.date(2005, 6, 1))
-        return record_create(instance=contact, user=user, m2m={"categories": [Category.objects.create(name="Key")]})
 
     def full_record(self):
         return full_person()

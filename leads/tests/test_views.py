@@ -4,9 +4,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from crm.generic.services import record_create
 from crm.generic.testing import ImportViewTests, RecordViewTests
-from crm.models import BusinessContact, Category, ChangeLogEntry, ListValue
+from crm.models import BusinessContact, ChangeLogEntry, ListValue
 from crm.tests.factories import AccountFactory, criteria_met, full_person
 from leads.models import CriterionMet, Lead, ScoringCriterion
 from leads.tests.factories import LeadFactory
@@ -30,20 +29,6 @@ class TestLeadViews(RecordViewTests, ImportViewTests):
     import_key = "E-mail Address"
     import_change = ("Job Title", "job_title", "Chief buyer")
 
-    def filled_record(self, user):
-        """A lead with every column of the lead export filled, saved as the form saves it."""
-        lead = Lead(
-            is_lead=True, full_name="Anna Maria Hansen", job_title="Buyer", department="Purchasing",
-            company_name="Acme", account=AccountFactory(name="Acme AS"), email="anna@example.com",
-            email2="anna.hansen@example.com", email3="françois@bücher.example", business_phone="+47 22 33 44 55",
-            mobile_phone="-47 900", fax="=1+1", other_phone="'+47 1", web_page="https://acme.example",
-            home_phone="+47 21 00 00 00", business_street="Storgata 1\nBygg B", business_city="Oslo",
-            business_state="Oslo", business_postal_code="0150", business_country="Norway", home_street="Vei 2",
-            home_city="Bergen", home_state="Vestland", home_postal_code="5003", home_country="Norway",
-            other_street="Gate 3", other_city="Lyon", other_state="Rhône", other_postal_code="69001",
-            other_country="France", mailing_address="home", source=ListValue.objects.get(kind="source", name="Web"),
-            score_type="manual", manual_score=4, assigned_to=user, comments="Line one\nline two")
-        return record_create(instance=lead, user=user, m2m={"categories": [Category.objects.create(name="Key")]})
 
 
 pytestmark = pytest.mark.django_db

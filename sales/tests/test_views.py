@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.generic.testing import ImportViewTests, RecordViewTests
-from crm.models import Category, ListValue
 from crm.tests.factories import AccountFactory, ContactFactory
 from sales.models import Opportunity, OpportunityLine, Product, SalesStage
 from sales.tests.factories import (
@@ -43,22 +42,6 @@ class TestOpportunityViews(RecordViewTests, ImportViewTests):
             self._account = AccountFactory(name="Linked Account")
         return {**self.form_data, "linked": f"account:{self._account.pk}", **overrides}
 
-    def filled_record(self, user):
-        """An open opportunity with every column of the export filled, saved as the form saves it."""
-        from sales import services
-
-        opportunity = Opportunity(
-            title="Fleet renewal =2027", account=AccountFactory(name="Acme AS"),
-            opportunity_type=ListValue.objects.filter(kind="opportunity_type").first(), stage=stage(),
-            probability=40, close_date=datetime.date(2027, 3, 31),
-            payment_terms=ListValue.objects.filter(kind="payment_terms").first(),
-            expiration_date=datetime.date(2027, 1, 31), delivery_date=datetime.date(2027, 6, 30),
-            source=ListValue.objects.get(kind="source", name="Web"), competitors="Globex", assigned_to=user,
-            comments="Line one\nline two")
-        return services.opportunity_save(
-            instance=opportunity, user=user, m2m={"categories": [Category.objects.create(name="Key")]},
-            lines=[services.LineInput(product=None, description="Cars", quantity=Decimal(3),
-                                      unit_price=Decimal("999.99"))])
 
 
 def lines_post(*lines, initial=0) -> dict:
