@@ -114,10 +114,8 @@ class ContactViewSet(CRMRecordViewSet):
     ]
 
     @classmethod
-    def get_object(cls, request, pk):
-        return get_object_or_404(
-            BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source"), pk=pk
-        )
+    def object_queryset(cls, request):
+        return BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source")
 
     @classmethod
     def save_related(cls, request, obj, form) -> None:
