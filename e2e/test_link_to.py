@@ -4,6 +4,8 @@ and closes the dialog; the record type chosen in the dialog filters the list.
 Each test drives Chromium through the pages as a user would — by visible
 labels, roles and button names — against pytest-django's live server.
 """
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -112,6 +114,8 @@ def test_link_to_record_lists_only_the_chosen_type(signed_in_page: Page, live_se
     expect(dialog.get_by_role("button", name="Arctic Account")).to_be_visible()
     dialog.get_by_label("Record type").select_option(label=record_type)
     expect(dialog.get_by_role("button", name=listed)).to_be_visible()
+    # Leads and opportunities are not created in place: "New" is not offered for them.
+    expect(dialog.get_by_text("New", exact=True)).to_be_hidden()
     for name in others:
         expect(dialog.get_by_role("button", name=name)).to_have_count(0)
     dialog.get_by_role("button", name=listed).click()
@@ -141,3 +145,29 @@ def test_the_record_type_list_offers_only_the_field_types(signed_in_page: Page, 
         expect(dialog).to_be_visible()
         # Every option the list holds: one merely hidden is still offered by some browsers.
         expect(record_type.locator("option")).to_have_text(offered)
+
+
+@pytest.mark.parametrize("url, field", [("/leads/add/", "initiated_by"), ("/opportunities/add/", "linked")])
+def test_search_and_type_choice_on_fields_of_two_types(signed_in_page: Page, live_server, url, field):
+    """"Initiated by" of a lead and "Link to" of an opportunity link an account or
+    a business contact: the type chosen and the name typed both narrow the list."""
+    page = signed_in_page
+    AccountFactory(name="Nordic Fjord AS")
+    AccountFactory(name="Baltic Amber Ltd")
+    ContactFactory(full_name="Nora Nordmann")
+    LeadFactory(full_name="Nils Lead")  # a lead is neither
+    page.goto(f"{live_server.url}{url}")
+    box = link_to_field(page, field)
+    box.get_by_role("button", name="Link to…").click()
+    dialog = page.get_by_role("dialog", name="Link to")
+    dialog.get_by_label("Search by name").fill("nor")
+    expect(dialog.get_by_role("button", name="Nordic Fjord AS")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Nora Nordmann")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Baltic Amber Ltd")).to_have_count(0)
+    expect(dialog.get_by_role("button", name="Nils Lead")).to_have_count(0)
+    dialog.get_by_label("Record type").select_option(label="Business Contacts")
+    expect(dialog.get_by_role("button", name="Nordic Fjord AS")).to_have_count(0)
+    dialog.get_by_role("button", name="Nora Nordmann").click()
+    expect(dialog).to_be_hidden()
+    expect(box.get_by_text("Nora Nordmann")).to_be_visible()
+    expect(box.locator("input[type=hidden]")).to_have_value(re.compile(r"^contact:\d+$"))
