@@ -78,13 +78,13 @@ def test_initiated_by_a_lead_links_to_the_lead(staff_client):
     assert staff_client.get(f"/leads/{referrer.pk}/").status_code == 200
 
 
-@pytest.mark.parametrize("page", ["", "edit/", "history/", "changes/", "print/", "history/new/phone/"])
-def test_a_converted_leads_old_pages_redirect_to_the_contact(staff_client, staff, page):
+@pytest.mark.parametrize("subpage", ["", "edit/", "history/", "changes/", "print/", "history/new/phone/"])
+def test_a_converted_leads_old_pages_redirect_to_the_contact(staff_client, staff, subpage):
     lead = LeadFactory(full_name="Lena Lead")
     lead_convert(lead=lead, user=staff)
-    response = staff_client.get(f"/leads/{lead.pk}/{page}?next=/")
+    response = staff_client.get(f"/leads/{lead.pk}/{subpage}?next=/")
     assert response.status_code == 302
-    assert response["Location"] == f"/contacts/{lead.pk}/{page}?next=%2F"
+    assert response["Location"] == f"/contacts/{lead.pk}/{subpage}?next=%2F"
     assert staff_client.get(response["Location"]).status_code == 200
 
 
