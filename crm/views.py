@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _, ngettext
 from django.views import View
 from django.views.generic import TemplateView
+from django_htmx.http import trigger_client_event
 
 from crm import selectors, services
 from crm.filtersets import AccountFilterSet, ContactFilterSet
@@ -130,10 +131,8 @@ class ContactViewSet(PersonViewSetMixin, CRMRecordViewSet):
     ]
 
     @classmethod
-    def get_object(cls, request, pk):
-        return get_object_or_404(
-            BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source"), pk=pk
-        )
+    def object_queryset(cls, request):
+        return BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source")
 
 
 
@@ -361,13 +360,19 @@ class RecordMeetingView(ViewSetMixin, View):
 
 # --- The Link to dialog -------------------------------------------------------------
 
+def link_to_types(data) -> list[str]:
+    """The record types (registry keys) the field whose Link to dialog is open can link."""
+    return [key for key in data.get("types", "").split(",") if key]
+
+
 class LinkToSearchView(View):
     """Search results for the Link to dialog (htmx partial): by type and name."""
 
     def get(self, request):
-        allowed = [k for k in request.GET.get("types", "").split(",") if k]
+        allowed = link_to_types(request.GET)
         chosen = request.GET.get("type", "")
-        keys = [chosen] if chosen in allowed else allowed
+        # The chosen type filters: one the field cannot link lists nothing (never every type).
+        keys = ([chosen] if chosen in allowed else []) if chosen else allowed
         text = request.GET.get("q", "").strip()
         results = []
         for key in keys:
@@ -382,24 +387,34 @@ class LinkToSearchView(View):
 
 
 class LinkToCreateView(View):
-    """"New" in the Link to dialog: create an account or contact by name and link it."""
+    """"New" in the Link to dialog: create an account or contact by name and link it.
+
+    The response fires ``linkToCreated`` (value and name) on the page, which
+    picks the new record in the field and closes the dialog (static/crm/crm.js).
+    """
+
+    # The record types "New" creates, and the record a typed name makes.
+    creators = {
+        "account": lambda name, user: Account(name=name, assigned_to=user),
+        "contact": lambda name, user: BusinessContact(full_name=name, assigned_to=user),
+    }
 
     def post(self, request):
+        allowed = link_to_types(request.POST)
         key = request.POST.get("type", "")
         name = request.POST.get("name", "").strip()
-        multi = request.POST.get("multi") == "1"
-        if key == "account":
-            obj = Account(name=name, assigned_to=request.user)
-        elif key == "contact":
-            obj = BusinessContact(full_name=name, assigned_to=request.user)
-        else:
+        if key not in allowed or key not in self.creators:
             return render(request, "generic/link_to.html#new-error", {"error": _("Choose Accounts or Business Contacts first.")})
+        obj = self.creators[key](name, request.user)
         try:
             record_services.record_create(instance=obj, user=request.user)
         except ValidationError as error:
             return render(request, "generic/link_to.html#new-error", {"error": " ".join(error.messages)})
-        return render(request, "generic/link_to.html#results",
-                      {"results": [(registry.get(key), obj)], "multi": multi, "created": True})
+        multi = len(allowed) > 1
+        response = render(request, "generic/link_to.html#results",
+                          {"results": [(registry.get(key), obj)], "multi": multi, "created": True})
+        value = f"{key}:{obj.pk}" if multi else str(obj.pk)
+        return trigger_client_event(response, "linkToCreated", {"value": value, "label": str(obj)})
 
 
 # --- Customization (database owner only) --------------------------------------

@@ -2,7 +2,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.registry import pk_url
 from crm.models import BusinessContact
 from leads import scoring
 
@@ -22,9 +21,6 @@ class Lead(BusinessContact):
         proxy = True
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
-
-    def get_absolute_url(self) -> str:
-        return pk_url("leads:lead_detail", self.pk)
 
 
 class ScoringCriterion(models.Model):

@@ -59,8 +59,8 @@ class LeadViewSet(PersonViewSetMixin, CRMRecordViewSet):
         return Lead(is_lead=True)
 
     @classmethod
-    def get_object(cls, request, pk):
-        return get_object_or_404(Lead.objects.select_related("account", "assigned_to", "source"), pk=pk)
+    def object_queryset(cls, request):
+        return Lead.objects.select_related("account", "assigned_to", "source")
 
     @classmethod
     def save_related(cls, request, obj, form) -> None:

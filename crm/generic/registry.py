@@ -113,6 +113,14 @@ def pk_url(url_name: str, pk) -> str:
     return pattern.replace(str(_MARKER), str(int(pk)))
 
 
+def record_url(obj: models.Model, action: str = "detail") -> str:
+    """URL of one of a record's pages (``detail``, ``edit``, ``history`` …) for the
+    type it is now: leads and business contacts share a table, so a row read
+    as a ``BusinessContact`` that is a lead links to /leads/N/, and a converted
+    lead read as a ``Lead`` to /contacts/N/."""
+    return pk_url(for_instance(obj).url_name(action), obj.pk)
+
+
 @receiver(setting_changed)
 def _forget_url_patterns(*, setting, **kwargs) -> None:
     if setting == "ROOT_URLCONF":

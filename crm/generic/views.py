@@ -21,9 +21,9 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Validati
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Lower
-from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, ngettext
@@ -76,8 +76,47 @@ class RecordViewSet:
         return cls.queryset.all()
 
     @classmethod
+    def object_queryset(cls, request):
+        """The records a record's pages (detail, edit, history …) are found among
+        (hook: e.g. ``select_related`` for the detail page)."""
+        return cls.rtype().queryset()
+
+    @classmethod
     def get_object(cls, request, pk):
-        return get_object_or_404(cls.rtype().queryset(), pk=pk)
+        """The record ``pk`` of this type, else 404 — or ``RecordMoved`` when the
+        row is now of another type sharing the table (a converted lead is a
+        business contact): its pages answer a GET with a redirect to the same
+        page of that type, so old links and bookmarks keep working."""
+        queryset = cls.object_queryset(request)
+        try:
+            return queryset.get(pk=pk)
+        except queryset.model.DoesNotExist:
+            moved_to = cls.moved_url(request, pk)
+        if moved_to:
+            raise RecordMoved(moved_to)
+        raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
+
+    @classmethod
+    def moved_url(cls, request, pk) -> str | None:
+        """Where the page asked for is for the record ``pk`` if it is now of another
+        registered type (same table), on a GET; None otherwise."""
+        if request.method not in ("GET", "HEAD") or request.resolver_match is None:
+            return None
+        row = cls.rtype().model._base_manager.filter(pk=pk).first()
+        try:
+            rtype = registry.for_instance(row) if row is not None else None
+        except LookupError:
+            return None
+        if rtype is None or rtype.key == cls.record_type:
+            return None
+        match = request.resolver_match
+        action = match.url_name.removeprefix(f"{cls.record_type}_")
+        try:
+            url = reverse(rtype.url_name(action), args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:  # a page that type has not (a lead's Convert): its record page
+            url = registry.record_url(row)
+        query = request.GET.urlencode()
+        return f"{url}?{query}" if query else url
 
     @classmethod
     def get_bulk_edit_fields(cls) -> list[str]:
@@ -167,8 +206,23 @@ class RecordViewSet:
         ]
 
 
+class RecordMoved(Http404):
+    """The record is now of another type (see ``RecordViewSet.get_object``); its page is at ``url``.
+    A 404 wherever it is not turned into the redirect."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
 class ViewSetMixin:
     viewset: type[RecordViewSet] = None
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except RecordMoved as moved:
+            return HttpResponseRedirect(moved.url)
 
     def base_context(self, **extra) -> dict:
         rtype = self.viewset.rtype()

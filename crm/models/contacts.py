@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from leads.scoring import effective_score
-from crm.generic.registry import pk_url
+from crm.generic.registry import record_url
 from crm.names import derive_names
 from crm.validators import validate_photo
 
@@ -142,7 +142,8 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         return None if stored is None else tuple(stored[n] for n in ("full_name", "first_name", "last_name", "file_as"))
 
     def get_absolute_url(self) -> str:
-        return pk_url("crm:contact_detail", self.pk)
+        # A lead (same table, ``is_lead``) has its own pages: the registry knows which.
+        return record_url(self)
 
     def clean(self) -> None:
         # Names: first/last come from the full name unless typed, "File as"

@@ -100,8 +100,9 @@ def record_url(obj, action: str, *args):
     """URL of one of a record's pages (``history``, ``edit`` …) via the registry."""
     from django.urls import reverse
 
-    rtype = registry.for_instance(obj)
-    return reverse(rtype.url_name(action), args=[obj.pk, *args])
+    if not args:
+        return registry.record_url(obj, action)
+    return reverse(registry.for_instance(obj).url_name(action), args=[obj.pk, *args])
 
 
 @register.filter

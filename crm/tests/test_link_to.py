@@ -33,14 +33,14 @@ def test_leads_are_not_offered_as_business_contacts(staff_client):
 
 
 def test_new_creates_and_offers_the_record(staff_client, staff):
-    response = staff_client.post(reverse("crm:link_to_create"), {"type": "account", "name": "Fresh Co"})
+    response = staff_client.post(reverse("crm:link_to_create"), {"types": "account", "type": "account", "name": "Fresh Co"})
     account = Account.objects.get(name="Fresh Co")
     assert f'data-value="{account.pk}"' in response.content.decode()
     assert account.assigned_to == staff
 
 
 def test_new_without_a_name_is_refused(staff_client):
-    response = staff_client.post(reverse("crm:link_to_create"), {"type": "contact", "name": ""})
+    response = staff_client.post(reverse("crm:link_to_create"), {"types": "contact", "type": "contact", "name": ""})
     assert "This field cannot be blank." in response.content.decode()
     assert not BusinessContact.objects.exists()
 
@@ -58,3 +58,68 @@ def test_contact_form_refuses_a_missing_account(staff_client):
     response = staff_client.post(reverse("crm:contact_add"), {"full_name": "Anna Hansen", "account": 999999})
     assert "Select a valid choice." in response.content.decode()
     assert not BusinessContact.objects.exists()
+
+
+def created_event(response) -> dict:
+    """The "linkToCreated" event the response asks htmx to fire (HX-Trigger)."""
+    import json
+
+    return json.loads(response["HX-Trigger"])["linkToCreated"]
+
+
+def test_new_picks_the_created_record_in_the_field(staff_client):
+    """Create and link: the response tells the page which value and name to put
+    in the field (the dialog then closes), so nothing is left to click."""
+    response = staff_client.post(reverse("crm:link_to_create"), {"types": "account", "type": "account", "name": "Fresh Co"})
+    account = Account.objects.get(name="Fresh Co")
+    assert created_event(response) == {"value": str(account.pk), "label": "Fresh Co"}
+
+
+def test_new_on_a_field_of_several_types_picks_type_and_key(staff_client):
+    response = staff_client.post(reverse("crm:link_to_create"),
+                                 {"types": "account,contact", "type": "contact", "name": "Rita Referrer"})
+    contact = BusinessContact.objects.get(full_name="Rita Referrer")
+    assert not contact.is_lead
+    assert created_event(response) == {"value": f"contact:{contact.pk}", "label": "Rita Referrer"}
+
+
+def test_new_of_a_type_the_field_does_not_link_is_refused(staff_client):
+    response = staff_client.post(reverse("crm:link_to_create"), {"types": "contact", "type": "account", "name": "Wrong Co"})
+    assert "Choose Accounts or Business Contacts first." in response.content.decode()
+    assert "HX-Trigger" not in response
+    assert not Account.objects.exists()
+
+
+def test_new_error_does_not_pick_anything(staff_client):
+    response = staff_client.post(reverse("crm:link_to_create"), {"types": "account", "type": "account", "name": "  "})
+    assert "This field cannot be blank." in response.content.decode()
+    assert "HX-Trigger" not in response
+    assert not Account.objects.exists()
+
+
+@pytest.mark.parametrize("chosen", ["lead", "opportunity", "nonsense"])
+def test_a_type_the_field_does_not_link_lists_nothing(staff_client, chosen):
+    """A chosen record type filters: one the field cannot link lists nothing,
+    not every type the field links."""
+    AccountFactory(name="Acme")
+    ContactFactory(full_name="Carl Contact")
+    body = staff_client.get(reverse("crm:link_to_search"), {"types": "account,contact", "type": chosen}).content.decode()
+    assert "Acme" not in body and "Carl Contact" not in body
+    assert "No matching records." in body
+
+
+@pytest.mark.parametrize(("chosen", "listed"), [("lead", "Lena Lead"), ("opportunity", "Big Deal"),
+                                                ("account", "Acme"), ("contact", "Carl Contact")])
+def test_link_to_record_lists_only_the_chosen_type(staff_client, chosen, listed):
+    from leads.tests.factories import LeadFactory
+    from sales.tests.factories import OpportunityFactory
+
+    account = AccountFactory(name="Acme")
+    ContactFactory(full_name="Carl Contact")
+    LeadFactory(full_name="Lena Lead")
+    OpportunityFactory(title="Big Deal", account=account)
+    types = "account,contact,lead,opportunity"
+    body = staff_client.get(reverse("crm:link_to_search"), {"types": types, "type": chosen}).content.decode()
+    assert listed in body
+    for other in {"Acme", "Carl Contact", "Lena Lead", "Big Deal"} - {listed}:
+        assert other not in body

@@ -63,10 +63,14 @@ def test_record_urls_match_reverse():
 
     from leads.models import Lead
 
-    for model, name in [(Account, "crm:account_detail"), (BusinessContact, "crm:contact_detail"),
-                        (Lead, "leads:lead_detail"), (HistoryItem, "crm:history_detail")]:
+    # A lead is a row with ``is_lead`` set (its URL follows the row, not the class).
+    for make, name in [(Account, "crm:account_detail"), (BusinessContact, "crm:contact_detail"),
+                       (lambda pk: Lead(pk=pk, is_lead=True), "leads:lead_detail"),
+                       (lambda pk: BusinessContact(pk=pk, is_lead=True), "leads:lead_detail"),
+                       (HistoryItem, "crm:history_detail")]:
         for pk in (1, 987654321, 12):
-            assert model(pk=pk).get_absolute_url() == reverse(name, args=[pk])
+            obj = make(pk=pk)
+            assert obj.get_absolute_url() == reverse(name, args=[pk])
     try:
         set_script_prefix("/crm/")
         assert Account(pk=3).get_absolute_url() == "/crm/accounts/3/" == reverse("crm:account_detail", args=[3])

@@ -188,9 +188,27 @@
   /* ---- Link to dialog ------------------------------------------------------ */
   let linkTarget = null;
   let searchTimer = null;
+  let allTypeOptions = null;
+  // The record types "New" can create in place (crm.views.LinkToCreateView).
+  const CREATABLE_TYPES = ["account", "contact"];
+
+  function linkModal() { return document.getElementById("link-to-modal"); }
+  function linkTypes() { return linkTarget ? linkTarget.dataset.types.split(",") : []; }
+
+  // The type "Create and link" makes: the chosen one, or with "All" the field's
+  // first creatable type; "" when the chosen type cannot be created in place.
+  function creatableType() {
+    const chosen = linkModal().querySelector("#link-to-type").value;
+    if (chosen) return CREATABLE_TYPES.includes(chosen) ? chosen : "";
+    return linkTypes().find((key) => CREATABLE_TYPES.includes(key)) || "";
+  }
+
+  function refreshNew() {
+    linkModal().querySelector("#link-to-new").classList.toggle("d-none", !creatableType());
+  }
 
   function linkSearch() {
-    const modal = document.getElementById("link-to-modal");
+    const modal = linkModal();
     if (!modal || !linkTarget) return;
     const params = new URLSearchParams({
       types: linkTarget.dataset.types,
@@ -200,26 +218,46 @@
     window.htmx.ajax("GET", modal.dataset.searchUrl + "?" + params.toString(), { target: "#link-to-results", swap: "innerHTML" });
   }
 
+  // Put a record in the field the dialog was opened from, and close the dialog.
+  function linkPick(value, label) {
+    const input = linkTarget.querySelector("input[type=hidden]");
+    input.value = value;
+    const shown = linkTarget.querySelector(".link-to-label");
+    shown.textContent = label;
+    shown.classList.remove("text-muted");
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    window.bootstrap.Modal.getOrCreateInstance(linkModal()).hide();
+  }
+
+  function openLinkDialog(box) {
+    linkTarget = box;
+    const modal = linkModal();
+    const types = linkTypes();
+    const select = modal.querySelector("#link-to-type");
+    // Offer only the field's types ("All" with several). Options are removed, not
+    // hidden: some browsers (Safari) still offer a hidden <option>.
+    allTypeOptions = allTypeOptions || [...select.options].map((option) => option.cloneNode(true));
+    select.replaceChildren(...allTypeOptions
+      .filter((option) => (option.value === "" ? types.length > 1 : types.includes(option.value)))
+      .map((option) => option.cloneNode(true)));
+    select.value = types.length < 2 ? types[0] : "";
+    // A "Word of mouth" lead was referred by a person: offer business contacts first.
+    const source = linkTarget.closest("form")?.querySelector("input[name=source]");
+    if (types.includes("contact") && source && /^word of mouth$/i.test(source.value.trim())) select.value = "contact";
+    modal.querySelector("#link-to-q").value = "";
+    const newRecord = modal.querySelector("#link-to-new");
+    newRecord.open = false;
+    newRecord.querySelector("#link-to-new-name").value = "";
+    refreshNew();
+    window.bootstrap.Modal.getOrCreateInstance(modal).show();
+    linkSearch();
+    setTimeout(() => modal.querySelector("#link-to-q").focus(), 300);
+  }
+
   document.addEventListener("click", (event) => {
     const open = event.target.closest(".link-to-open");
     if (open) {
-      linkTarget = open.closest(".link-to");
-      const modal = document.getElementById("link-to-modal");
-      const types = linkTarget.dataset.types.split(",");
-      const select = modal.querySelector("#link-to-type");
-      [...select.options].forEach((o) => { o.hidden = o.value !== "" && !types.includes(o.value); });
-      select.querySelector('option[value=""]').hidden = types.length < 2;
-      select.value = types.length < 2 ? types[0] : "";
-      // A "Word of mouth" lead was referred by a person: offer business contacts first.
-      const source = linkTarget.closest("form")?.querySelector("input[name=source]");
-      if (types.includes("contact") && source && /^word of mouth$/i.test(source.value.trim())) select.value = "contact";
-      modal.querySelector("#link-to-q").value = "";
-      modal.querySelector("#link-to-new-multi").value = types.length > 1 ? "1" : "0";
-      const creatable = types.filter((k) => k === "account" || k === "contact");
-      modal.querySelector("#link-to-new").classList.toggle("d-none", creatable.length === 0);
-      window.bootstrap.Modal.getOrCreateInstance(modal).show();
-      linkSearch();
-      setTimeout(() => modal.querySelector("#link-to-q").focus(), 300);
+      openLinkDialog(open.closest(".link-to"));
       return;
     }
     const clear = event.target.closest(".link-to-clear");
@@ -232,34 +270,25 @@
       return;
     }
     const pick = event.target.closest(".link-to-pick");
-    if (pick && linkTarget) {
-      linkTarget.querySelector("input[type=hidden]").value = pick.dataset.value;
-      const label = linkTarget.querySelector(".link-to-label");
-      label.textContent = pick.dataset.label;
-      label.classList.remove("text-muted");
-      linkTarget.querySelector("input[type=hidden]").dispatchEvent(new Event("change", { bubbles: true }));
-      window.bootstrap.Modal.getInstance(document.getElementById("link-to-modal")).hide();
-    }
+    if (pick && linkTarget) linkPick(pick.dataset.value, pick.dataset.label);
   });
 
   document.addEventListener("input", (event) => {
     if (event.target.id === "link-to-q") { clearTimeout(searchTimer); searchTimer = setTimeout(linkSearch, 250); }
   });
   document.addEventListener("change", (event) => {
-    if (event.target.id === "link-to-type") linkSearch();
+    if (event.target.id === "link-to-type") { refreshNew(); linkSearch(); }
   });
-  document.addEventListener("submit", (event) => {
-    if (event.target.closest("#link-to-new")) {
-      const type = document.getElementById("link-to-type").value || (linkTarget && linkTarget.dataset.types.split(",")[0]);
-      document.getElementById("link-to-new-type").value = type;
-    }
-  }, true);
   document.addEventListener("htmx:configRequest", (event) => {
-    // The "New" form's type is read when it is sent.
-    if (event.detail.elt.closest && event.detail.elt.closest("#link-to-new")) {
-      const type = document.getElementById("link-to-type").value || (linkTarget && linkTarget.dataset.types.split(",")[0]);
-      event.detail.parameters.type = type;
+    // "Create and link": the field's types and the type to create, read when it is sent.
+    if (event.detail.elt.closest && event.detail.elt.closest("#link-to-new") && linkTarget) {
+      event.detail.parameters.types = linkTarget.dataset.types;
+      event.detail.parameters.type = creatableType();
     }
+  });
+  // The server created the record (HX-Trigger from crm.views.LinkToCreateView): link it.
+  document.addEventListener("linkToCreated", (event) => {
+    if (linkTarget) linkPick(event.detail.value, event.detail.label);
   });
 
   // --- Opportunity form: products and services, live totals, activity checklist ---
