@@ -59,6 +59,21 @@ def owner_client(client, owner):
     return client
 
 
+@pytest.fixture(params=["owner", "superuser"])
+def admin_user(request, db):
+    """The Django admin's user, both kinds of database owner: a member of the
+    group (not a superuser), and a superuser (replaces pytest-django's)."""
+    from crm.tests.admin_forms import owner_not_superuser, superuser
+
+    return owner_not_superuser() if request.param == "owner" else superuser()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, headless, with no call home (there is no network)."""

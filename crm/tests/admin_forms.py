@@ -50,3 +50,4 @@ def page_data(response) -> dict:
             for name in inline_form.fields:
                 _put(data, inline_form, name)
     return data
+

@@ -8,22 +8,12 @@ from django.urls import reverse
 
 from crm.generic import services as record_services
 from crm.models import Account, Category, ChangeLogEntry, HistoryItem, ListValue
-from crm.tests.admin_forms import owner_not_superuser, page_data, superuser
+from crm.tests.admin_forms import owner_not_superuser, page_data
 from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, UserFactory, link
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["owner", "superuser"])
-def admin_user(request):
-    """Both kinds of database owner: a member of the group, and a superuser."""
-    return owner_not_superuser() if request.param == "owner" else superuser()
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def entries(record):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from crm.generic import services as record_services
 from crm.models import ChangeLogEntry
-from crm.tests.admin_forms import owner_not_superuser, page_data, superuser
+from crm.tests.admin_forms import owner_not_superuser, page_data
 from sales.models import ActivityDone, Opportunity, Product, SalesActivity, SalesSettings, SalesStage
 from sales.tests.factories import (
     ActivityFactory, LineFactory, OpportunityFactory, ProductFactory, create_won_opportunity, stage,
@@ -16,16 +16,6 @@ from sales.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["owner", "superuser"])
-def admin_user(request):
-    """Both kinds of database owner: a member of the group, and a superuser."""
-    return owner_not_superuser() if request.param == "owner" else superuser()
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def with_new_activity(data: dict, name: str, days: int = 3) -> dict:
