@@ -304,6 +304,11 @@ class PersonImporter(RecordImporter):
     Google's ways of splitting a name (middle name) and a street (lines 2 and 3)."""
 
     ignored_header_patterns = PERSON_IGNORED_PATTERNS
+    ignored_headers = READ_ONLY_PERSON + PERSON_IGNORED
+    preview_columns = (("full_name", gettext_lazy("Full name")), ("company_name", gettext_lazy("Company")),
+                       ("email", gettext_lazy("E-mail")))
+    fulltext = CONTACT_SEARCH_INDEX
+    list_columns = {"source": (ListKind.SOURCE, True)}
     optional_links = ("source", "assigned_to", "account")
     derived_fields = ("full_name", "first_name", "last_name", "file_as", "mailing_address", "score", "manual_score")
     repr_field = "full_name"
@@ -394,12 +399,7 @@ class ContactImporter(PersonImporter):
 
     model = BusinessContact
     columns = person_columns(CONTACT_COLUMNS, READ_ONLY_PERSON)
-    preview_columns = (("full_name", gettext_lazy("Full name")), ("company_name", gettext_lazy("Company")),
-                       ("email", gettext_lazy("E-mail")))
-    ignored_headers = READ_ONLY_PERSON + PERSON_IGNORED
     record_defaults = {"is_lead": False}
-    fulltext = CONTACT_SEARCH_INDEX
-    list_columns = {"source": (ListKind.SOURCE, True)}
 
 
 # --- Accounts ---------------------------------------------------------------------
