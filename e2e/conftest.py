@@ -117,3 +117,16 @@ def signed_in_as(browser, context_args: dict, sign_in, user, width: int = 1280, 
     page = context.new_page()
     page.set_default_timeout(5_000)
     return sign_in(page, user)
+
+
+def restore_shipped_criteria() -> None:
+    """Put back the lead scoring criteria shipped by leads/migrations/0002 (total
+    weight 10): a transactional test flushes the database afterwards, taking the
+    data migration's rows with it."""
+    from leads.models import ScoringCriterion
+
+    shipped = [("Has a budget", ScoringCriterion.Weight.HIGH), ("Is a decision maker", ScoringCriterion.Weight.NORMAL),
+               ("Has a need for our product or service", ScoringCriterion.Weight.HIGH),
+               ("Plans to buy within three months", ScoringCriterion.Weight.NORMAL)]
+    for position, (description, weight) in enumerate(shipped, start=1):
+        ScoringCriterion.objects.get_or_create(description=description, defaults={"weight": weight, "position": position})

@@ -55,6 +55,9 @@ def seed(user, colleague) -> Demo:
     from sales import services as sales_services
     from sales.models import Opportunity, Product, SalesStage
 
+    from e2e.conftest import restore_shipped_criteria
+
+    restore_shipped_criteria()
     demo = Demo()
     users = [user, colleague]
     categories = {name: Category.objects.get_or_create(name=name, defaults={"colour": colour})[0]

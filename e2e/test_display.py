@@ -6,7 +6,6 @@ Each test drives Chromium through the pages as a user would — by visible
 labels, roles and button names — against pytest-django's live server.
 """
 import csv
-import io
 import re
 
 import pytest

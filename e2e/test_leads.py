@@ -13,25 +13,14 @@ from playwright.sync_api import Page, expect
 from crm.tests.factories import ContactFactory, HistoryItemFactory, link
 from leads.models import ScoringCriterion
 from leads.tests.factories import LeadFactory
-from e2e.conftest import bulk_assign
+from e2e.conftest import bulk_assign, restore_shipped_criteria
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# The criteria shipped by leads/migrations/0002_default_criteria.py (total weight 10).
-SHIPPED_CRITERIA = [
-    ("Has a budget", ScoringCriterion.Weight.HIGH),
-    ("Is a decision maker", ScoringCriterion.Weight.NORMAL),
-    ("Has a need for our product or service", ScoringCriterion.Weight.HIGH),
-    ("Plans to buy within three months", ScoringCriterion.Weight.NORMAL),
-]
-
-
 @pytest.fixture
 def shipped_criteria(db):
-    """The shipped criteria. A transactional test flushes the database
-    afterwards, taking the data migration's rows with it, so put them back."""
-    for position, (description, weight) in enumerate(SHIPPED_CRITERIA, start=1):
-        ScoringCriterion.objects.get_or_create(description=description, defaults={"weight": weight, "position": position})
+    """The shipped criteria (a transactional test flushes the data migration's rows)."""
+    restore_shipped_criteria()
     assert sum(c.weight for c in ScoringCriterion.objects.all()) == 10
 
 
