@@ -103,7 +103,6 @@ def test_pages_link_a_favicon_that_loads_and_favicon_ico_leads_to_it(staff_clien
     icon = staff_client.get(href)
     assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
     assert b"<svg" in b"".join(icon.streaming_content)
-    icon.close()
     for user_client in (staff_client, client):
         response = user_client.get("/favicon.ico")
         assert response.status_code == 302 and response["Location"] == href
