@@ -11,6 +11,48 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1400, "height": 900}}
 
 
+def one_request_at_a_time(app):
+    """The live server's WSGI app, answering one request at a time.
+
+    With SQLite the request threads share the in-memory test database's single
+    connection. Two requests at once (a form's Save beside the live totals it
+    refreshes) then run SQL inside each other's transactions ("cannot release
+    savepoint - SQL statements in progress"), and a save is lost although the
+    page said "saved". A real server gives each thread its own connection.
+    The lock is held until a streamed response (an export) has been sent."""
+    import threading
+
+    lock = threading.Lock()
+
+    class Body:
+        """The response body; closing it (the server always does) frees the lock."""
+
+        def __init__(self, body):
+            self.body, self.released = body, False
+
+        def __iter__(self):
+            return iter(self.body)
+
+        def close(self):
+            try:
+                if hasattr(self.body, "close"):
+                    self.body.close()
+            finally:
+                if not self.released:
+                    self.released = True
+                    lock.release()
+
+    def serialized(environ, start_response):
+        lock.acquire()
+        try:
+            return Body(app(environ, start_response))
+        except BaseException:
+            lock.release()
+            raise
+
+    return serialized
+
+
 @pytest.fixture(scope="session")
 def live_server(request, django_db_setup):
     """pytest-django's live server, with two changes for this project.
@@ -29,9 +71,11 @@ def live_server(request, django_db_setup):
 
     from pytest_django.live_server_helper import LiveServer
 
+    from django.db import connection
+
     addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "127.0.0.1"  # loopback only
     server = LiveServer(addr, start=False)
-    server.thread.static_handler = lambda app: app
+    server.thread.static_handler = one_request_at_a_time if connection.vendor == "sqlite" else (lambda app: app)
     server.start()
     yield server
     server.stop()
