@@ -178,18 +178,22 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Page size of record lists.
 CRM_PAGE_SIZE = 50
 
-# Sessions are kept in the database and read through a per-process cache:
-# a page skips the session query, and several processes stay correct because
-# every write goes to the database too.
-# List counts (crm.generic.counts) have their own cache so that many different
-# filters never push sessions out; its keys carry the database's data version,
-# so a per-process cache stays correct with several processes.
+# Sessions live in the database and are read from it on every request (one
+# query by primary key): with several server processes a per-process cache
+# served a signed-out cookie as its user, lost import jobs and flipped the
+# language, because a write in one process never reached another's cache.
+# Nothing shared between processes is kept in a process's memory: sessions
+# (and the import jobs and preferences they carry) in the database, uploads
+# on disk.
+# List counts (crm.generic.counts) may be cached per process: their keys carry
+# the database's data version, which every process reads from the database,
+# so a count written by another process is never served stale.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300},
     "counts": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counts",
                "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 5000}},
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
