@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import ical
-from crm.generic.services import DomainError, changelog_bulk_write, diff_snapshots, reorder, snapshot
+from crm.generic.services import (DeleteConflict, DomainError, RecordGone, changelog_bulk_write, diff_snapshots,
+                                  reorder, snapshot)
 from crm.models import HistoryItem, HistoryLink, ListValue
 from crm.selectors import list_value_relations
 
@@ -98,11 +99,15 @@ class HistoryItemConflict(DomainError):
     """Someone else saved the history item after the editor loaded it."""
 
     def __init__(self, current: HistoryItem):
-        who = current.modified_by
-        name = (who.get_full_name() or who.get_username()) if who else _("Someone")
         super().__init__(_("%(user)s changed this item while you were editing it. Your changes are not saved yet: "
-                           "review the saved values, then save again to keep yours.") % {"user": name})
+                           "review the saved values, then save again to keep yours.") % {"user": self.user_name(current)})
         self.current = current
+
+    @staticmethod
+    def user_name(item: HistoryItem) -> str:
+        """Who saved the item last."""
+        who = item.modified_by
+        return (who.get_full_name() or who.get_username()) if who else _("Someone")
 
 
 @transaction.atomic
@@ -126,7 +131,15 @@ def history_item_update(*, item: HistoryItem, user, expected_version: int | None
 
 
 @transaction.atomic
-def history_item_delete(*, item: HistoryItem, user) -> None:
+def history_item_delete(*, item: HistoryItem, user, expected_version: int | None = None) -> None:
+    """Delete an item. ``expected_version``: the version the confirmation page
+    showed; if someone saved the item since, nothing is deleted."""
+    try:
+        item = HistoryItem.objects.select_for_update().get(pk=item.pk)
+    except HistoryItem.DoesNotExist as error:
+        raise RecordGone() from error
+    if expected_version is not None and item.version != expected_version:
+        raise DeleteConflict(HistoryItemConflict.user_name(item))
     stored = item.file.name if item.file else None
     item.delete()
     if stored:

@@ -29,7 +29,7 @@ from crm.generic.pagination import WindowCountPaginator
 from crm.generic.rows import light_instances
 from crm.generic import services as record_services
 from crm.generic.services import snapshot
-from crm.generic.views import RecordViewSet, ViewSetMixin, safe_next
+from crm.generic.views import RecordViewSet, ViewSetMixin, parse_version, safe_next
 from crm.imports import AccountImporter, ContactImporter
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.permissions import OwnerRequiredMixin
@@ -267,7 +267,12 @@ class HistoryItemDeleteView(HistoryItemMixin, View):
     def post(self, request, pk):
         item = self.get_item(pk)
         links = selectors.linked_records(item)
-        services.history_item_delete(item=item, user=request.user)
+        try:
+            services.history_item_delete(item=item, user=request.user,
+                                         expected_version=parse_version(request.POST.get("version")))
+        except record_services.DomainError as error:
+            messages.error(request, error.message)
+            return redirect(item.get_absolute_url())
         messages.success(request, _("“%(item)s” was deleted.") % {"item": item})
         if links:
             rtype, record = links[0]

@@ -7,7 +7,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.generic.services import DomainError, changelog_bulk_write, record_create, record_update, reorder
+from crm.generic.services import (DomainError, changelog_bulk_write, lock_current, record_create, record_update,
+                                  reorder)
 from crm.models import BusinessContact, HistoryItem
 from crm.services import history_item_create
 from leads import scoring
@@ -82,6 +83,8 @@ def person_save(*, instance: BusinessContact, user, criteria=None, expected_vers
     leaves the ticks as they are (a form without the boxes).
     """
     creating = instance.pk is None
+    if not creating:
+        lock_current(instance)  # the stored ticks below are read under the row lock
     related = {}
     wanted = None
     if criteria is not None:

@@ -69,6 +69,8 @@ def opportunity_save(*, instance: Opportunity, user, lines: list[LineInput] | No
     before anything is written.
     """
     creating = instance.pk is None
+    if not creating:
+        record_services.lock_current(instance)  # the stored lines below are read under the row lock
     related = {}
     if lines is not None:
         instance.total = pricing.opportunity_total(line.total for line in lines)

@@ -420,12 +420,15 @@ class Importer:
                 found.setdefault(key, pk)
         return found
 
-    def versions(self, pks: list[int]) -> dict[int, int]:
-        """The current version of each of these records (absent: deleted)."""
+    def versions(self, pks: list[int], *, lock: bool = False) -> dict[int, int]:
+        """The current version of each of these records (absent: deleted).
+        ``lock``: row-lock them for the rest of the transaction (the commit), so
+        that what is checked is what is written."""
         manager = self.model._meta.concrete_model._base_manager
         found = {}
         for start in range(0, len(pks), LOOKUP_SLICE):
-            found.update(manager.filter(pk__in=pks[start:start + LOOKUP_SLICE]).values_list("pk", "version"))
+            part = manager.filter(pk__in=pks[start:start + LOOKUP_SLICE])
+            found.update((part.select_for_update() if lock else part).values_list("pk", "version"))
         return found
 
     def known_ids(self, rows: list[RowResult]) -> set[int]:
@@ -728,7 +731,7 @@ class Importer:
             existing = self.existing_by_key(keys)
             problems += [(row[0], _("a record with this e-mail address was saved after the preview"))
                          for row in plan.new if row[at] in existing]
-        versions = self.versions([row[1] for row in plan.update])
+        versions = self.versions([row[1] for row in plan.update], lock=True)
         for number, pk, version, _values in plan.update:
             if pk not in versions:
                 problems.append((number, _("the record it updates was deleted after the preview")))

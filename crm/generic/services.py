@@ -38,14 +38,34 @@ class EditConflict(DomainError):
         super().__init__(
             _("%(user)s changed this record while you were editing it. Your changes are not saved yet: "
               "review what changed, then save again. Fields you did not change now show their values.")
-            % {"user": ", ".join(sorted({e.user_name or _("Someone") for e in entries})) or _("Someone")}
+            % {"user": self.names(entries)}
         )
         self.current = current
         self.entries = entries
 
+    @staticmethod
+    def names(entries: list[ChangeLogEntry]) -> str:
+        return ", ".join(sorted({e.user_name or _("Someone") for e in entries})) or _("Someone")
+
+
+class DeleteConflict(DomainError):
+    """The record (or history item) changed after its delete confirmation was shown."""
+
+    def __init__(self, user_names: str):
+        super().__init__(_("%(user)s changed this record after your delete confirmation was shown, so nothing was "
+                           "deleted. Look at the record, then delete it again if you still want to.")
+                         % {"user": user_names})
+
 
 class RecordLocked(DomainError):
     """The record is read-only (e.g. a closed opportunity)."""
+
+
+class RecordGone(DomainError):
+    """The record was deleted (by someone else) before the write."""
+
+    def __init__(self):
+        super().__init__(_("This record no longer exists: someone deleted it."))
 
 
 class PreviewOutdated(DomainError):
@@ -152,6 +172,30 @@ def _assert_none_locked(queryset) -> None:
             raise RecordLocked(_("Some of the selected records are read-only (closed); nothing was changed."))
 
 
+# Every write re-reads the rows it changes inside its own transaction, locked
+# (SELECT … FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction holds
+# the database's write lock from its start), and only then checks the lock rule
+# and the version. A copy loaded earlier (the page's, the list's) may be stale:
+# checked on that copy, an opportunity closed meanwhile by someone else was
+# deleted.
+
+def lock_current(instance: models.Model) -> models.Model:
+    """The stored record, re-read and row-locked in the caller's transaction."""
+    model = type(instance)
+    try:
+        return model._default_manager.select_for_update().get(pk=instance.pk)
+    except model.DoesNotExist as error:
+        raise RecordGone() from error
+
+
+def _lock_rows(queryset) -> list[models.Model]:
+    """The selected records, re-read and row-locked in the caller's
+    transaction; ``RecordLocked`` if any of them is read-only now."""
+    rows = list(queryset.select_for_update(of=("self",)))
+    _assert_none_locked(queryset)
+    return rows
+
+
 # --- One record ----------------------------------------------------------
 
 def _save_new_references(instance) -> None:
@@ -207,7 +251,7 @@ def record_update(*, instance: models.Model, user, expected_version: int | None 
     count as changes of the record (a new version, one entry).
     """
     model = type(instance)
-    current = model._default_manager.select_for_update().get(pk=instance.pk)
+    current = lock_current(instance)
     _assert_editable(current)
     conflict = edit_conflict(current, expected_version)
     if conflict is not None:
@@ -258,12 +302,19 @@ def _protected_message(error: ProtectedError) -> str:
 
 
 @transaction.atomic
-def record_delete(*, instance: models.Model, user) -> None:
-    _assert_editable(instance)
-    entry = _entry(instance, ChangeLogEntry.Action.DELETE, user, {}, getattr(instance, "version", 1) + 1)
-    pk = instance.pk
+def record_delete(*, instance: models.Model, user, expected_version: int | None = None) -> None:
+    """Delete a record, its history links and the items linked to nothing else.
+    ``expected_version``: the version the confirmation page showed; if someone
+    saved the record since, nothing is deleted (``DeleteConflict``)."""
+    current = lock_current(instance)
+    _assert_editable(current)
+    conflict = edit_conflict(current, expected_version)
+    if conflict is not None:
+        raise DeleteConflict(EditConflict.names(conflict.entries))
+    entry = _entry(current, ChangeLogEntry.Action.DELETE, user, {}, getattr(current, "version", 1) + 1)
+    pk = current.pk
     try:
-        instance.delete()
+        current.delete()
     except ProtectedError as error:
         raise DomainError(_protected_message(error)) from error
     _delete_history_links(type(instance), [pk])
@@ -349,7 +400,6 @@ def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, c
     is written and every refusal is reported.
     """
     model = queryset.model
-    _assert_none_locked(queryset)
     field = model._meta.get_field(field_name)
     if clear:
         value = [] if field.many_to_many else (None if field.null else "")
@@ -357,7 +407,7 @@ def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, c
             raise DomainError(_("“%(field)s” is required, so it cannot be cleared.") % {"field": field.verbose_name})
     if not field.many_to_many:
         return records_bulk_set(queryset=queryset, user=user, values={field_name: value})
-    rows = list(queryset.select_for_update(of=("self",)))
+    rows = _lock_rows(queryset)
     before = {obj.pk: snapshot(obj, [field]) for obj in rows}
     for obj in rows:
         getattr(obj, field.name).set(value)
@@ -373,13 +423,12 @@ def records_bulk_set(*, queryset, user, values: dict[str, Any]) -> int:
     """Set several fields at once on every selected record (e.g. Mark closed:
     stage and close date), validating each record; all or nothing."""
     model = queryset.model
-    _assert_none_locked(queryset)
+    rows = _lock_rows(queryset)
     for value in values.values():
         if isinstance(value, models.Model) and value.pk is None:
             # A list value typed in for the first time (e.g. a new Source).
             value.full_clean()
             value.save()
-    rows = list(queryset.select_for_update(of=("self",)))
     errors: list[str] = []
     concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
     # Copies as loaded (Model.__getstate__ gives each its own field cache), to
@@ -422,9 +471,8 @@ def records_assign(*, queryset, user, assignee) -> int:
 def records_categorize(*, queryset, user, add: Iterable = (), remove: Iterable = ()) -> int:
     """Add and/or remove categories on every selected record."""
     model = queryset.model
-    _assert_none_locked(queryset)
     field = model._meta.get_field("categories")
-    rows = list(queryset.prefetch_related("categories"))
+    rows = _lock_rows(queryset.prefetch_related("categories"))
     before = {obj.pk: snapshot(obj, [field]) for obj in rows}
     through = field.remote_field.through
     source = f"{model._meta.concrete_model._meta.model_name}_id"
@@ -446,8 +494,7 @@ def records_categorize(*, queryset, user, add: Iterable = (), remove: Iterable =
 def records_delete(*, queryset, user) -> int:
     """Delete every selected record (all or none)."""
     model = queryset.model
-    _assert_none_locked(queryset)
-    rows = list(queryset)
+    rows = _lock_rows(queryset)
     entries = [_entry(o, ChangeLogEntry.Action.DELETE, user, {}, getattr(o, "version", 1) + 1) for o in rows]
     pks = [o.pk for o in rows]
     try:

@@ -432,6 +432,22 @@ class RecordViewTests:
         assert not self.model._base_manager.filter(pk=record.pk).exists()
         assert ChangeLogEntry.objects.filter(object_id=record.pk, action="delete").exists()
 
+    def test_delete_confirmed_on_a_stale_page_is_refused(self, client, staff, other_staff):
+        """The confirmation page was shown, someone saved the record, then Yes,
+        delete (the form as rendered): nothing is deleted and the user is told."""
+        from crm.generic import services
+
+        record = self.factory()
+        client.force_login(staff)
+        data = submitted_form(client.get(self.url("delete", record.pk)).content.decode(), class_="delete-form")
+        theirs = self.model._base_manager.get(pk=record.pk)
+        theirs.comments = "Bob saved this first."
+        services.record_update(instance=theirs, user=other_staff)
+        response = client.post(self.url("delete", record.pk), data, follow=True)
+        assert "Bob Nowak changed this record after your delete confirmation was shown" in response.content.decode()
+        assert self.model._base_manager.filter(pk=record.pk).exists()
+        assert not ChangeLogEntry.objects.filter(object_id=record.pk, action="delete").exists()
+
     # --- bulk actions -------------------------------------------------------
     def test_bulk_assign(self, staff_client, other_staff):
         records = self.factory.create_batch(3)

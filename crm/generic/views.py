@@ -501,6 +501,15 @@ class ObjectEditView(ViewSetMixin, View):
         return data
 
 
+def parse_version(value) -> int | None:
+    """The record version a page was shown at (its hidden ``version`` input);
+    None when missing or not a number (then no staleness check is made)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class ObjectDeleteView(ViewSetMixin, View):
     def get(self, request, pk):
         obj = self.viewset.get_object(request, pk)
@@ -509,7 +518,8 @@ class ObjectDeleteView(ViewSetMixin, View):
     def post(self, request, pk):
         obj = self.viewset.get_object(request, pk)
         try:
-            services.record_delete(instance=obj, user=request.user)
+            services.record_delete(instance=obj, user=request.user,
+                                   expected_version=parse_version(request.POST.get("version")))
         except services.DomainError as error:
             messages.error(request, error.message)
             return redirect(obj.get_absolute_url())

@@ -249,15 +249,15 @@ def test_history_rows_match_the_template_they_replace(staff, other_staff, langua
 
 def test_history_pages_read_rows_and_total_in_one_query(staff_client, django_assert_max_num_queries):
     """No separate COUNT: the page's rows carry the total and their links; the
-    record itself is not read again for its own links (5 queries: session,
-    record, page, linked contacts, the record's categories)."""
+    record itself is not read again for its own links (6 queries: session,
+    user, record, page, linked contacts, the record's categories)."""
     account = AccountFactory()
     contacts = [ContactFactory(account=account, full_name=f"Person {n}") for n in range(3)]
     for n in range(60):
         link(HistoryItemFactory(subject=f"Item {n:02d}"), contacts[n % 3], *([account] if n % 5 == 0 else []))
     url = history_url("account", account.pk)
     staff_client.get(url)  # content types are read once per process
-    with django_assert_max_num_queries(5) as queries:
+    with django_assert_max_num_queries(6) as queries:
         body = staff_client.get(url).content.decode()
     assert not any("COUNT(" in q["sql"] and "OVER" not in q["sql"] for q in queries.captured_queries)
     assert "Page 1 of 2" in body and body.count("<tr>") == 51
@@ -329,6 +329,27 @@ def test_stale_history_item_form_is_refused_and_keeps_the_input(client, staff, o
     assert client.post(reverse("crm:history_edit", args=[item.pk]), again).status_code == 302
     stored = HistoryItem.objects.get(pk=item.pk)
     assert (stored.location, stored.version, stored.modified_by) == ("Alice's place", 3, staff)
+
+
+def test_deleting_a_history_item_changed_since_the_confirmation_is_refused(client, staff, other_staff):
+    from crm import services
+    from crm.generic.testing import submitted_form
+
+    item = _full_appointment()
+    client.force_login(staff)
+    url = reverse("crm:history_delete", args=[item.pk])
+    data = submitted_form(client.get(url).content.decode(), class_="delete-form")
+    theirs = HistoryItem.objects.get(pk=item.pk)
+    theirs.location = "Bob's place"
+    services.history_item_update(item=theirs, user=other_staff, expected_version=1)
+    response = client.post(url, data, follow=True)
+    assert "Bob Nowak changed this record after your delete confirmation was shown" in response.content.decode()
+    assert HistoryItem.objects.filter(pk=item.pk, location="Bob's place").exists()
+    # Confirmed again on a fresh page, it goes.
+    data = submitted_form(client.get(url).content.decode(), class_="delete-form")
+    assert client.post(url, data).status_code == 302
+    assert not HistoryItem.objects.filter(pk=item.pk).exists()
+
 
 def form_field_names(html: str) -> list[str]:
     """The names of a history item form's fields, in the order the page shows them."""

@@ -222,6 +222,34 @@ class TestClosing:
         assert fresh(open_one).stage is None and fresh(open_one).probability == 30
 
 
+    @pytest.mark.parametrize("write", ["delete", "bulk delete", "bulk edit", "assign", "categorize", "edit"])
+    def test_a_copy_loaded_before_someone_closed_it_cannot_change_it(self, staff, write):
+        """The close/delete race: the page (or the list) loaded the opportunity
+        open; another user closed it before the write. The write re-reads the
+        row under its lock, sees it closed, and refuses."""
+        opportunity = OpportunityFactory(title="Raced", probability=30)
+        loaded = fresh(opportunity)
+        services.opportunities_close(queryset=Opportunity.objects.filter(pk=opportunity.pk), user=staff,
+                                     stage=stage("won"))
+        queryset = Opportunity.objects.filter(pk=opportunity.pk)
+        with pytest.raises(record_services.RecordLocked):
+            if write == "delete":
+                record_services.record_delete(instance=loaded, user=staff)
+            elif write == "bulk delete":
+                record_services.records_delete(queryset=queryset, user=staff)
+            elif write == "bulk edit":
+                record_services.records_bulk_update(queryset=queryset, user=staff, field_name="title", value="X")
+            elif write == "assign":
+                record_services.records_assign(queryset=queryset, user=staff, assignee=staff)
+            elif write == "categorize":
+                record_services.records_categorize(queryset=queryset, user=staff, add=[])
+            else:
+                loaded.title = "Changed"
+                save(loaded, staff)
+        closed = fresh(opportunity)
+        assert (closed.title, closed.stage.kind, closed.version) == ("Raced", "won", 2)
+
+
 class TestReopen:
     def test_assigned_user_reopens_into_an_open_stage(self, staff):
         won = create_won_opportunity(assigned_to=staff)
