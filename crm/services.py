@@ -84,7 +84,9 @@ def history_item_create(*, item: HistoryItem, user, records=()) -> HistoryItem:
     if item.kind == HistoryItem.Kind.FILE and item.file and not item.file_name:
         from pathlib import PurePath
 
-        item.file_name = PurePath(item.file.name).name
+        from crm.validators import normalize_upload_name
+
+        item.file_name = normalize_upload_name(PurePath(item.file.name).name)
         item.file_size = item.file.size
         item.content_type = getattr(item.file, "content_type", "") or ""
     item.full_clean()
