@@ -15,6 +15,7 @@ import datetime
 import os
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -231,6 +232,27 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (Django's ContentSecurityPolicyMiddleware) on every
+# response: scripts and styles come from the site's own static files only —
+# no inline <script>, no on…= handlers, no eval (htmx's allowEval is off), no
+# style="" attributes. <style> elements need the request's nonce: only
+# Django's admin writes one (its change list), through {% csp_nonce_attr %}.
+# Images may be data: URIs, which Bootstrap's CSS uses for its form controls'
+# icons. Django's own debug pages (DEBUG only: technical 404/500) carry inline
+# styles and script; they are not let through, so with DEBUG on they show
+# unstyled, with their text intact. Responses that set their own policy keep
+# it (stored files, PDFs: crm/generic/files.py, crm/generic/pdf.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    # mailto: is where the E-mail button's form sends the browser on (crm.views.MailtoRedirect).
+    "form-action": [CSP.SELF, "mailto:"],
+    "frame-ancestors": [CSP.NONE],
+}
 if env_bool("CRM_HTTPS"):
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
