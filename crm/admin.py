@@ -430,3 +430,40 @@ class UserPreferencesAdmin(OwnerModelAdmin):
 # (Django's own permissions), so an owner cannot make anyone a superuser.
 owner_admin_site.register(User, UserAdmin)
 owner_admin_site.register(Group, GroupAdmin)
+
+
+# Failed sign-ins (django-axes), registered here rather than on Django's default
+# admin site (AXES_ENABLE_ADMIN = False). The owner reads them and unlocks with
+# the "Unlock" action, through the same service as Customize ▸ Sign-in locks;
+# rows are not added, changed or deleted by hand.
+from axes.admin import AccessAttemptAdmin  # noqa: E402
+from axes.models import AccessAttempt  # noqa: E402
+
+
+@admin.register(AccessAttempt, site=owner_admin_site)
+class SignInAttemptAdmin(OwnerPermissions, AccessAttemptAdmin):
+    list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "user_agent"]
+    list_filter = ["attempt_time"]
+    actions = ["unlock"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("Unlock the accounts and addresses of the selected failed sign-ins"))
+    def unlock(self, request, queryset):
+        usernames = sorted({u for u in queryset.values_list("username", flat=True) if u})
+        addresses = sorted({a for a in queryset.values_list("ip_address", flat=True) if a})
+        for username in usernames:
+            services.signin_unlock(username=username)
+        for address in addresses:
+            services.signin_unlock(ip_address=address)
+        accounts = ngettext("%(n)d account", "%(n)d accounts", len(usernames)) % {"n": len(usernames)}
+        places = ngettext("%(n)d address", "%(n)d addresses", len(addresses)) % {"n": len(addresses)}
+        self.message_user(request, _("Unlocked %(accounts)s and %(addresses)s.") % {"accounts": accounts, "addresses": places},
+                          messages.SUCCESS)

@@ -14,7 +14,7 @@ from crm.generic.widgets import CommentsWidget, LinkToWidget
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.models.base import ADDRESS_PARTS
 from crm.permissions import is_owner
-from crm.validators import validate_upload_name, validate_upload_size
+from crm.validators import normalize_upload_name, validate_upload_content, validate_upload_name, validate_upload_size
 from leads.scoring_forms import ScoringFormMixin
 
 
@@ -307,6 +307,9 @@ class HistoryItemForm(forms.ModelForm):
         if upload and hasattr(upload, "size") and not getattr(upload, "_committed", True):
             validate_upload_size(upload)
             validate_upload_name(upload.name)
+            validate_upload_content(upload)
+            # Saved and offered for download as Windows would save it.
+            upload.name = normalize_upload_name(upload.name)
         return upload
 
     def clean(self):

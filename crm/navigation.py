@@ -41,6 +41,8 @@ WORKSPACES = [
 # Entries of the owner's Customize page: (label, URL name, description).
 CUSTOMIZE: list[tuple[str, str, str]] = [
     (_("Categories"), "crm:categories", _("Names and colours of the categories records can carry.")),
+    (_("Sign-in locks"), "crm:signin_locks",
+     _("Accounts and addresses locked out after too many failed sign-ins; unlock them here.")),
 ]
 
 

@@ -1,4 +1,5 @@
 """Reads that span relations, shared by pages, reports and exports."""
+import datetime
 import json
 from dataclasses import dataclass
 
@@ -176,3 +177,36 @@ def people_with_email(address: str) -> QuerySet:
         return BusinessContact.objects.none()
     return (BusinessContact.objects.filter(Q(email__iexact=address) | Q(email2__iexact=address) | Q(email3__iexact=address))
             .select_related("account").order_by("is_lead", "full_name", "pk"))
+
+
+# --- Sign-in locks (django-axes' failed attempts) ------------------------------
+
+@dataclass(frozen=True)
+class SignInLock:
+    """An account or an address that may not sign in until ``until``."""
+
+    kind: str  # "account" or "address"
+    value: str
+    failures: int
+    until: datetime.datetime
+
+
+def signin_locks() -> list[SignInLock]:
+    """The accounts, then the addresses, locked now: those with at least
+    ``AXES_FAILURE_LIMIT`` failed sign-ins counted within the cool-off time
+    (axes counts the failures of a row whose last try is that recent). Two
+    queries, whatever the number of rows."""
+    from django.conf import settings
+    from django.db.models import Max, Sum
+    from django.utils import timezone
+
+    from axes.models import AccessAttempt
+
+    recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+    locks = []
+    for kind, column, attempts in (("account", "username", recent.filter(username__isnull=False).exclude(username="")),
+                                   ("address", "ip_address", recent.filter(ip_address__isnull=False))):
+        rows = (attempts.values(column).annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+                .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by(column))
+        locks += [SignInLock(kind, row[column], row["failures"], row["last"] + settings.AXES_COOLOFF_TIME) for row in rows]
+    return locks

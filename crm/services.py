@@ -85,7 +85,9 @@ def history_item_create(*, item: HistoryItem, user, records=()) -> HistoryItem:
     if item.kind == HistoryItem.Kind.FILE and item.file and not item.file_name:
         from pathlib import PurePath
 
-        item.file_name = PurePath(item.file.name).name
+        from crm.validators import normalize_upload_name
+
+        item.file_name = normalize_upload_name(PurePath(item.file.name).name)
         item.file_size = item.file.size
         item.content_type = getattr(item.file, "content_type", "") or ""
     item.full_clean()
@@ -221,3 +223,18 @@ def category_save(*, category) -> None:
 def category_delete(*, category) -> None:
     """Deleting a category removes it from every record (the badges go away)."""
     category.delete()
+
+
+# --- Sign-in locks -------------------------------------------------------------
+
+@transaction.atomic
+def signin_unlock(*, username: str = "", ip_address: str = "") -> int:
+    """Unlock sign-in for an account (from every address) or for an address
+    (for every account): forget their failed sign-ins. Returns the number of
+    django-axes rows removed. One of the two is required: axes would
+    otherwise forget every failure of everyone."""
+    from axes.utils import reset
+
+    if not (username or ip_address):
+        raise DomainError(_("Choose an account or an address to unlock."))
+    return reset(ip=ip_address or None, username=username or None)

@@ -11,9 +11,11 @@ the environment:
 - ``CRM_HTTPS``: ``1`` behind HTTPS: secure cookies, HSTS and an HTTPS redirect.
 """
 from pathlib import Path
+import datetime
 import os
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "import_export",
+    "axes",
     "crm.apps.CrmConfig",
     "leads.apps.LeadsConfig",
     "sales.apps.SalesConfig",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -69,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "crm.project_urls"
@@ -84,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "crm.context_processors.navigation",
             ],
         },
@@ -130,6 +136,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Sign-in throttling (django-axes) ---------------------------------------
+# Failed sign-ins are rows in the database (axes' database handler), so every
+# server process sees the same count. Past AXES_FAILURE_LIMIT failures within
+# AXES_COOLOFF_TIME, per account (from any address) and per address (for any
+# account), sign-in is refused until the wait is over or the database owner
+# unlocks it (Customize ▸ Sign-in locks, or the admin). A try during the lock
+# starts the wait again. See README ▸ Security.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "crm.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "crm.signin.client_ip"
+# A successful sign-in does not clear the counts: it would clear its address's
+# too, letting anyone with an account reset the count of the address they guess from.
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # only failures are kept, not a row per sign-in
+AXES_ENABLE_ADMIN = False  # registered on the owner's admin site instead (crm/admin.py)
+# Reverse proxies in front of the server (nginx …): the client's address is
+# then read from X-Forwarded-For, as the nearest proxy saw it. 0 = none.
+CRM_PROXY_COUNT = int(os.environ.get("CRM_PROXY_COUNT", 0))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -201,6 +232,27 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (Django's ContentSecurityPolicyMiddleware) on every
+# response: scripts and styles come from the site's own static files only —
+# no inline <script>, no on…= handlers, no eval (htmx's allowEval is off), no
+# style="" attributes. <style> elements need the request's nonce: only
+# Django's admin writes one (its change list), through {% csp_nonce_attr %}.
+# Images may be data: URIs, which Bootstrap's CSS uses for its form controls'
+# icons. Django's own debug pages (DEBUG only: technical 404/500) carry inline
+# styles and script; they are not let through, so with DEBUG on they show
+# unstyled, with their text intact. Responses that set their own policy keep
+# it (stored files, PDFs: crm/generic/files.py, crm/generic/pdf.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    # mailto: is where the E-mail button's form sends the browser on (crm.views.MailtoRedirect).
+    "form-action": [CSP.SELF, "mailto:"],
+    "frame-ancestors": [CSP.NONE],
+}
 if env_bool("CRM_HTTPS"):
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True

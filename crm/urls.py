@@ -20,5 +20,6 @@ urlpatterns = [
     path("customize/lists/<str:kind>/", views.ListEditView.as_view(), name="list_edit"),
     path("customize/list-values/<int:pk>/delete/", views.ListValueDeleteView.as_view(), name="list_value_delete"),
     path("customize/categories/", views.CategoryListView.as_view(), name="categories"),
+    path("customize/sign-in-locks/", views.SignInLocksView.as_view(), name="signin_locks"),
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
 ]

@@ -17,18 +17,60 @@ DANGEROUS_EXTENSIONS = {
 }
 
 
+# How programs and scripts begin, whatever their name says: Windows (MZ),
+# Linux and other Unixes (ELF), macOS (Mach-O, 32/64-bit, either byte order,
+# and universal binaries, whose magic Java class files share), and scripts
+# with an interpreter line (#!). A program renamed "invoice.pdf" still runs
+# when it is saved and opened under its real type.
+PROGRAM_SIGNATURES = (
+    b"MZ", b"\x7fELF",
+    b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe",
+    b"#!",
+)
+
+
+def normalize_upload_name(name: str) -> str:
+    """The name as Windows saves it: without trailing dots and spaces
+    ("evil.exe. " is saved as evil.exe), and without surrounding spaces."""
+    return (name or "").strip().rstrip(". ")
+
+
 def validate_upload_name(name: str) -> None:
-    """Refuse names that try to leave the folder, hide control characters or are executable."""
-    if not name or name in {".", ".."}:
-        raise ValidationError(_("The file has no name."), code="name")
+    """Refuse names that try to leave the folder, hide control characters or are executable.
+
+    The extension is judged on the name as Windows would save it
+    (``normalize_upload_name``), so "evil.exe." is refused as an .exe."""
     if "/" in name or "\\" in name or ".." in PurePath(name).parts or any(ord(c) < 32 for c in name):
         raise ValidationError(_("The file name “%(name)s” is not allowed (it contains a path or control characters).") % {"name": name}, code="name")
+    name = normalize_upload_name(name)
+    if not name:
+        raise ValidationError(_("The file has no name."), code="name")
     extensions = {s.lstrip(".").lower() for s in PurePath(name).suffixes}
     bad = extensions & DANGEROUS_EXTENSIONS
     if bad:
         raise ValidationError(
             _("Files of type .%(ext)s can run programs or scripts and cannot be attached.") % {"ext": sorted(bad)[0]},
             code="dangerous",
+        )
+
+
+def file_head(file, size: int = 16) -> bytes:
+    """The first ``size`` bytes of an uploaded or stored file; the file's position is kept."""
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        return file.read(size) or b""
+    finally:
+        file.seek(position)
+
+
+def validate_upload_content(file, name: str = "") -> None:
+    """Refuse a program or script whatever its name says (its first bytes)."""
+    if file_head(file).startswith(PROGRAM_SIGNATURES):
+        raise ValidationError(
+            _("“%(name)s” is a program or script, whatever its name says, and cannot be attached.")
+            % {"name": normalize_upload_name(name or PurePath(file.name or "").name)},
+            code="program",
         )
 
 
@@ -48,6 +90,7 @@ def validate_attachment(file) -> None:
     if not getattr(file, "_committed", True) and hasattr(file, "file"):
         validate_upload_name(PurePath(file.name).name if file.name else "")
         validate_upload_size(file)
+        validate_upload_content(file)
 
 
 def validate_photo(file) -> None:

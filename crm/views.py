@@ -516,6 +516,30 @@ class CategoryListView(OwnerRequiredMixin, View):
         return redirect("crm:categories")
 
 
+
+class SignInLocksView(OwnerRequiredMixin, View):
+    """Customize ▸ Sign-in locks: the accounts and addresses locked out after
+    too many failed sign-ins, each with an Unlock button."""
+
+    def get(self, request):
+        from crm.signin import lock_minutes
+
+        return render(request, "crm/signin_locks.html", {
+            "locks": selectors.signin_locks(), "limit": settings.AXES_FAILURE_LIMIT, "minutes": lock_minutes(),
+        })
+
+    def post(self, request):
+        username, address = request.POST.get("username", "").strip(), request.POST.get("ip_address", "").strip()
+        try:
+            services.signin_unlock(username=username, ip_address=address)
+        except record_services.DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Sign-in is unlocked for the account “%(name)s”.") % {"name": username} if username
+                             else _("Sign-in is unlocked for the address %(address)s.") % {"address": address})
+        return redirect("crm:signin_locks")
+
+
 # --- Home and preferences ---------------------------------------------------
 
 class HomeView(TemplateView):

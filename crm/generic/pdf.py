@@ -29,4 +29,9 @@ def render_pdf(template_name: str, context: dict, request=None) -> bytes:
 def pdf_response(pdf: bytes, title: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slugify(title) or "record"}.pdf"'
+    # Its own policy, kept by the CSP middleware: Chromium shows an inline PDF
+    # through a plugin <embed>, which the site's object-src 'none' (and its
+    # default-src, for the viewer's inline styles) would block. A PDF runs no
+    # page script; it is still never framed.
+    response["Content-Security-Policy"] = "object-src 'self'; frame-ancestors 'none'"
     return response

@@ -119,8 +119,9 @@ class CategoriesColumn(FastColumn):
 
     def cell(self, record, name: str) -> str:
         return "".join(
-            f'<span class="badge category-badge me-1" style="background-color: {esc(c.colour)}; '
-            f'color: {c.text_colour}">{esc(c.name)}</span>'
+            # Colours as data attributes, painted by crm.js (the Content-Security-Policy allows no style="").
+            f'<span class="badge category-badge me-1" data-colour="{esc(c.colour)}" '
+            f'data-text-colour="{c.text_colour}">{esc(c.name)}</span>'
             for c in record.list_categories
         )
 

@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.generic.registry import pk_url
-from crm.validators import validate_attachment
+from crm.validators import normalize_upload_name, validate_attachment
 
 
 def attachment_path(instance, filename: str) -> str:
     """Attachments are stored under a random name; the original name is kept
     in ``file_name`` for display and download only."""
-    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+    suffix = Path(normalize_upload_name(filename)).suffix.lower()[:10]
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:

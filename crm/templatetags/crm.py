@@ -40,10 +40,11 @@ def field_label(obj, name: str) -> str:
     return str(obj._meta.get_field(name).verbose_name).capitalize()
 
 
-@register.simple_tag
-def field_value(obj, name: str):
+@register.simple_tag(takes_context=True)
+def field_value(context, obj, name: str):
     """A field's value as HTML: links for related records, e-mail and web
-    addresses, badges for categories, line breaks for long text. Always escaped."""
+    addresses, badges for categories, line breaks for long text. Always escaped.
+    In a PDF (``printing`` in the context) badges carry their colours inline."""
     if name.startswith("@address:"):
         return format_html_join("", "{}<br>", ((line,) for line in obj.address_lines(name.split(":", 1)[1])))
     if name.startswith("@stars:"):
@@ -54,7 +55,8 @@ def field_value(obj, name: str):
     if field.many_to_many:
         if field.related_model.__name__ == "Category":
             categories = list(getattr(obj, name).all())
-            return render_to_string("generic/includes/categories.html", {"categories": categories}) if categories else ""
+            return render_to_string("generic/includes/categories.html",
+                                    {"categories": categories, "printing": context.get("printing", False)}) if categories else ""
         return ", ".join(str(o) for o in getattr(obj, name).all())
     if field.choices:
         return getattr(obj, f"get_{name}_display")()
@@ -82,14 +84,14 @@ def field_value(obj, name: str):
     return localize(value)
 
 
-@register.simple_tag
-def section_fields(obj, names) -> list[tuple[str, str]]:
+@register.simple_tag(takes_context=True)
+def section_fields(context, obj, names) -> list[tuple[str, str]]:
     """(label, value) of each field of a record's section that has a value: a
     record page, reading pane or PDF leaves out empty fields, and a section
     whose fields are all empty."""
     fields = []
     for name in names:
-        value = field_value(obj, name)
+        value = field_value(context, obj, name)
         if value:
             fields.append((field_label(obj, name), value))
     return fields
