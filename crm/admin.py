@@ -304,7 +304,7 @@ class CategoryAdmin(OwnerModelAdmin):
         services.category_save(category=obj)
 
     def delete_model(self, request, obj):
-        services.category_delete(category=obj)
+        services.category_delete(category=obj, user=request.user)
 
 
 class ListValueAdminForm(ListValueForm):

@@ -237,6 +237,27 @@ def category_save(*, category) -> None:
 
 
 @transaction.atomic
-def category_delete(*, category) -> None:
-    """Deleting a category removes it from every record (the badges go away)."""
+def category_delete(*, category, user=None) -> int:
+    """Deleting a category removes it from every record that carries it (the
+    badges go away), each with a new version and a change-log entry, closed
+    opportunities included (the owner's change, as for list values). Returns
+    how many records changed."""
+    changed = 0
+    for relation in category._meta.get_fields(include_hidden=True):
+        if not (relation.many_to_many and relation.auto_created):
+            continue
+        model, field = relation.related_model, relation.remote_field
+        rows = list(model._base_manager.filter(**{field.name: category}).select_for_update(of=("self",))
+                    .prefetch_related(field.name))
+        if not rows:
+            continue
+        before = {obj.pk: snapshot(obj, [field]) for obj in rows}
+        after = {obj.pk: {field.name: ", ".join(sorted(str(c) for c in getattr(obj, field.name).all() if c.pk != category.pk))}
+                 for obj in rows}
+        model._base_manager.filter(pk__in=[o.pk for o in rows]).update(version=F("version") + 1, modified=timezone.now())
+        for obj in rows:
+            obj.version += 1
+        changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], after[obj.pk]))
+        changed += len(rows)
     category.delete()
+    return changed

@@ -506,7 +506,7 @@ class CategoryListView(OwnerRequiredMixin, View):
     def post(self, request):
         if request.POST.get("op") == "delete":
             category = get_object_or_404(Category, pk=request.POST.get("category"))
-            services.category_delete(category=category)
+            services.category_delete(category=category, user=request.user)
             messages.success(request, _("“%(name)s” was deleted.") % {"name": category.name})
             return redirect("crm:categories")
         instance = get_object_or_404(Category, pk=request.POST["category"]) if request.POST.get("category") else None

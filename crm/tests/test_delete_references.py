@@ -125,3 +125,23 @@ def test_deleting_a_list_value_used_by_closed_opportunities_applies_and_logs_the
     [entry] = entries(won)
     assert entry.changes["source"] == {"label": "source", "old": "Trade show", "new": "Web site"}
     assert not ListValue.objects.filter(pk=trade_show.pk).exists()
+
+
+def test_deleting_a_category_logs_it_on_every_record_that_carried_it_closed_ones_included(owner):
+    from crm.tests.factories import CategoryFactory
+
+    key, other = CategoryFactory(name="Key"), CategoryFactory(name="Partner")
+    anna = ContactFactory(full_name="Anna Hansen")
+    anna.categories.add(key, other)
+    won = create_won_opportunity(title="Won deal")
+    won.categories.add(key)
+    untouched = AccountFactory()
+    untouched.categories.add(other)
+    crm_services.category_delete(category=key, user=owner)
+    anna = BusinessContact.objects.get(pk=anna.pk)
+    assert list(anna.categories.values_list("name", flat=True)) == ["Partner"] and anna.version == 2
+    assert entries(anna)[0].changes["categories"] == {"label": "categories", "old": "Key, Partner", "new": "Partner"}
+    won = Opportunity.objects.get(pk=won.pk)
+    assert won.version == 2 and entries(won)[0].changes["categories"]["old"] == "Key"
+    untouched.refresh_from_db()
+    assert untouched.version == 1 and not entries(untouched)
