@@ -819,8 +819,11 @@ def _restore_record(item: DeletedItem, user, notes: list[str]) -> models.Model:
     obj, m2m, emptied, missing, lost = rebuilder.rebuild(payload["record"])
     labels = payload.get("labels", {})
     for f in emptied + missing:
-        notes.append(_("Its “%(field)s” (%(value)s) was deleted since, so it is empty now.")
-                     % {"field": f.verbose_name, "value": labels.get(f.name, "")})
+        if labels.get(f.name):
+            notes.append(_("Its “%(field)s” (%(value)s) was deleted since, so it is empty now.")
+                         % {"field": f.verbose_name, "value": labels[f.name]})
+        else:
+            notes.append(_("Its “%(field)s” was deleted since, so it is empty now.") % {"field": f.verbose_name})
     if missing:
         raise _refuse(item, notes)
     if lost:

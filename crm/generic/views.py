@@ -518,8 +518,9 @@ class ObjectDeleteView(ViewSetMixin, View):
     def get(self, request, pk):
         obj = self.viewset.get_object(request, pk)
         effect = recycle.delete_effect(type(obj), [obj.pk])
+        locked = getattr(obj, "lock_reason", lambda: None)()
         return render(request, "generic/delete.html", self.base_context(
-            object=obj, sentences=effect.sentences(), refusals=effect.refusals))
+            object=obj, sentences=effect.sentences(), refusals=[locked, *effect.refusals] if locked else effect.refusals))
 
     def post(self, request, pk):
         obj = self.viewset.get_object(request, pk)

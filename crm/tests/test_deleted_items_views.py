@@ -213,3 +213,21 @@ class TestAdmin:
 
     def test_staff_get_403(self, staff_client):
         assert staff_client.get(reverse("admin:crm_deleteditem_changelist")).status_code == 403
+
+
+def test_the_confirmation_of_a_closed_opportunity_says_it_is_read_only(staff_client):
+    won = create_won_opportunity(title="Won deal")
+    page = text(staff_client.get(reverse("sales:opportunity_delete", args=[won.pk])))
+    assert "“Won deal” is closed (Closed Won) and cannot be changed. Reopen it first." in page
+    assert "Yes, delete" not in page
+
+
+def test_a_user_deleted_since_is_said_without_a_name(owner):
+    from crm.tests.factories import UserFactory
+
+    creator = UserFactory(username="gone")
+    anna = services.record_create(instance=BusinessContact(full_name="Anna Hansen"), user=creator)
+    tombstone = services.record_delete(instance=anna, user=owner)
+    creator.delete()
+    restored = services.deleted_item_restore(item=tombstone, user=owner)
+    assert restored.notes == ["Its “created by” was deleted since, so it is empty now."]
