@@ -28,8 +28,11 @@ class Workspace:
 
     @property
     def record_types(self) -> tuple[str, ...]:
-        """The record types of its tabs; its Deleted items page lists theirs."""
-        return tuple(key for tab in self.tabs for key in tab.record_types)
+        """The registered record types of its tabs; its Deleted items page lists theirs."""
+        from crm.generic import registry
+
+        registered = {t.key for t in registry.all_types()}
+        return tuple(key for tab in self.tabs for key in tab.record_types if key in registered)
 
     @property
     def deleted_items_url(self) -> str:
