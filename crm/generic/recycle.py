@@ -130,9 +130,24 @@ def protected_refusal(names: str) -> str:
 # --- Serialized rows --------------------------------------------------------------------
 
 def serialize(objects) -> list[dict]:
-    """Rows as Django's "python" serializer writes them (many-to-many values
-    included: prefetch them, or each costs a query)."""
-    return serializers.serialize("python", objects)
+    """Rows as Django's "python" serializer writes them, many-to-many values
+    included. Prefetch those: they are read from the prefetched rows here (the
+    serializer would build a query per row for each, even unused)."""
+    objects = list(objects)
+    if not objects:
+        return []
+    model = type(objects[0])
+    many = [f for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    if not many:
+        return serializers.serialize("python", objects)
+    data = serializers.serialize("python", objects, fields=[f.name for f in model._meta.concrete_fields])
+    for obj, row in zip(objects, data):
+        for f in many:
+            values = getattr(obj, "_prefetched_objects_cache", {}).get(f.name)
+            if values is None:
+                values = getattr(obj, f.name).all()
+            row["fields"][f.name] = sorted(value.pk for value in values)
+    return data
 
 
 def file_names(model, data: list[dict]) -> list[str]:

@@ -644,21 +644,31 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
     links_data = recycle.serialize(HistoryLink.objects.filter(
         models.Q(item_id__in=going) | models.Q(content_type=ct, object_id__in=pks)).order_by("pk"))
 
+    items_of: dict[int, list[dict]] = defaultdict(list)
+    for data in items_data:
+        items_of[holder_of_item[data["pk"]]].append(data)
+    item_links_of: dict[int, list[dict]] = defaultdict(list)  # by the record holding the item
+    links_of: dict[int, list[dict]] = defaultdict(list)  # by the record, to items it does not hold
+    for data in links_data:
+        item_id, object_id = data["fields"]["item"], data["fields"]["object_id"]
+        if item_id in holder_of_item:
+            item_links_of[holder_of_item[item_id]].append(data)
+        if data["fields"]["content_type"] == ct.pk and object_id in pk_set and holder_of_item.get(item_id) != object_id:
+            links_of[object_id].append(data)
+
     tombstones = []
     deleter = user if user and user.is_authenticated else None
     now = timezone.now()
     for obj in records:
         pk = obj.pk
-        held_items = [d for d in items_data if holder_of_item[d["pk"]] == pk]
-        held = {d["pk"] for d in held_items}
+        held_items = items_of[pk]
         payload = {
             "record": serialized[pk],
             "labels": {f.name: last_values[pk][f.name] for f in tracked if f.many_to_one and last_values[pk][f.name]},
             "rows": rows_of[pk],
             "items": held_items,
-            "item_links": [d for d in links_data if d["fields"]["item"] in held],
-            "links": [d for d in links_data if d["fields"]["item"] not in held
-                      and d["fields"]["content_type"] == ct.pk and d["fields"]["object_id"] == pk],
+            "item_links": item_links_of[pk],
+            "links": links_of[pk],
             "references": references.get(pk, []),
         }
         files = recycle.file_names(concrete, [serialized[pk]]) + files_of[pk] + recycle.file_names(HistoryItem, held_items)
