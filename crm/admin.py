@@ -33,7 +33,8 @@ from crm.forms import ListValueDeleteForm, ListValueForm
 from crm.generic import services as record_services
 from crm.generic.services import DomainError, EditConflict
 from crm.models import (
-    Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, HistoryLink, ListValue, UserPreferences,
+    Account, BusinessContact, Category, ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink, ListValue,
+    UserPreferences,
 )
 from crm.permissions import is_owner
 
@@ -303,7 +304,7 @@ class CategoryAdmin(OwnerModelAdmin):
         services.category_save(category=obj)
 
     def delete_model(self, request, obj):
-        services.category_delete(category=obj)
+        services.category_delete(category=obj, user=request.user)
 
 
 class ListValueAdminForm(ListValueForm):
@@ -417,6 +418,48 @@ class ChangeLogEntryAdmin(OwnerModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DeletedItem, site=owner_admin_site)
+class DeletedItemAdmin(OwnerModelAdmin):
+    """Deleted items, read here and restored through the same service as the
+    workspaces' Deleted items pages; ``manage.py purge_deleted`` removes them."""
+
+    list_display = ("text", "record_type", "deleted_by_name", "deleted_at")
+    list_filter = ("record_type",)
+    search_fields = ("text",)
+    exclude = ("payload",)
+    readonly_fields = [f.name for f in DeletedItem._meta.fields if f.name != "payload"]
+    show_full_result_count = False
+    actions = ["restore_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("payload")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(permissions=["view"], description=gettext_lazy("Restore selected deleted items"))
+    def restore_selected(self, request, queryset):
+        restored = 0
+        for item in queryset:
+            try:
+                result = record_services.deleted_item_restore(item=item, user=request.user)
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                continue
+            restored += 1
+            for note in result.notes:
+                self.message_user(request, f"{result.obj}: {note}", messages.WARNING)
+        if restored:
+            self.message_user(request, ngettext("%(count)d item restored.", "%(count)d items restored.", restored)
+                              % {"count": restored}, messages.SUCCESS)
 
 
 @admin.register(UserPreferences, site=owner_admin_site)

@@ -10,10 +10,14 @@ def navigation(request) -> dict:
         return {}
     match = getattr(request, "resolver_match", None)
     workspace, tab = nav.active(match.url_name if match and match.url_name else "")
+    deleted_items = bool(match and match.url_name == "deleted_items")
+    if deleted_items:
+        workspace = nav.workspace(match.kwargs.get("workspace", ""))
     return {
         "nav_workspaces": nav.WORKSPACES,
         "nav_workspace": workspace,
         "nav_tab": tab,
+        "nav_deleted_items": deleted_items,
         # The menu only; owner pages check the database themselves.
         "is_owner": request.session["crm_owner_menu"] if "crm_owner_menu" in request.session else is_owner(request.user),
         "link_to_types": registry.linkable_types(),

@@ -26,6 +26,18 @@ class Workspace:
     icon: str
     tabs: list[Tab] = field(default_factory=list)
 
+    @property
+    def record_types(self) -> tuple[str, ...]:
+        """The registered record types of its tabs; its Deleted items page lists theirs."""
+        from crm.generic import registry
+
+        registered = {t.key for t in registry.all_types()}
+        return tuple(key for tab in self.tabs for key in tab.record_types if key in registered)
+
+    @property
+    def deleted_items_url(self) -> str:
+        return reverse("crm:deleted_items", kwargs={"workspace": self.key}) if self.record_types else ""
+
 
 WORKSPACES = [
     Workspace("contacts", _("Contact Management"), "person-rolodex", [
@@ -52,6 +64,10 @@ def add_customize_entry(label, url_name: str, description) -> None:
 
 def add_tab(workspace: str, tab: Tab) -> None:
     next(w for w in WORKSPACES if w.key == workspace).tabs.append(tab)
+
+
+def workspace(key: str) -> Workspace | None:
+    return next((w for w in WORKSPACES if w.key == key), None)
 
 
 def active(url_name: str) -> tuple[Workspace | None, Tab | None]:

@@ -3,6 +3,7 @@ communication history. Record create/update/delete live in crm.generic.services.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from urllib.parse import quote
 
 from django.contrib.contenttypes.models import ContentType
@@ -12,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import ical
+from crm.generic import recycle
 from crm.generic.services import (DeleteConflict, DomainError, RecordGone, changelog_bulk_write, diff_snapshots,
-                                  reorder, snapshot)
-from crm.models import HistoryItem, HistoryLink, ListValue
-from crm.selectors import list_value_relations
+                                  history_changelog, reorder, snapshot)
+from crm.models import DeletedItem, HistoryItem, HistoryLink, ListValue
+from crm.selectors import linked_records as list_linked_records, list_value_relations
 
 
 # --- Customizable lists ---------------------------------------------------
@@ -133,20 +135,37 @@ def history_item_update(*, item: HistoryItem, user, expected_version: int | None
 
 
 @transaction.atomic
-def history_item_delete(*, item: HistoryItem, user, expected_version: int | None = None) -> None:
-    """Delete an item. ``expected_version``: the version the confirmation page
-    showed; if someone saved the item since, nothing is deleted."""
+def history_item_delete(*, item: HistoryItem, user, expected_version: int | None = None) -> DeletedItem:
+    """Delete an item into Deleted items, from where it can be restored onto
+    the records it was linked to; each of them logs "history item deleted".
+    ``expected_version``: the version the confirmation page showed; if someone
+    saved the item since, nothing is deleted. Its attachment moves to the
+    trash folder when the transaction commits."""
     try:
         item = HistoryItem.objects.select_for_update().get(pk=item.pk)
     except HistoryItem.DoesNotExist as error:
         raise RecordGone() from error
     if expected_version is not None and item.version != expected_version:
         raise DeleteConflict(HistoryItemConflict.user_name(item))
-    stored = item.file.name if item.file else None
+    linked = list_linked_records(item)
+    files = [item.file.name] if item.file else []
+    keys = sorted({rtype.key for rtype, _record in linked})
+    tombstone = DeletedItem(
+        content_type=ContentType.objects.get_for_model(HistoryItem), object_id=item.pk,
+        record_type=DeletedItem.HISTORY_ITEM, scope=f" {' '.join(keys)} ", text=item.subject[:200],
+        deleted_by=user if user and user.is_authenticated else None,
+        deleted_by_name=(user.get_full_name() or user.get_username()) if user and user.is_authenticated else "",
+        assignee_id=item.assigned_to_id or item.author_id,
+        payload={"record": recycle.serialize([item])[0], "links": recycle.serialize(item.links.order_by("pk"))},
+        details={"kind": item.kind, "files": len(files), "linked": [str(record) for _rtype, record in linked[:5]]},
+        files=files,
+    )
     item.delete()
-    if stored:
-        # Remove the file only once the row is gone for good.
-        transaction.on_commit(lambda: item.file.storage.delete(stored))
+    tombstone.save()
+    history_changelog([record for _rtype, record in linked], user, str(_("history item deleted")), item.subject, "")
+    if files:
+        transaction.on_commit(partial(recycle.move_files, files, to_trash=True))
+    return tombstone
 
 
 @transaction.atomic
@@ -220,9 +239,30 @@ def category_save(*, category) -> None:
 
 
 @transaction.atomic
-def category_delete(*, category) -> None:
-    """Deleting a category removes it from every record (the badges go away)."""
+def category_delete(*, category, user=None) -> int:
+    """Deleting a category removes it from every record that carries it (the
+    badges go away), each with a new version and a change-log entry, closed
+    opportunities included (the owner's change, as for list values). Returns
+    how many records changed."""
+    changed = 0
+    for relation in category._meta.get_fields(include_hidden=True):
+        if not (relation.many_to_many and relation.auto_created):
+            continue
+        model, field = relation.related_model, relation.remote_field
+        rows = list(model._base_manager.filter(**{field.name: category}).select_for_update(of=("self",))
+                    .prefetch_related(field.name))
+        if not rows:
+            continue
+        before = {obj.pk: snapshot(obj, [field]) for obj in rows}
+        after = {obj.pk: {field.name: ", ".join(sorted(str(c) for c in getattr(obj, field.name).all() if c.pk != category.pk))}
+                 for obj in rows}
+        model._base_manager.filter(pk__in=[o.pk for o in rows]).update(version=F("version") + 1, modified=timezone.now())
+        for obj in rows:
+            obj.version += 1
+        changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(model, before[obj.pk], after[obj.pk]))
+        changed += len(rows)
     category.delete()
+    return changed
 
 
 # --- Sign-in locks -------------------------------------------------------------

@@ -209,6 +209,10 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Page size of record lists.
 CRM_PAGE_SIZE = 50
 
+# Deleted records and history items stay in Deleted items (restorable) this
+# many days; `manage.py purge_deleted` then removes them and their files.
+CRM_DELETED_ITEMS_DAYS = int(os.environ.get("CRM_DELETED_ITEMS_DAYS", 30))
+
 # Sessions live in the database and are read from it on every request (one
 # query by primary key): with several server processes a per-process cache
 # served a signed-out cookie as its user, lost import jobs and flipped the

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from crm import views
+from crm.generic.views import DeletedItemRestoreView, DeletedItemsView
 
 app_name = "crm"
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("history/<int:pk>/delete/", views.HistoryItemDeleteView.as_view(), name="history_delete"),
     path("history/<int:pk>/link/", views.HistoryItemLinkView.as_view(), name="history_link"),
     path("history/<int:pk>/file/", views.HistoryFileDownloadView.as_view(), name="history_file"),
+    path("deleted-items/<str:workspace>/", DeletedItemsView.as_view(), name="deleted_items"),
+    path("deleted-items/restore/<int:pk>/", DeletedItemRestoreView.as_view(), name="deleted_item_restore"),
     path("link-to/search/", views.LinkToSearchView.as_view(), name="link_to_search"),
     path("link-to/new/", views.LinkToCreateView.as_view(), name="link_to_create"),
     path("customize/", views.CustomizeView.as_view(), name="customize"),

@@ -23,7 +23,7 @@ from crm.forms import (
     AccountForm, CategoryForm, ContactForm, HistoryItemForm, LinkRecordForm, ListValueDeleteForm, ListValueForm,
     MeetingRequestForm, PreferencesForm,
 )
-from crm.generic import registry
+from crm.generic import recycle, registry
 from crm.generic.files import serve_stored_file
 from crm.generic.pagination import WindowCountPaginator
 from crm.generic.rows import light_instances
@@ -262,7 +262,9 @@ class HistoryItemEditView(HistoryItemMixin, View):
 class HistoryItemDeleteView(HistoryItemMixin, View):
     def get(self, request, pk):
         item = self.get_item(pk)
-        return render(request, "generic/delete.html", {"object": item, "cancel_url": item.get_absolute_url()})
+        sentences = recycle.history_item_delete_sentences(item, selectors.linked_records(item))
+        return render(request, "generic/delete.html", {"object": item, "cancel_url": item.get_absolute_url(),
+                                                       "sentences": sentences})
 
     def post(self, request, pk):
         item = self.get_item(pk)
@@ -273,7 +275,7 @@ class HistoryItemDeleteView(HistoryItemMixin, View):
         except record_services.DomainError as error:
             messages.error(request, error.message)
             return redirect(item.get_absolute_url())
-        messages.success(request, _("“%(item)s” was deleted.") % {"item": item})
+        messages.success(request, _("“%(item)s” was deleted; it can be restored from Deleted items.") % {"item": item})
         if links:
             rtype, record = links[0]
             return redirect(reverse(rtype.url_name("history"), args=[record.pk]))
@@ -504,7 +506,7 @@ class CategoryListView(OwnerRequiredMixin, View):
     def post(self, request):
         if request.POST.get("op") == "delete":
             category = get_object_or_404(Category, pk=request.POST.get("category"))
-            services.category_delete(category=category)
+            services.category_delete(category=category, user=request.user)
             messages.success(request, _("“%(name)s” was deleted.") % {"name": category.name})
             return redirect("crm:categories")
         instance = get_object_or_404(Category, pk=request.POST["category"]) if request.POST.get("category") else None

@@ -354,6 +354,12 @@ class OpportunityLine(models.Model):
     def label(self) -> str:
         return self.description or (self.product.name if self.product_id else "")
 
+    def restore_without(self, field_name: str, label: str) -> None:
+        """Restored from Deleted items after its catalogue item was deleted
+        (``crm.generic.services``): the line keeps the item's name."""
+        if field_name == "product" and not self.description.strip():
+            self.description = label[:500]
+
     def clean(self) -> None:
         if not self.product_id and not self.description.strip():
             raise ValidationError({"description": _("Choose a catalogue item or describe the line.")})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from . import services
+from . import recycle, services
 from .forms import BulkEditForm
 
 
@@ -31,6 +31,11 @@ class BulkAction:
 
     def run(self, queryset, user, form) -> str:
         raise NotImplementedError
+
+    def effect(self, queryset):
+        """What the action would do beyond the selected records, for its
+        confirmation page (``recycle.DeleteEffect`` or None)."""
+        return None
 
 
 class AssignForm(forms.Form):
@@ -110,7 +115,12 @@ class Delete(BulkAction):
 
     def run(self, queryset, user, form) -> str:
         count = services.records_delete(queryset=queryset, user=user)
-        return ngettext("%(count)d record deleted.", "%(count)d records deleted.", count) % {"count": count}
+        return ngettext("%(count)d record deleted; it can be restored from Deleted items.",
+                        "%(count)d records deleted; they can be restored from Deleted items.", count) % {"count": count}
+
+    def effect(self, queryset):
+        """The totals of what goes with the selected records, and what refuses their delete."""
+        return recycle.delete_effect(queryset.model, queryset.values("pk"))
 
 
 DEFAULT_ACTIONS = [AssignTo(), BulkEdit(), Categorize(), Delete()]

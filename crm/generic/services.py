@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import copy
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any, Iterable
 
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _, ngettext
 
-from crm.models import ChangeLogEntry, HistoryItem, HistoryLink, UserPreferences
+from crm.models import ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink, UserPreferences
+from crm.permissions import is_owner
+
+from . import recycle
 
 
 class DomainError(Exception):
@@ -287,38 +296,18 @@ def _untracked_changes(current: models.Model, instance: models.Model) -> bool:
                for f in type(instance)._meta.concrete_fields if f.name not in skip)
 
 
-def _delete_history_links(model, pks: list[int]) -> None:
-    """Remove the record's history links, and the items linked to nothing else."""
-    ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
-    links = HistoryLink.objects.filter(content_type=ct, object_id__in=pks)
-    item_ids = list(links.values_list("item_id", flat=True))
-    links.delete()
-    HistoryItem.objects.filter(pk__in=item_ids, links__isnull=True).delete()
-
-
-def _protected_message(error: ProtectedError) -> str:
-    used_by = sorted({f"{o._meta.verbose_name}: {o}" for o in list(error.protected_objects)[:5]})
-    return _("This record is still used by %(records)s, so it cannot be deleted.") % {"records": "; ".join(used_by)}
-
-
 @transaction.atomic
-def record_delete(*, instance: models.Model, user, expected_version: int | None = None) -> None:
-    """Delete a record, its history links and the items linked to nothing else.
-    ``expected_version``: the version the confirmation page showed; if someone
-    saved the record since, nothing is deleted (``DeleteConflict``)."""
+def record_delete(*, instance: models.Model, user, expected_version: int | None = None) -> DeletedItem:
+    """Delete a record into Deleted items (see ``_delete_into_bin``: what goes
+    with it, what is cleared elsewhere). ``expected_version``: the version the
+    confirmation page showed; if someone saved the record since, nothing is
+    deleted (``DeleteConflict``)."""
     current = lock_current(instance)
     _assert_editable(current)
     conflict = edit_conflict(current, expected_version)
     if conflict is not None:
         raise DeleteConflict(EditConflict.names(conflict.entries))
-    entry = _entry(current, ChangeLogEntry.Action.DELETE, user, {}, getattr(current, "version", 1) + 1)
-    pk = current.pk
-    try:
-        current.delete()
-    except ProtectedError as error:
-        raise DomainError(_protected_message(error)) from error
-    _delete_history_links(type(instance), [pk])
-    entry.save()
+    return _delete_into_bin(type(current), [current], user)[0]
 
 
 def reorder(queryset, item, offset: int, field: str = "position") -> None:
@@ -492,18 +481,502 @@ def records_categorize(*, queryset, user, add: Iterable = (), remove: Iterable =
 
 @transaction.atomic
 def records_delete(*, queryset, user) -> int:
-    """Delete every selected record (all or none)."""
-    model = queryset.model
+    """Delete every selected record into Deleted items (all or none)."""
     rows = _lock_rows(queryset)
-    entries = [_entry(o, ChangeLogEntry.Action.DELETE, user, {}, getattr(o, "version", 1) + 1) for o in rows]
-    pks = [o.pk for o in rows]
+    _delete_into_bin(queryset.model, rows, user)
+    return len(rows)
+
+
+# --- Deleted items: delete into the bin, restore, purge -----------------------------------
+#
+# A delete keeps what it removes in a tombstone (``crm.DeletedItem``) written in
+# the same transaction, so the owner or the record's assignee can restore it
+# for ``CRM_DELETED_ITEMS_DAYS``; ``deleted_items_purge`` then removes it for
+# good. Every record a delete or a restore changes on the way (a reference
+# cleared, put back) gets a new version and a change-log entry: no path changes
+# a record silently, and a read-only record (a closed opportunity) refuses.
+
+class RestoreRefused(DomainError):
+    """A deleted item cannot be restored (too old, or what it needs is gone)."""
+
+
+class RestoreNotAllowed(RestoreRefused):
+    """Only the database owner and the record's assignee restore a record."""
+
+
+@dataclass
+class Restored:
+    """A restored record or history item, and what the user should know about it."""
+
+    obj: models.Model
+    notes: list[str]
+
+
+def may_restore(item: DeletedItem, user) -> bool:
+    """The database owner restores anything; the user the record was assigned
+    to (for a history item: its assignee, else its author) restores it too."""
+    if is_owner(user):
+        return True
+    return bool(user and user.is_authenticated and item.assignee_id is not None and item.assignee_id == user.pk)
+
+
+def _protected_message(error: ProtectedError) -> str:
+    return recycle.protected_refusal(recycle.record_names(list(error.protected_objects)[:5]))
+
+
+def _user_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user and user.is_authenticated else ""
+
+
+def _clear_references(model, texts: dict[int, str], user) -> dict[int, list[dict]]:
+    """Clear the references other records hold to the records ``texts`` (pk →
+    name) about to be deleted, each referencing record with a new version and
+    a change-log entry ("initiated by account: Litware → (empty)"). Refused,
+    naming them, if a read-only record (a closed opportunity) is among them.
+    Returns, per deleted record, what was cleared (for a restore to put back)."""
+    plan = []
+    refusals = []
+    for fk, referencing in recycle.references_to(model, list(texts)):
+        rows = list(referencing.select_for_update(of=("self",)).order_by("pk"))
+        if rows:
+            plan.append((fk, rows))
+            # Checked on the locked rows: nobody closes one of them meanwhile.
+            refusals += [(fk, obj) for obj in recycle.locked_among(fk, referencing)]
+    if refusals:
+        fk, first = refusals[0]
+        raise RecordLocked(recycle.read_only_refusal(
+            texts[getattr(first, fk.attname)],
+            "; ".join(sorted(f"{o._meta.verbose_name}: {o} ({f.verbose_name})" for f, o in refusals))))
+    by_model: dict[type, dict[int, tuple[models.Model, dict]]] = defaultdict(dict)
+    for fk, rows in plan:
+        for obj in rows:
+            by_model[fk.model._meta.concrete_model].setdefault(obj.pk, (obj, {}))[1][fk] = getattr(obj, fk.attname)
+    cleared: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    now = timezone.now()
+    for ref_model, found in by_model.items():
+        for fk in {fk for _obj, fks in found.values() for fk in fks}:
+            ref_model._base_manager.filter(pk__in=[pk for pk, (_o, fks) in found.items() if fk in fks]).update(
+                **{fk.attname: None})
+        ref_model._base_manager.filter(pk__in=list(found)).update(version=F("version") + 1, modified=now)
+        entries = []
+        for obj, fks in found.values():
+            obj.version += 1
+            entries.append((obj.pk, str(obj), obj.version, {
+                fk.name: {"label": str(fk.verbose_name), "old": texts[target], "new": ""} for fk, target in fks.items()}))
+            for fk, target in fks.items():
+                cleared[(target, ref_model._meta.label_lower, fk.name)].append(obj.pk)
+        changelog_insert(ref_model, entries, user, ChangeLogEntry.Action.UPDATE)
+    result: dict[int, list[dict]] = defaultdict(list)
+    for (target, label, name), pks in cleared.items():
+        result[target].append({"model": label, "field": name, "pks": pks})
+    return result
+
+
+def _with_relations(queryset, foreign_keys: list[str]):
+    """``queryset`` with these foreign keys joined and its many-to-many values prefetched."""
+    if foreign_keys:
+        queryset = queryset.select_related(*foreign_keys)
+    many = [f.name for f in queryset.model._meta.many_to_many]
+    return queryset.prefetch_related(*many) if many else queryset
+
+
+def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]:
+    """Delete the records ``rows`` of ``model`` (locked and checked by the
+    caller) and keep each in Deleted items.
+
+    First the references other records hold to them are cleared
+    (``_clear_references``). Then, in this transaction: each record's last
+    values go into its "deleted" change-log entry, and into its tombstone go
+    the record with its many-to-many values, the rows that cascade with it,
+    its history links, the history items linked to nothing else (with their
+    links) and the cleared references. Their files (attachments, a photo) move
+    to the trash folder when the transaction commits.
+    """
+    if not rows:
+        return []
+    concrete = model._meta.concrete_model
+    ct = ContentType.objects.get_for_model(concrete)
+    pks = sorted(obj.pk for obj in rows)
+    pk_set = set(pks)
+    texts = {obj.pk: str(obj) for obj in rows}
+    references = _clear_references(concrete, texts, user)
+
+    tracked = tracked_fields(concrete)
+    records = list(_with_relations(concrete._base_manager.filter(pk__in=pks).order_by("pk"),
+                                   [f.name for f in tracked if f.many_to_one]))
+    last_values = {obj.pk: snapshot(obj, tracked) for obj in records}
+    serialized = dict(zip([obj.pk for obj in records], recycle.serialize(records)))
+
+    # The rows that cascade with them, each kept with the record it belongs to.
+    rows_of: dict[int, list[dict]] = defaultdict(list)
+    files_of: dict[int, list[str]] = defaultdict(list)
+    counts_of: dict[int, dict[str, int]] = defaultdict(dict)
+    holder_of_row: dict[tuple[str, int], int] = {}
+    for child, fk, child_rows in recycle.cascaded(concrete, pks):
+        nullable = [f for f in child._meta.concrete_fields if f.many_to_one and f.null and f is not fk]
+        objs = list(_with_relations(child_rows.order_by("pk"), [f.name for f in nullable]))
+        parent_label = fk.remote_field.model._meta.concrete_model._meta.label_lower
+        for obj, data in zip(objs, recycle.serialize(objs)):
+            parent = data["fields"][fk.name]
+            holder = parent if parent_label == concrete._meta.label_lower else holder_of_row[(parent_label, parent)]
+            holder_of_row[(child._meta.label_lower, obj.pk)] = holder
+            # Names of what the row refers to, should it be gone at a restore (a product).
+            data["labels"] = {f.name: str(getattr(obj, f.name)) for f in nullable if getattr(obj, f.attname) is not None}
+            rows_of[holder].append(data)
+            files_of[holder] += recycle.file_names(child, [data])
+            label = str(child._meta.verbose_name_plural)
+            counts_of[holder][label] = counts_of[holder].get(label, 0) + 1
+
+    # History: the items linked only to records deleted here go with the first
+    # of them; the others stay, and only the links to these records go.
+    own_links = list(HistoryLink.objects.filter(content_type=ct, object_id__in=pks).values_list("item_id", "object_id"))
+    item_ids = {item_id for item_id, _pk in own_links}
+    elsewhere = {item_id for item_id, ct_id, object_id in HistoryLink.objects.filter(item_id__in=item_ids)
+                 .values_list("item_id", "content_type_id", "object_id")
+                 if ct_id != ct.pk or object_id not in pk_set} if item_ids else set()
+    holder_of_item: dict[int, int] = {}
+    for item_id, object_id in sorted(own_links, key=lambda link: link[1]):
+        if item_id not in elsewhere:
+            holder_of_item.setdefault(item_id, object_id)
+    going = set(holder_of_item)
+    items = list(HistoryItem.objects.filter(pk__in=going).order_by("pk")) if going else []
+    items_data = recycle.serialize(items)
+    links_data = recycle.serialize(HistoryLink.objects.filter(
+        models.Q(item_id__in=going) | models.Q(content_type=ct, object_id__in=pks)).order_by("pk"))
+
+    items_of: dict[int, list[dict]] = defaultdict(list)
+    for data in items_data:
+        items_of[holder_of_item[data["pk"]]].append(data)
+    item_links_of: dict[int, list[dict]] = defaultdict(list)  # by the record holding the item
+    links_of: dict[int, list[dict]] = defaultdict(list)  # by the record, to items it does not hold
+    for data in links_data:
+        item_id, object_id = data["fields"]["item"], data["fields"]["object_id"]
+        if item_id in holder_of_item:
+            item_links_of[holder_of_item[item_id]].append(data)
+        if data["fields"]["content_type"] == ct.pk and object_id in pk_set and holder_of_item.get(item_id) != object_id:
+            links_of[object_id].append(data)
+
+    tombstones = []
+    deleter = user if user and user.is_authenticated else None
+    now = timezone.now()
+    for obj in records:
+        pk = obj.pk
+        held_items = items_of[pk]
+        payload = {
+            "record": serialized[pk],
+            "labels": {f.name: last_values[pk][f.name] for f in tracked if f.many_to_one and last_values[pk][f.name]},
+            "rows": rows_of[pk],
+            "items": held_items,
+            "item_links": item_links_of[pk],
+            "links": links_of[pk],
+            "references": references.get(pk, []),
+        }
+        files = recycle.file_names(concrete, [serialized[pk]]) + files_of[pk] + recycle.file_names(HistoryItem, held_items)
+        key = recycle.record_type_key(obj)
+        tombstones.append(DeletedItem(
+            content_type=ct, object_id=pk, record_type=key, scope=f" {key} ", text=texts[pk][:200],
+            deleted_by=deleter, deleted_by_name=_user_name(user), deleted_at=now,
+            assignee_id=getattr(obj, "assigned_to_id", None), payload=payload, files=files,
+            details={"items": len(held_items), "files": sum(1 for d in held_items if d["fields"].get("file")),
+                     "rows": sorted([label, count] for label, count in counts_of[pk].items()),
+                     "references": sum(len(ref["pks"]) for ref in payload["references"])},
+        ))
+
+    # The last values, in each record's "deleted" entry (old → empty).
+    blank = {f.name: "" for f in tracked}
+    changelog_insert(concrete, [(obj.pk, texts[obj.pk], getattr(obj, "version", 1) + 1,
+                                 diff_snapshots(concrete, last_values[obj.pk], blank)) for obj in records],
+                     user, ChangeLogEntry.Action.DELETE)
     try:
-        model._default_manager.filter(pk__in=pks).delete()
+        concrete._base_manager.filter(pk__in=pks).delete()
     except ProtectedError as error:
         raise DomainError(_protected_message(error)) from error
-    _delete_history_links(model, pks)
-    ChangeLogEntry.objects.bulk_create(entries, batch_size=500)
-    return len(rows)
+    HistoryLink.objects.filter(content_type=ct, object_id__in=pks).delete()
+    if going:
+        HistoryItem.objects.filter(pk__in=going).delete()
+    DeletedItem.objects.bulk_create(tombstones, batch_size=500)
+    files = [name for tombstone in tombstones for name in tombstone.files]
+    if files:
+        transaction.on_commit(partial(recycle.move_files, files, to_trash=True))
+    return tombstones
+
+
+def history_changelog(records: Iterable[models.Model], user, label: str, old: str, new: str) -> None:
+    """One change-log entry on each record a history item was, or is again,
+    linked to ("history item deleted: Call about the renewal"). History items
+    are linked to records, not fields of theirs: no new version (an edit of the
+    record in progress stays valid)."""
+    by_model = defaultdict(list)
+    for record in records:
+        by_model[record._meta.concrete_model].append(record)
+    for model, group in by_model.items():
+        changelog_insert(model, [(r.pk, str(r), getattr(r, "version", 1), {"history": {
+            "label": label, "old": old, "new": new}}) for r in group], user, ChangeLogEntry.Action.UPDATE)
+
+
+class _Rebuilder:
+    """Unsaved copies of serialized rows, as if loaded from the database (so a
+    model's ``clean()`` sees its stored values, not a change), with the
+    references to rows gone since found in one query per referenced model."""
+
+    def __init__(self):
+        self.known: dict[tuple[str, int], bool] = {}
+
+    def add(self, obj: models.Model) -> None:
+        self.known[(obj._meta.concrete_model._meta.label_lower, obj.pk)] = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        wanted: dict[type, set] = defaultdict(set)
+        for data in rows:
+            model = apps.get_model(data["model"])
+            for f in model._meta.concrete_fields:
+                if f.is_relation and data["fields"].get(f.name) is not None:
+                    wanted[f.remote_field.model._meta.concrete_model].add(data["fields"][f.name])
+        for target, values in wanted.items():
+            label = target._meta.label_lower
+            found = set(target._base_manager.filter(pk__in=values).values_list("pk", flat=True))
+            for value in values:
+                self.known.setdefault((label, value), value in found)
+
+    def exists(self, model, pk) -> bool:
+        key = (model._meta.concrete_model._meta.label_lower, pk)
+        if key not in self.known:
+            self.known[key] = model._base_manager.filter(pk=pk).exists()
+        return self.known[key]
+
+    def rebuild(self, data: dict) -> tuple[models.Model, dict[str, list], list[models.Field], list[models.Field], int]:
+        """(instance, many-to-many values, references emptied because their
+        record is gone, required references gone, many-to-many values gone)."""
+        [restored] = serializers.deserialize("python", [{k: data[k] for k in ("model", "pk", "fields")}],
+                                             ignorenonexistent=True)
+        model = type(restored.object)
+        values = restored.object.__dict__
+        emptied, missing = [], []
+        for f in model._meta.concrete_fields:
+            if f.is_relation and values.get(f.attname) is not None and not self.exists(f.remote_field.model,
+                                                                                      values[f.attname]):
+                if f.null:
+                    values[f.attname] = None
+                    emptied.append(f)
+                else:
+                    missing.append(f)
+        m2m, lost = {}, 0
+        for name, pks in (restored.m2m_data or {}).items():
+            target = model._meta.get_field(name).remote_field.model
+            found = set(target._base_manager.filter(pk__in=pks).values_list("pk", flat=True))
+            m2m[name] = [pk for pk in pks if pk in found]
+            lost += len(pks) - len(m2m[name])
+        attnames = [f.attname for f in model._meta.concrete_fields]
+        instance = model.from_db(DEFAULT_DB_ALIAS, attnames, [values.get(name) for name in attnames])
+        return instance, m2m, emptied, missing, lost
+
+
+def _insert(obj: models.Model, m2m: dict | None = None) -> None:
+    """Put a row back with its own primary key (never reused: SQLite
+    AUTOINCREMENT, PostgreSQL identity), keeping its stored values (a raw save:
+    no "created" of today)."""
+    obj.save_base(raw=True, force_insert=True)
+    for name, values in (m2m or {}).items():
+        getattr(obj, name).set(values)
+
+
+@transaction.atomic
+def deleted_item_restore(*, item: DeletedItem, user) -> Restored:
+    """Put a deleted record back — with its many-to-many values, its rows, its
+    history links and the history items that went with it, their files, and
+    the references others held to it where still empty — or a history item
+    deleted on its own back onto the records it was linked to. A reference to
+    a record deleted since is left empty and said so (``Restored.notes``); a
+    restore that the rules refuse now (a required reference gone) is refused
+    with the reason, and nothing is written. A new version and a "restored"
+    change-log entry, as for any write."""
+    try:
+        item = DeletedItem.objects.select_for_update().get(pk=item.pk)
+    except DeletedItem.DoesNotExist as error:
+        raise RestoreRefused(_("This item is no longer in Deleted items: it was restored or removed for good.")) from error
+    if not may_restore(item, user):
+        raise RestoreNotAllowed(_("Only the database owner or the user “%(name)s” was assigned to can restore it.")
+                                % {"name": item.text})
+    if item.deleted_at < recycle.cutoff():
+        raise RestoreRefused(ngettext(
+            "“%(name)s” was deleted more than %(days)d day ago and can no longer be restored.",
+            "“%(name)s” was deleted more than %(days)d days ago and can no longer be restored.",
+            recycle.keep_days()) % {"name": item.text, "days": recycle.keep_days()})
+    notes: list[str] = []
+    if item.record_type == DeletedItem.HISTORY_ITEM:
+        obj = _restore_history_item(item, user, notes)
+    else:
+        obj = _restore_record(item, user, notes)
+    files = list(item.files)
+    item.delete()
+    if files:
+        transaction.on_commit(partial(recycle.move_files, files, to_trash=False))
+    return Restored(obj, notes)
+
+
+def _refuse(item: DeletedItem, reasons: list[str]) -> RestoreRefused:
+    return RestoreRefused(_("“%(name)s” cannot be restored: %(reasons)s") % {"name": item.text,
+                                                                          "reasons": " ".join(reasons)})
+
+
+def _restore_record(item: DeletedItem, user, notes: list[str]) -> models.Model:
+    model = item.content_type.model_class()
+    payload = item.payload
+    if model._base_manager.filter(pk=item.object_id).exists():
+        raise _refuse(item, [_("a record with its number exists.")])
+    rebuilder = _Rebuilder()
+    rebuilder.prefetch([payload["record"], *payload["rows"], *payload["items"]])
+    obj, m2m, emptied, missing, lost = rebuilder.rebuild(payload["record"])
+    labels = payload.get("labels", {})
+    for f in emptied + missing:
+        if labels.get(f.name):
+            notes.append(_("Its “%(field)s” (%(value)s) was deleted since, so it is empty now.")
+                         % {"field": f.verbose_name, "value": labels[f.name]})
+        else:
+            notes.append(_("Its “%(field)s” was deleted since, so it is empty now.") % {"field": f.verbose_name})
+    if missing:
+        raise _refuse(item, notes)
+    if lost:
+        notes.append(ngettext("%(count)d of its categories was deleted since.",
+                              "%(count)d of its categories were deleted since.", lost) % {"count": lost})
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise _refuse(item, [*error.messages, *notes]) from error
+    # Its delete entry had the version after its last one; this is the next.
+    obj.version = getattr(obj, "version", 1) + 2
+    obj.modified = timezone.now()
+    _insert(obj, m2m)
+    rebuilder.add(obj)
+
+    dropped: dict[str, int] = defaultdict(int)
+    for data in payload["rows"]:
+        row, row_m2m, row_emptied, row_missing, _lost = rebuilder.rebuild(data)
+        if row_missing:
+            dropped[str(type(row)._meta.verbose_name_plural)] += 1
+            continue
+        for f in row_emptied:
+            # A model may keep the name of what is gone (a line keeps its product's name).
+            getattr(row, "restore_without", lambda name, label: None)(f.name, data.get("labels", {}).get(f.name, ""))
+        try:
+            row.full_clean()
+        except ValidationError as error:
+            raise _refuse(item, [f"{row._meta.verbose_name}: {row}:", *error.messages]) from error
+        _insert(row, row_m2m)
+        rebuilder.add(row)
+    for label, count in sorted(dropped.items()):
+        notes.append(_("%(rows)s: %(count)d not restored, as what they referred to was deleted since.")
+                     % {"rows": capfirst(label), "count": count})
+
+    for data in payload["items"]:
+        history_item, _m2m, _emptied, _missing, _lost = rebuilder.rebuild(data)
+        # As they were: their authors may be gone (then empty); the files come back on commit.
+        _insert(history_item)
+        rebuilder.add(history_item)
+    links, gone = [], 0
+    for data in [*payload["item_links"], *payload["links"]]:
+        fields = data["fields"]
+        target = ContentType.objects.get_for_id(fields["content_type"]).model_class()
+        if not rebuilder.exists(HistoryItem, fields["item"]):
+            gone += 1
+        elif target is not None and rebuilder.exists(target, fields["object_id"]):
+            links.append(HistoryLink(pk=data["pk"], item_id=fields["item"], content_type_id=fields["content_type"],
+                                     object_id=fields["object_id"]))
+    HistoryLink.objects.bulk_create(links, ignore_conflicts=True)
+    if gone:
+        notes.append(ngettext(
+            "%(count)d history item it was linked to is not there any more (deleted since, or in Deleted items "
+            "with another record).",
+            "%(count)d history items it was linked to are not there any more (deleted since, or in Deleted items "
+            "with another record).", gone) % {"count": gone})
+
+    _restore_references(obj, payload.get("references", []), user, notes)
+    changes = diff_snapshots(model, {}, snapshot(obj))
+    if payload["items"]:
+        changes["history"] = {"label": str(_("history items")), "old": "", "new": str(len(payload["items"]))}
+    changelog_insert(model, [(obj.pk, str(obj), obj.version, changes)], user, ChangeLogEntry.Action.RESTORE)
+    return obj
+
+
+def _restore_references(obj: models.Model, references: list[dict], user, notes: list[str]) -> None:
+    """Point the records that referred to ``obj`` at it again where the
+    reference is still empty (a new version and a change-log entry each). A
+    read-only record (closed since) is left as it is, and said so."""
+    wanted: dict[type, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for ref in references:
+        ref_model = apps.get_model(ref["model"])
+        fk = ref_model._meta.get_field(ref["field"])
+        for pk in ref["pks"]:
+            wanted[ref_model][pk].append(fk)
+    skipped = 0
+    now = timezone.now()
+    for ref_model, fks_of in wanted.items():
+        rows = list(ref_model._base_manager.filter(pk__in=list(fks_of)).select_for_update(of=("self",)).order_by("pk"))
+        locked_q = getattr(ref_model, "locked_q", lambda: None)()
+        locked = set() if locked_q is None else set(
+            ref_model._base_manager.filter(locked_q, pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
+        entries, to_set = [], defaultdict(list)
+        for row in rows:
+            empty = [fk for fk in fks_of[row.pk] if getattr(row, fk.attname) is None]
+            if not empty:
+                continue
+            if row.pk in locked:
+                skipped += 1
+                continue
+            for fk in empty:
+                to_set[fk].append(row.pk)
+            row.version += 1
+            entries.append((row.pk, str(row), row.version, {
+                fk.name: {"label": str(fk.verbose_name), "old": "", "new": str(obj)} for fk in empty}))
+        for fk, pks in to_set.items():
+            ref_model._base_manager.filter(pk__in=pks).update(**{fk.attname: obj.pk})
+        if entries:
+            ref_model._base_manager.filter(pk__in=[e[0] for e in entries]).update(version=F("version") + 1, modified=now)
+            changelog_insert(ref_model, entries, user, ChangeLogEntry.Action.UPDATE)
+    if skipped:
+        notes.append(ngettext("%(count)d read-only record that referred to it was left as it is.",
+                              "%(count)d read-only records that referred to it were left as they are.", skipped)
+                     % {"count": skipped})
+
+
+def _restore_history_item(item: DeletedItem, user, notes: list[str]) -> HistoryItem:
+    payload = item.payload
+    if HistoryItem.objects.filter(pk=item.object_id).exists():
+        raise _refuse(item, [_("an item with its number exists.")])
+    rebuilder = _Rebuilder()
+    rebuilder.prefetch([payload["record"]])
+    history_item, _m2m, _emptied, _missing, _lost = rebuilder.rebuild(payload["record"])
+    links, records = [], []
+    for data in payload["links"]:
+        fields = data["fields"]
+        target = ContentType.objects.get_for_id(fields["content_type"]).model_class()
+        record = target._base_manager.filter(pk=fields["object_id"]).first() if target is not None else None
+        if record is not None:
+            records.append(record)
+            links.append(HistoryLink(pk=data["pk"], item_id=history_item.pk, content_type_id=fields["content_type"],
+                                     object_id=fields["object_id"]))
+    if not links:
+        raise _refuse(item, [_("the records it was linked to were deleted since. Restore one of them first.")])
+    if len(links) < len(payload["links"]):
+        gone = len(payload["links"]) - len(links)
+        notes.append(ngettext("%(count)d record it was linked to was deleted since.",
+                              "%(count)d records it was linked to were deleted since.", gone) % {"count": gone})
+    _insert(history_item)
+    HistoryLink.objects.bulk_create(links)
+    history_changelog(records, user, str(_("history item restored")), "", history_item.subject)
+    return history_item
+
+
+@transaction.atomic
+def deleted_items_purge(*, now: datetime.datetime | None = None) -> int:
+    """Remove for good what was deleted more than ``CRM_DELETED_ITEMS_DAYS``
+    ago, and its files once the transaction commits. Returns how many."""
+    expired = DeletedItem.objects.filter(deleted_at__lt=recycle.cutoff(now))
+    files = [name for names in expired.values_list("files", flat=True) for name in names]
+    count, _by_model = expired.delete()
+    if files:
+        transaction.on_commit(partial(recycle.delete_trashed, files))
+    return count
 
 
 # --- List preferences -----------------------------------------------------------

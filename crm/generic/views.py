@@ -18,18 +18,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _, gettext_lazy as _lazy, ngettext
 from django.views import View
 
-from . import registry, services
+from . import recycle, registry, services
 from .actions import DEFAULT_ACTIONS
 from .counts import one_version
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
@@ -511,9 +512,15 @@ def parse_version(value) -> int | None:
 
 
 class ObjectDeleteView(ViewSetMixin, View):
+    """Delete one record, after a confirmation that says what goes with it to
+    Deleted items, what is cleared on other records, and what refuses it."""
+
     def get(self, request, pk):
         obj = self.viewset.get_object(request, pk)
-        return render(request, "generic/delete.html", self.base_context(object=obj))
+        effect = recycle.delete_effect(type(obj), [obj.pk])
+        locked = getattr(obj, "lock_reason", lambda: None)()
+        return render(request, "generic/delete.html", self.base_context(
+            object=obj, sentences=effect.sentences(), refusals=[locked, *effect.refusals] if locked else effect.refusals))
 
     def post(self, request, pk):
         obj = self.viewset.get_object(request, pk)
@@ -523,7 +530,7 @@ class ObjectDeleteView(ViewSetMixin, View):
         except services.DomainError as error:
             messages.error(request, error.message)
             return redirect(obj.get_absolute_url())
-        messages.success(request, _("“%(record)s” was deleted.") % {"record": obj})
+        messages.success(request, _("“%(record)s” was deleted; it can be restored from Deleted items.") % {"record": obj})
         return redirect(self.viewset.url("list"))
 
 
@@ -570,10 +577,11 @@ class BulkActionView(ViewSetMixin, View):
         return self.render_page(request, action, form, count, pks, data, back)
 
     def render_page(self, request, action, form, count, pks, data, back, error=None):
+        queryset = selected_queryset(self.viewset, request, data)[0]
         context = self.base_context(
             action=action, form=form, count=count, pks=pks, select_all=data.get("select_all") == "1",
             filter_query=data.get("filter_query", ""), next=back, error=error,
-            sample=list(selected_queryset(self.viewset, request, data)[0][:10]),
+            sample=list(queryset[:10]), effect=action.effect(queryset),
         )
         return render(request, "generic/bulk_action.html", context)
 
@@ -826,3 +834,89 @@ class ObjectPrintView(ViewSetMixin, View):
         context = self.base_context(object=obj, sections=self.viewset.detail_sections,
                                     **self.viewset.print_context(request, obj))
         return pdf_response(render_pdf(self.viewset.template_print, context, request), str(obj))
+
+
+# --- Deleted items (the recycle bin of each workspace) ---------------------------------
+
+class DeletedItemsView(View):
+    """Deleted items of one workspace: the records of its types and the history
+    items deleted from them in the last ``CRM_DELETED_ITEMS_DAYS`` days — what,
+    who deleted it, when, what went with it — newest first, with search, a type
+    filter and sortable columns, and a Restore button (a POST) where the user
+    may restore. A record type in a workspace's tabs is listed here by itself."""
+
+    # Sort key → (column label, field).
+    SORTS = {"type": (_lazy("Type"), "record_type"), "name": (_lazy("Name"), "text"),
+             "deleted_by": (_lazy("Deleted by"), "deleted_by_name"), "deleted": (_lazy("Deleted"), "deleted_at")}
+
+    def get(self, request, workspace):
+        from crm import navigation
+        from crm.models import DeletedItem
+        from crm.permissions import is_owner
+
+        space = navigation.workspace(workspace)
+        keys = space.record_types if space else ()
+        if not keys:
+            raise Http404
+        types = [(key, str(registry.get(key).verbose_name_plural)) for key in keys]
+        types.append((DeletedItem.HISTORY_ITEM, str(_("History items"))))
+        in_scope = models.Q()
+        for key in keys:
+            in_scope |= models.Q(scope__contains=f" {key} ")
+        items = DeletedItem.objects.filter(in_scope, deleted_at__gte=recycle.cutoff()).defer("payload")
+        chosen_type = request.GET.get("type", "")
+        if chosen_type in dict(types):
+            items = items.filter(record_type=chosen_type)
+        text = request.GET.get("q", "").strip()
+        if text:
+            items = items.filter(text__icontains=text)
+        mine = request.GET.get("mine") == "1"
+        if mine and not is_owner(request.user):
+            items = items.filter(assignee=request.user)
+        sort = request.GET.get("sort", "")
+        if sort.lstrip("-") not in self.SORTS:
+            sort = "-deleted"
+        field_name = self.SORTS[sort.lstrip("-")][1]
+        descending = sort.startswith("-")
+        ordering = [f"-{field_name}" if descending else field_name, "-id" if descending else "id"]
+        paginator = Paginator(items.order_by(*ordering), settings.CRM_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        columns = [{"label": label, "next": f"-{key}" if sort == key else key,
+                    "sorted": "desc" if sort == f"-{key}" else ("asc" if sort == key else "")}
+                   for key, (label, _field) in self.SORTS.items()]
+        rows = [{"item": item, "type": recycle.type_label(item), "details": recycle.item_details(item),
+                 "until": item.restorable_until, "may_restore": services.may_restore(item, request.user),
+                 "restore_url": registry.pk_url("crm:deleted_item_restore", item.pk)} for item in page.object_list]
+        context = {
+            "workspace": space, "types": types, "chosen_type": chosen_type, "q": text, "mine": mine, "sort": sort,
+            "columns": columns, "rows": rows, "page": page,
+            "restore_sentence": recycle.restore_sentence(), "days": recycle.keep_days(),
+        }
+        if request.htmx and request.htmx.target == "results":
+            return render(request, "generic/deleted_items.html#results", context)
+        return render(request, "generic/deleted_items.html", context)
+
+
+class DeletedItemRestoreView(View):
+    """Restore a deleted record or history item (a POST; the database owner or
+    the record's assignee, others get 403), then open it, with what could not
+    come back said in warnings."""
+
+    def post(self, request, pk):
+        from crm.models import DeletedItem
+
+        item = get_object_or_404(DeletedItem.objects.defer("payload"), pk=pk)
+        if not services.may_restore(item, request.user):
+            raise PermissionDenied
+        try:
+            restored = services.deleted_item_restore(item=item, user=request.user)
+        except services.DomainError as error:
+            messages.error(request, error.message)
+            return redirect(safe_next(request, reverse("crm:home")))
+        messages.success(request, _("“%(name)s” was restored.") % {"name": restored.obj})
+        for note in restored.notes:
+            messages.warning(request, note)
+        try:
+            return redirect(registry.record_url(restored.obj))
+        except LookupError:  # a history item
+            return redirect(restored.obj.get_absolute_url())

@@ -8,9 +8,10 @@ from .accounts import Account
 from .contacts import BusinessContact
 from .history import HistoryItem, HistoryLink
 from .changelog import ChangeLogEntry
+from .deleted import DeletedItem
 from .preferences import UserPreferences
 
 __all__ = [
     "Record", "address_block", "ContactDetails", "Category", "ListKind", "ListValue",
-    "Account", "BusinessContact", "HistoryItem", "HistoryLink", "ChangeLogEntry", "UserPreferences",
+    "Account", "BusinessContact", "HistoryItem", "HistoryLink", "ChangeLogEntry", "DeletedItem", "UserPreferences",
 ]

@@ -25,12 +25,13 @@ class ChangeLogEntry(models.Model):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Changed")
         DELETE = "delete", _("Deleted")
+        RESTORE = "restore", _("Restored")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+",
                                      db_constraint=False, db_index=False)
     object_id = models.PositiveBigIntegerField()
     object_repr = models.CharField(_("record"), max_length=200)
-    action = models.CharField(_("action"), max_length=6, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              db_constraint=False)
     user_name = models.CharField(_("user"), max_length=150, blank=True)
