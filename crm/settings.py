@@ -174,8 +174,8 @@ CRM_MAX_IMPORT_ROWS = int(os.environ.get("CRM_MAX_IMPORT_ROWS", 250_000))
 CRM_MAX_IMPORT_COLUMNS = int(os.environ.get("CRM_MAX_IMPORT_COLUMNS", 500))
 CRM_MAX_IMPORT_UNPACKED_SIZE = int(os.environ.get("CRM_MAX_IMPORT_UNPACKED_SIZE", 200 * 1024 * 1024))
 CRM_IMPORT_TIME_LIMIT = int(os.environ.get("CRM_IMPORT_TIME_LIMIT", 60))
-# Form fields without files; larger bodies of that kind are refused (400).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Form fields without files (a pasted e-mail message included); more is refused (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files larger than this are streamed to a temporary file on disk
 # (the system's temp folder, TMPDIR) instead of being held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
