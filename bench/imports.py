@@ -59,14 +59,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
 
     from crm.generic.exports import export_chunks
     from crm.generic.imports import Plan
-    from crm.generic.tabular import read_table
+    from crm.generic.tabular import Limits, read_table
     from leads.imports import LeadImporter
     from leads.models import Lead
     from leads.resources import LeadResource
@@ -83,20 +82,24 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         user = User.objects.create_user("alice", "alice@example.com", "x", first_name="Alice")
         data = make_csv(rows)
+        upload = DATA / "import.csv"
+        upload.write_bytes(data)
         plan_file = DATA / "import.plan.json"
-        # As ImportView does: the preview stores the plan of its writes next to the
-        # upload; the confirmation checks it belongs to the file, then writes it.
+        # As ImportView does: the upload is read from disk as a stream, the preview
+        # stores the plan of its writes next to it; the confirmation checks it
+        # belongs to the file, then writes it.
         start = time.perf_counter()
-        table = read_table("leads.csv", data, settings.CRM_MAX_IMPORT_SIZE)
+        table = read_table("leads.csv", upload, limits=Limits.from_settings(size=10**9))
         importer = LeadImporter(user)
         mapping = importer.match_headers(table.header)
         preview = importer.preview(table, mapping)
-        plan_file.write_text(importer.prepare(preview, importer.digest(data, mapping, "update")).dumps())
+        with plan_file.open("w") as out:
+            out.writelines(importer.prepare(preview, importer.digest(upload, mapping, "update")).chunks())
         preview_s = time.perf_counter() - start
         start = time.perf_counter()
         importer = LeadImporter(user)
         plan = Plan.loads(plan_file.read_text())
-        assert plan.digest == importer.digest(data, mapping, "update")
+        assert plan.digest == importer.digest(upload, mapping, "update")
         result = importer.commit(plan, file_name="leads.csv")
         commit_s = time.perf_counter() - start
         start = time.perf_counter()
@@ -111,7 +114,7 @@ def main() -> None:
             writer.writerows(chunk)
         exported_csv = buffer.getvalue().encode()
         start = time.perf_counter()
-        table = read_table("export.csv", exported_csv, settings.CRM_MAX_IMPORT_SIZE)
+        table = read_table("export.csv", exported_csv, limits=Limits.from_settings(size=10**9))
         importer = LeadImporter(user)
         mapping = importer.match_headers(table.header)
         back = importer.preview(table, mapping)

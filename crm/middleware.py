@@ -35,3 +35,40 @@ def remember_language(sender, request, user, **kwargs):
     request.session["crm_language"] = language
     request.session[LIST_COLUMNS_SESSION_KEY] = list_columns or {}
     request.session["crm_owner_menu"] = is_owner(user)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body is larger than the largest upload allowed
+    anywhere (CRM_MAX_REQUEST_SIZE) from its Content-Length, before any of it
+    is read: a clear page (413), not a body spooled to disk or memory first.
+    Nothing before this middleware reads the body; a reverse proxy should
+    refuse the same first (nginx ``client_max_body_size``, see the README)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.CRM_MAX_REQUEST_SIZE:
+            return self.too_large(request, length)
+        return self.get_response(request)
+
+    @staticmethod
+    def too_large(request, length: int):
+        from django.conf import settings
+        from django.shortcuts import render
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = ""
+        return render(request, "413.html", {
+            "size": length, "import_limit": settings.CRM_MAX_IMPORT_SIZE,
+            "upload_limit": settings.CRM_MAX_UPLOAD_SIZE, "back": back,
+        }, status=413)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "crm.middleware.UserLanguageMiddleware",
+    # Before anything reads the request body (nothing above does).
+    "crm.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -184,7 +186,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's file storage, removing what a failed write (a full disk) leaves.
+    "default": {"BACKEND": "crm.generic.files.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # Uploaded files live outside the static tree and are only served through a
@@ -194,8 +197,23 @@ MEDIA_URL = "/media/"
 CRM_MAX_UPLOAD_SIZE = int(os.environ.get("CRM_MAX_UPLOAD_SIZE", 10 * 1024 * 1024))
 CRM_MAX_PHOTO_SIZE = 2 * 1024 * 1024
 CRM_MAX_IMPORT_SIZE = int(os.environ.get("CRM_MAX_IMPORT_SIZE", 50 * 1024 * 1024))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files are limited per use above
+# What an import reads before it refuses the file (crm.generic.tabular.Limits):
+# records, cells in a row, an .xlsx's size once unzipped; and how long its
+# preview may take (it runs inside the request: keep it under the server's
+# worker timeout, e.g. gunicorn --timeout 90).
+CRM_MAX_IMPORT_ROWS = int(os.environ.get("CRM_MAX_IMPORT_ROWS", 250_000))
+CRM_MAX_IMPORT_COLUMNS = int(os.environ.get("CRM_MAX_IMPORT_COLUMNS", 500))
+CRM_MAX_IMPORT_UNPACKED_SIZE = int(os.environ.get("CRM_MAX_IMPORT_UNPACKED_SIZE", 200 * 1024 * 1024))
+CRM_IMPORT_TIME_LIMIT = int(os.environ.get("CRM_IMPORT_TIME_LIMIT", 60))
+# Form fields without files (a pasted e-mail message included); more is refused (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files larger than this are streamed to a temporary file on disk
+# (the system's temp folder, TMPDIR) instead of being held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body accepted: the largest file allowed anywhere plus
+# room for the form around it. A larger Content-Length is refused before the
+# body is read (413, crm.middleware.RequestSizeLimitMiddleware).
+CRM_MAX_REQUEST_SIZE = max(CRM_MAX_IMPORT_SIZE, CRM_MAX_UPLOAD_SIZE, CRM_MAX_PHOTO_SIZE) + DATA_UPLOAD_MAX_MEMORY_SIZE
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Without a collected manifest (a developer running pytest directly) fall back

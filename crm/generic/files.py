@@ -1,7 +1,66 @@
-"""Serving stored uploads safely (only through signed-in views)."""
+"""Storing uploads (removing what a failed write leaves) and serving them
+safely (only through signed-in views)."""
+import errno
+import logging
 import mimetypes
+import os
 
+from django.core.exceptions import ValidationError
+from django.core.files import storage
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+# The disk (or the user's quota on it) is full.
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+class FileNotStored(ValidationError):
+    """The server could not write an uploaded file (its disk is full, …); what
+    it had written is removed and the record is not saved. A ValidationError,
+    so every form that saves a file shows it as the form's error."""
+
+    def __init__(self, error: OSError):
+        if error.errno in DISK_FULL:
+            message = _("The file could not be stored: the server's disk is full. Nothing was saved; "
+                        "try again later or tell your administrator.")
+        else:
+            message = _("The file could not be stored on the server (%(reason)s). Nothing was saved; "
+                        "try again later or tell your administrator.") % {"reason": error.strerror or error}
+        super().__init__(message, code="not_stored")
+        self.error = error
+
+
+def remove_partial(path: str) -> None:
+    """Remove what a failed write left at ``path`` (nothing if there is nothing)."""
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        logger.exception("Could not remove the partly written file %s", path)
+
+
+class FileSystemStorage(storage.FileSystemStorage):
+    """Django's storage, except that a write the disk refuses (ENOSPC and the
+    like) leaves no empty or partial file behind and is reported as
+    ``FileNotStored`` (a clear form error), not a server error."""
+
+    def _save(self, name, content):
+        full_path = self.path(name)
+        # The name is free (get_available_name) and random (upload_to): what is at
+        # it after a failed write is this write's partial file.
+        existed = os.path.lexists(full_path)
+        try:
+            return super()._save(name, content)
+        except FileExistsError:
+            raise
+        except OSError as error:
+            logger.error("Could not store the uploaded file %s: %s", full_path, error)
+            if not existed:
+                remove_partial(full_path)
+            raise FileNotStored(error) from error
 
 from crm.validators import file_head
 

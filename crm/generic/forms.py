@@ -3,10 +3,12 @@ import copy
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
+from .tabular import too_large
 from .widgets import CommentsWidget
 
 
@@ -130,3 +132,10 @@ class ImportUploadForm(forms.Form):
         help_text=_("Off: an empty cell leaves the saved value as it is (the file has no information). "
                     "On: an empty cell clears the value of the record the row updates."),
     )
+
+    def clean_file(self):
+        """A file over the limit is refused by its size, before any of it is read."""
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.CRM_MAX_IMPORT_SIZE:
+            raise forms.ValidationError(too_large(upload.size, settings.CRM_MAX_IMPORT_SIZE), code="too_large")
+        return upload

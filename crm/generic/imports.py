@@ -22,6 +22,7 @@ import operator
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,9 @@ from .exports import unescape_formula
 from .search import WordIndex
 from .tabular import Table
 
+
+# How often a preview or commit tells its progress, in rows.
+PROGRESS_EVERY = 1000
 
 # Lookups by e-mail or ID go in slices: one query may carry only so many
 # parameters (SQLite: 32,766 or 250,000 depending on the build).
@@ -63,7 +67,7 @@ class Column:
 STATUSES = ("new", "update", "unchanged", "skip", "error")
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     number: int                      # line in the file, blank lines counted (the header is usually line 1)
     status: str = "new"              # one of STATUSES
@@ -73,7 +77,10 @@ class RowResult:
     note: str = ""
     existing_pk: int | None = None
     existing_version: int | None = None  # the matched record's version, to notice edits before the commit
-    instance: Any = None                 # the new record built and cleaned by the preview
+    # A new row's record as the preview built and cleaned it: the values of the
+    # importer's ``record_fields()``, in that order (a tuple, not the model
+    # instance: 200,000 instances held ~1 GB).
+    record: tuple | None = None
     cells: list[str] = field(default_factory=list)  # the row as read, to show an offending cell's value
     # What an update changes: (field name, value now, value after), many-to-many as sets of keys.
     changes: list[tuple[str, Any, Any]] = field(default_factory=list)
@@ -120,8 +127,21 @@ class Plan:
     update: list[list]       # [row number, pk, version seen by the preview, {field: value}]
 
     def dumps(self) -> str:
-        # vars(), not asdict(): asdict would deep-copy every row first.
-        return json.dumps({"format": PLAN_FORMAT, **vars(self)}, separators=(",", ":"))
+        return "".join(self.chunks())
+
+    def chunks(self, rows: int = 1000):
+        """The plan's JSON in pieces of ``rows`` rows, to be written as it is
+        made (the text of a 200,000-row plan is never whole in memory)."""
+        dump = json.JSONEncoder(separators=(",", ":")).encode
+        yield dump({"format": PLAN_FORMAT, "digest": self.digest, "counts": self.counts,
+                    "new_fields": self.new_fields})[:-1]
+        for key in ("new", "update"):
+            part = getattr(self, key)
+            yield f',"{key}":['
+            for start in range(0, len(part), rows):
+                yield ("," if start else "") + dump(part[start:start + rows])[1:-1]
+            yield "]"
+        yield "}"
 
     @classmethod
     def loads(cls, text: str) -> Plan | None:
@@ -283,6 +303,9 @@ class Importer:
 
     def __init__(self, user):
         self.user = user
+        # Told where a long preview or commit is: (phase, rows done, rows in all);
+        # crm.generic.importjobs.ImportProgress, which also stops a preview past its time limit.
+        self.progress: Callable[..., None] | None = None
         self.by_key = {c.key: c for c in self.columns}
         # A column's own key and label match before the names other tools use.
         self.label_index: dict[str, str] = {}
@@ -327,12 +350,25 @@ class Importer:
                 if mapping.get(i) is None and name and not self.is_ignored(name)]
 
     @staticmethod
-    def digest(data: bytes, mapping: dict[int, str | None], on_duplicate: str, clear_empty: bool = False) -> str:
-        """Names one preview: the file's bytes, the chosen columns and the choices
-        about matched rows and empty cells."""
+    def digest(data: bytes | Path, mapping: dict[int, str | None], on_duplicate: str, clear_empty: bool = False) -> str:
+        """Names one preview: the file's bytes (or the file at a path, read in
+        chunks), the chosen columns and the choices about matched rows and empty cells."""
         choices = json.dumps([PLAN_FORMAT, sorted((int(k), v or "") for k, v in mapping.items()), on_duplicate,
                               bool(clear_empty)])
-        return hashlib.sha256(data + b"\0" + choices.encode()).hexdigest()
+        digest = hashlib.sha256()
+        if isinstance(data, (bytes, bytearray)):
+            digest.update(data)
+        else:
+            with open(data, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
+        digest.update(b"\0" + choices.encode())
+        return digest.hexdigest()
+
+    def report(self, phase: str, done: int = 0, total: int = 0) -> None:
+        """Tell ``progress`` (if any) where the preview or commit is."""
+        if self.progress is not None:
+            self.progress(phase, done, total)
 
     # --- rows -------------------------------------------------------------
     def parse_cell(self, key: str, value: str):
@@ -354,7 +390,10 @@ class Importer:
         width = len(table.header)
         keyed = [(index, key) for index, key in mapping.items() if key]
         results = []
+        total = len(table.rows)
         for offset, cells in enumerate(table.rows):
+            if not offset % PROGRESS_EVERY:
+                self.report("check", offset, total)
             row = RowResult(number=table.number(offset), cells=cells)
             # Empty cells past the header are harmless; anything else ragged is refused.
             if len(cells) < width or any(c.strip() for c in cells[width:]):
@@ -365,11 +404,17 @@ class Importer:
                 results.append(row)
                 continue
             for index, key in keyed:
+                if "\x00" in cells[index]:
+                    # No database stores it (PostgreSQL refuses the row, SQLite keeps a broken value).
+                    row.errors.append((table.header[index], _("The cell contains a NUL character (binary data), "
+                                                              "which cannot be stored.")))
+                    continue
                 try:
                     row.values[key] = self.parse_cell(key, cells[index])
                 except ValidationError as error:
                     row.errors.append((table.header[index], " ".join(error.messages)))
             results.append(row)
+        self.report("match", 0, total)
         # Matching first: what a row updates decides what its empty cells mean.
         self.find_duplicates(results, on_duplicate)
         if not clear_empty:
@@ -380,7 +425,9 @@ class Importer:
                             row.values.pop(key, None)
         self.resolve(results, table, mapping)
         header_of = {key: table.header[index] for index, key in mapping.items() if key}
-        for row in results:
+        for offset, row in enumerate(results):
+            if not offset % PROGRESS_EVERY:
+                self.report("match", offset, total)
             if row.status == "new":
                 self.complete_row(row, None, header_of)  # a row with errors too: the preview shows its name
                 if not row.errors:
@@ -470,14 +517,28 @@ class Importer:
 
     def check_record_rules(self, row: RowResult, header_of: dict[str, str]) -> None:
         """The record's own rules (Model.clean), as every other write path applies
-        them; the cleaned record is kept for the plan of a new row."""
+        them; the cleaned record's values are kept for the plan of a new row."""
         instance = self.new_instance(row)
         try:
             instance.clean()
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 row.errors.append((header_of.get(name, name), " ".join(messages)))
-        row.instance = instance
+        row.record = self._read_record(instance)
+
+    def record_fields(self) -> list[models.Field]:
+        """The fields of a new record the plan may take from the cleaned record:
+        its own (not linked) fields the importer sets, and those it derives."""
+        if getattr(self, "_record_fields", None) is None:
+            wanted = self.plain_fields() | set(self.derived_fields)
+            self._record_fields = [f for f in self.model._meta.concrete_fields if f.name in wanted and not f.is_relation]
+            getter = operator.attrgetter(*[f.attname for f in self._record_fields])
+            self._read_record = getter if len(self._record_fields) > 1 else lambda obj: (getter(obj),)
+        return self._record_fields
+
+    def _read_record(self, instance) -> tuple:
+        self.record_fields()  # replaces this method by the fields' getter
+        return self._read_record(instance)
 
     def check_updates(self, rows: list[RowResult], header_of: dict[str, str]) -> None:
         """Apply each update row to its record as it is now, with the record's
@@ -494,6 +555,7 @@ class Importer:
         # Linked records are left out: reading them would take a query per row.
         shown = [key for key, _label in self.preview_columns if not model._meta.get_field(key).is_relation]
         for start in range(0, len(rows), LOOKUP_SLICE):
+            self.report("compare", start, len(rows))
             part = rows[start:start + LOOKUP_SLICE]
             pks = [row.existing_pk for row in part]
             current = manager.in_bulk(pks)
@@ -689,7 +751,10 @@ class Importer:
         new_fields = [f.name for f in own] + links + [name for name in many if name in given_new]
         # Dates and amounts go into the JSON plan as text.
         as_text = [at for at, f in enumerate(own, start=1) if isinstance(f, (models.DateField, models.DecimalField))]
-        read_own = operator.attrgetter(*[f.attname for f in own]) if len(own) > 1 else lambda obj: (getattr(obj, own[0].attname),)
+        # A new row's own values, from the cleaned record's values the preview kept.
+        kept = self.record_fields()
+        picker = operator.itemgetter(*[kept.index(f) for f in own])
+        read_own = picker if len(own) > 1 else lambda record: (picker(record),)
 
         def encode(value):
             if isinstance(value, models.Model):
@@ -704,7 +769,7 @@ class Importer:
 
         new = []
         for row in new_rows:
-            values = [row.number, *read_own(row.instance), *(encode(row.values.get(name)) for name in new_fields[len(own):])]
+            values = [row.number, *read_own(row.record), *(encode(row.values.get(name)) for name in new_fields[len(own):])]
             for at in as_text:
                 if values[at] is not None:
                     values[at] = values[at].isoformat() if isinstance(values[at], datetime.date) else str(values[at])
@@ -837,7 +902,9 @@ class Importer:
         created = []
 
         def rows():
-            for row in plan.new:
+            for done, row in enumerate(plan.new):
+                if not done % PROGRESS_EVERY:
+                    self.report("write", done, len(plan.new) + len(plan.update))
                 values = base.copy()
                 for at, position, decode in positions:
                     value = row[at]
@@ -872,6 +939,7 @@ class Importer:
         now = timezone.now()
         written, touched, changed_fields, unchanged = [], [], set(), 0
         for start in range(0, len(plan.update), 500):
+            self.report("write", len(plan.new) + start, len(plan.new) + len(plan.update))
             part = plan.update[start:start + 500]
             pks = [row[1] for row in part]
             current = manager.in_bulk(pks)

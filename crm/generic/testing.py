@@ -802,3 +802,74 @@ class ImportViewTests:
         assert after[field.attname] == value and after["version"] == before["version"] + 1
         entry = ChangeLogEntry.objects.get()
         assert set(entry.changes) == {field_name, "import"}
+
+
+# --- A full disk ---------------------------------------------------------------------
+
+class _FullDiskFile:
+    """A file open for writing on a full disk: it was created (empty), and every
+    write fails with ENOSPC, as a real one does once the disk fills."""
+
+    def __init__(self, handle):
+        self._handle = handle
+
+    def write(self, data):
+        import errno
+        import os
+
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    writelines = write
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._handle.close()
+
+    def __getattr__(self, name):
+        return getattr(self._handle, name)
+
+
+def disk_full(root):
+    """A context manager: every file opened for writing under ``root`` (the
+    media folder) in the block is created and then refuses to be written
+    (OSError ENOSPC), whichever way it is opened (open, Path.open, os.fdopen as
+    Django's storage does). What the writer leaves behind stays on disk, so a
+    test sees an empty or partial file that is not cleaned up."""
+    import builtins
+    import io
+    import os
+    from contextlib import ExitStack
+    from pathlib import Path
+    from unittest import mock
+
+    root = Path(root).resolve()
+    real_open, real_fdopen = builtins.open, os.fdopen
+
+    def under_root(path) -> bool:
+        try:
+            return Path(os.path.realpath(path)).is_relative_to(root)
+        except (TypeError, ValueError):
+            return False
+
+    def writing(mode: str) -> bool:
+        return any(flag in mode for flag in "wax+")
+
+    def fake_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if writing(mode) and not isinstance(file, int) and under_root(file):
+            return _FullDiskFile(handle)
+        return handle
+
+    def fake_fdopen(fd, mode="r", *args, **kwargs):
+        handle = real_fdopen(fd, mode, *args, **kwargs)
+        if writing(mode) and under_root(f"/proc/self/fd/{fd}"):
+            return _FullDiskFile(handle)
+        return handle
+
+    stack = ExitStack()
+    stack.enter_context(mock.patch.object(builtins, "open", fake_open))
+    stack.enter_context(mock.patch.object(io, "open", fake_open))
+    stack.enter_context(mock.patch.object(os, "fdopen", fake_fdopen))
+    return stack

@@ -11,8 +11,6 @@ add it here, once.
 from __future__ import annotations
 
 import secrets
-import time
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -22,7 +20,7 @@ from django.core.paginator import Paginator
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Lower
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -35,11 +33,13 @@ from .actions import DEFAULT_ACTIONS
 from .counts import one_version
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
 from .forms import ImportUploadForm
+from . import importjobs
+from .files import FileNotStored
 from .imports import Plan
 from .pagination import DeferredJoinPaginator
 from .pdf import pdf_response, render_pdf
 from .rows import light_instances
-from .tabular import FileRejected, read_table
+from .tabular import FileRejected, Limits, intcomma, read_table
 
 
 class RecordViewSet:
@@ -198,6 +198,7 @@ class RecordViewSet:
             path(f"{prefix}/export/", ExportView.as_view(viewset=cls), name=f"{key}_export"),
             path(f"{prefix}/columns/", ListColumnsView.as_view(viewset=cls), name=f"{key}_columns"),
             path(f"{prefix}/import/", ImportView.as_view(viewset=cls), name=f"{key}_import"),
+            path(f"{prefix}/import/status/", ImportStatusView.as_view(viewset=cls), name=f"{key}_import_status"),
             path(f"{prefix}/<int:pk>/", ObjectDetailView.as_view(viewset=cls), name=f"{key}_detail"),
             path(f"{prefix}/<int:pk>/edit/", ObjectEditView.as_view(viewset=cls), name=f"{key}_edit"),
             path(f"{prefix}/<int:pk>/delete/", ObjectDeleteView.as_view(viewset=cls), name=f"{key}_delete"),
@@ -635,31 +636,55 @@ class ListColumnsView(ViewSetMixin, View):
 
 
 IMPORTS_SESSION_KEY = "crm_imports"
+# Import jobs a session keeps at once (one per list; older ones are removed with their files).
+IMPORTS_KEPT = 3
 
 
 class ImportView(ViewSetMixin, View):
     """Import from CSV or Excel in steps: upload → (map unknown columns) →
     preview (new / update / unchanged / skip / error per row, and what each
-    update changes) → confirm. Nothing is
-    written before the confirmation, and the confirmed import is one
-    transaction. The uploaded file waits in a private folder meanwhile."""
+    update changes) → confirm. Nothing is written before the confirmation,
+    and the confirmed import is one transaction.
+
+    The job (file name, choices) is kept in the session; the uploaded file
+    and the plan of the preview wait on disk (``crm.generic.importjobs``)
+    until the import is committed, cancelled or replaced. A long preview or
+    commit writes its progress to disk, where the page polls it
+    (``ImportStatusView``), and a preview stops at CRM_IMPORT_TIME_LIMIT."""
 
     def dispatch(self, request, *args, **kwargs):
         if self.viewset.importer is None:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def folder(self) -> Path:
-        return Path(settings.MEDIA_ROOT) / "imports"
-
     def render_step(self, request, step: str, **context):
         return render(request, "generic/import.html", self.base_context(
-            step=step, max_size=settings.CRM_MAX_IMPORT_SIZE, **context))
+            step=step, max_size=settings.CRM_MAX_IMPORT_SIZE, status_url=self.viewset.url("import_status"),
+            **context))
 
     def upload_form(self, *args) -> ImportUploadForm:
         form = ImportUploadForm(*args)
         form.fields["on_duplicate"].label = self.viewset.importer.duplicate_label
         return form
+
+    def jobs(self, request) -> dict:
+        return request.session.get(IMPORTS_SESSION_KEY, {})
+
+    def forget(self, request, token: str) -> None:
+        """Drop a job from the session and remove its files."""
+        jobs = self.jobs(request)
+        importjobs.remove(jobs.pop(token, None))
+        request.session[IMPORTS_SESSION_KEY] = jobs
+
+    def progress(self, request, *, time_limit: bool = True) -> importjobs.ImportProgress:
+        """The progress of this request's step, under the id the page sent (crm.js)."""
+        return importjobs.ImportProgress(request.POST.get("progress"), request.user,
+                                         time_limit=settings.CRM_IMPORT_TIME_LIMIT if time_limit else None)
+
+    def importer(self, request, progress):
+        importer = self.viewset.importer(request.user)
+        importer.progress = progress
+        return importer
 
     def get(self, request):
         return self.render_step(request, "upload", form=self.upload_form())
@@ -668,64 +693,85 @@ class ImportView(ViewSetMixin, View):
         step = request.POST.get("step", "upload")
         if step == "upload":
             return self.upload(request)
-        job = request.session.get(IMPORTS_SESSION_KEY, {}).get(request.POST.get("token", ""))
-        if job is None:
+        token = request.POST.get("token", "")
+        if step == "cancel":
+            self.forget(request, token)
+            messages.info(request, _("The import was cancelled and the uploaded file removed."))
+            return redirect(self.viewset.url("list"))
+        job = self.jobs(request).get(token)
+        if job is None or not importjobs.upload_path(job).is_file():
+            # Removed after an hour (purge_imports), or by a newer upload.
+            if job is not None:
+                self.forget(request, token)
             messages.error(request, _("This import has expired; upload the file again."))
             return redirect(self.viewset.url("import"))
-        data = (self.folder() / job["file"]).read_bytes()
-        importer = self.viewset.importer(request.user)
-        if step == "commit":
-            return self.commit(request, job, importer, data)
-        table = read_table(job["name"], data, settings.CRM_MAX_IMPORT_SIZE)
-        if step == "map":
-            chosen = {str(i): request.POST.get(f"column_{i}") or None for i in range(len(table.header))}
-            chosen = {k: (v if v in importer.by_key else None) for k, v in chosen.items()}
-            targets = [v for v in chosen.values() if v]
-            twice = sorted({importer.by_key[v].label for v in targets if targets.count(v) > 1})
-            if twice:
-                mapping = {int(k): v for k, v in chosen.items()}
-                return self.render_step(request, "map", token=request.POST["token"], job=job, targets=importer.columns,
-                                        columns=self.mapping_rows(table, mapping),
-                                        map_error=_("Each field can take one column only: %(fields)s.")
-                                        % {"fields": ", ".join(twice)})
-            job["mapping"] = chosen
-            request.session.modified = True
-        return self.show_preview(request, job, importer, data, table)
+        progress = self.progress(request, time_limit=step != "commit")
+        importer = self.importer(request, progress)
+        try:
+            if step == "commit":
+                return self.commit(request, token, job, importer)
+            table = read_table(job["name"], importjobs.upload_path(job), limits=Limits.from_settings(),
+                               progress=progress.reader("read"))
+            if step == "map":
+                chosen = {str(i): request.POST.get(f"column_{i}") or None for i in range(len(table.header))}
+                chosen = {k: (v if v in importer.by_key else None) for k, v in chosen.items()}
+                targets = [v for v in chosen.values() if v]
+                twice = sorted({importer.by_key[v].label for v in targets if targets.count(v) > 1})
+                if twice:
+                    mapping = {int(k): v for k, v in chosen.items()}
+                    return self.render_step(request, "map", token=token, job=job, targets=importer.columns,
+                                            columns=self.mapping_rows(table, mapping),
+                                            map_error=_("Each field can take one column only: %(fields)s.")
+                                            % {"fields": ", ".join(twice)})
+                job["mapping"] = chosen
+                request.session.modified = True
+            return self.show_preview(request, token, job, importer, table)
+        except (FileRejected, FileNotStored) as error:
+            # Past the time limit, or the disk is full: start again with another file.
+            self.forget(request, token)
+            messages.error(request, error.messages[0] if isinstance(error, FileNotStored) else str(error))
+            return redirect(self.viewset.url("import"))
+        finally:
+            progress.finish()
 
     def upload(self, request):
         form = self.upload_form(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_step(request, "upload", form=form)
         upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            table = read_table(upload.name, data, settings.CRM_MAX_IMPORT_SIZE)
-        except FileRejected as error:
-            form.add_error("file", str(error))
-            return self.render_step(request, "upload", form=form)
+        # Leftovers of abandoned imports (a cron job runs purge_imports too).
+        importjobs.purge()
+        # A new upload replaces this user's earlier one for this list.
+        for token, job in list(self.jobs(request).items()):
+            if job.get("type") == self.viewset.record_type:
+                self.forget(request, token)
         token = secrets.token_urlsafe(12)
-        self.folder().mkdir(parents=True, exist_ok=True)
-        self.remove_abandoned()
-        suffix = ".xlsx" if data.startswith(b"PK") else ".csv"
-        (self.folder() / f"{token}{suffix}").write_bytes(data)
-        importer = self.viewset.importer(request.user)
-        mapping = importer.match_headers(table.header, table.rows)
-        job = {"file": f"{token}{suffix}", "name": upload.name, "on_duplicate": form.cleaned_data["on_duplicate"],
-               "clear_empty": form.cleaned_data["clear_empty"], "mapping": {str(k): v for k, v in mapping.items()}}
-        jobs = dict(list(request.session.get(IMPORTS_SESSION_KEY, {}).items())[-2:])
-        jobs[token] = job
-        request.session[IMPORTS_SESSION_KEY] = jobs
-        if importer.unmatched(table.header, mapping):
-            return self.render_step(request, "map", token=token, job=job, targets=importer.columns,
-                                    columns=self.mapping_rows(table, mapping))
-        return self.show_preview(request, job, importer, data, table, token=token)
-
-    def remove_abandoned(self) -> None:
-        """Uploads never confirmed are removed after a day."""
-        cutoff = time.time() - 24 * 3600
-        for stale in self.folder().iterdir():
-            if stale.is_file() and stale.stat().st_mtime < cutoff:
-                stale.unlink(missing_ok=True)
+        progress = self.progress(request)
+        job = {"type": self.viewset.record_type, "name": upload.name,
+               "on_duplicate": form.cleaned_data["on_duplicate"], "clear_empty": form.cleaned_data["clear_empty"]}
+        try:
+            job["file"] = importjobs.store_upload(upload, token)
+            table = read_table(upload.name, importjobs.upload_path(job), limits=Limits.from_settings(),
+                               progress=progress.reader("read"))
+            importer = self.importer(request, progress)
+            mapping = importer.match_headers(table.header, table.rows)
+            job["mapping"] = {str(k): v for k, v in mapping.items()}
+            jobs = self.jobs(request)
+            for old in list(jobs)[:-(IMPORTS_KEPT - 1)]:
+                importjobs.remove(jobs.pop(old))
+            jobs[token] = job
+            request.session[IMPORTS_SESSION_KEY] = jobs
+            if importer.unmatched(table.header, mapping):
+                return self.render_step(request, "map", token=token, job=job, targets=importer.columns,
+                                        columns=self.mapping_rows(table, mapping))
+            return self.show_preview(request, token, job, importer, table)
+        except (FileRejected, FileNotStored) as error:
+            self.forget(request, token)
+            importjobs.remove(job if "file" in job else None)
+            form.add_error("file", error if isinstance(error, ValidationError) else str(error))
+            return self.render_step(request, "upload", form=form)
+        finally:
+            progress.finish()
 
     def mapping_rows(self, table, mapping):
         """(index, header, example value, matched key) per file column."""
@@ -733,24 +779,22 @@ class ImportView(ViewSetMixin, View):
         return [(index, name, examples[index] if index < len(examples) else "", mapping.get(index))
                 for index, name in enumerate(table.header)]
 
-    def plan_path(self, job) -> Path:
-        """The validated rows of the latest preview, next to the upload."""
-        return self.folder() / f"{Path(job['file']).stem}.plan.json"
-
     @staticmethod
-    def digest(importer, data: bytes, job) -> str:
+    def digest(importer, job) -> str:
         mapping = {int(k): v for k, v in job["mapping"].items()}
-        return importer.digest(data, mapping, job["on_duplicate"], job.get("clear_empty", False))
+        return importer.digest(importjobs.upload_path(job), mapping, job["on_duplicate"], job.get("clear_empty", False))
 
-    def show_preview(self, request, job, importer, data: bytes, table=None, token=None):
+    def show_preview(self, request, token, job, importer, table=None):
         """Preview the file as the job's column choices read it, and store the plan
         of its writes for the confirmation."""
-        table = table or read_table(job["name"], data, settings.CRM_MAX_IMPORT_SIZE)
+        table = table or read_table(job["name"], importjobs.upload_path(job), limits=Limits.from_settings(),
+                                    progress=importer.progress.reader("read") if importer.progress else None)
         mapping = {int(k): v for k, v in job["mapping"].items()}
         preview = importer.preview(table, mapping, on_duplicate=job["on_duplicate"],
                                    clear_empty=job.get("clear_empty", False))
-        digest = self.digest(importer, data, job)
-        self.plan_path(job).write_text(importer.prepare(preview, digest).dumps())
+        importer.report("plan")
+        digest = self.digest(importer, job)
+        importjobs.write_plan(job, importer.prepare(preview, digest).chunks())
         # Each message with the value of the cell it is about (none for a row-wide one).
         column_at = {}
         for index, name in enumerate(table.header):
@@ -765,7 +809,7 @@ class ImportView(ViewSetMixin, View):
         shown = preview.rows[:200]
         changes = importer.describe_changes(shown)
         return self.render_step(
-            request, "preview", token=token or request.POST.get("token"), job=job, preview=preview, digest=digest,
+            request, "preview", token=token, job=job, preview=preview, digest=digest,
             counts=preview.counts, errors=errors[:500], error_count=len(errors),
             warnings=warnings[:500], warning_count=len(warnings),
             sample=[(row, [row.values.get(key, row.current.get(key, "")) for key, _label in importer.preview_columns],
@@ -778,28 +822,25 @@ class ImportView(ViewSetMixin, View):
 
     def load_plan(self, job):
         try:
-            return Plan.loads(self.plan_path(job).read_text())
+            return Plan.loads(importjobs.plan_path(job).read_text())
         except (OSError, ValueError, TypeError):
             return None
 
-    def commit(self, request, job, importer, data: bytes):
+    def commit(self, request, token, job, importer):
         """Write the plan the user confirmed, if it is still the preview of this file
         with these columns; otherwise show the preview again (nothing written)."""
-        digest = self.digest(importer, data, job)
+        digest = self.digest(importer, job)
         plan = self.load_plan(job)
         if plan is None or not secrets.compare_digest(request.POST.get("digest", ""), digest) or plan.digest != digest:
             messages.error(request, _("This preview is out of date: the file or the column choices changed. "
                                       "Check the preview below and confirm again."))
-            return self.show_preview(request, job, importer, data)
+            return self.show_preview(request, token, job, importer)
         try:
             result = importer.commit(plan, file_name=job["name"], skip_errors=request.POST.get("skip_errors") == "on")
         except services.DomainError as error:
             messages.error(request, error.message)
-            return self.show_preview(request, job, importer, data)
-        (self.folder() / job["file"]).unlink(missing_ok=True)
-        self.plan_path(job).unlink(missing_ok=True)
-        request.session.get(IMPORTS_SESSION_KEY, {}).pop(request.POST.get("token"), None)
-        request.session.modified = True
+            return self.show_preview(request, token, job, importer)
+        self.forget(request, token)
         messages.success(request, _("Import finished: %(counts)s.") % {"counts": self.counts_text(result)})
         return redirect(self.viewset.url("list"))
 
@@ -815,6 +856,38 @@ class ImportView(ViewSetMixin, View):
             ngettext("%(count)d with errors (not imported)", "%(count)d with errors (not imported)",
                      counts["error"]) % {"count": counts["error"]},
         ])
+
+
+class ImportStatusView(ViewSetMixin, View):
+    """Where the user's import step in progress is (the import page polls it
+    while it waits: crm.js), read from the file that step writes, so any
+    server process can answer. 204 when there is nothing to tell yet."""
+
+    def get(self, request):
+        data = importjobs.read_progress(request.GET.get("id", ""), request.user)
+        if data is None:
+            return HttpResponse(status=204)
+        done, total = int(data.get("done") or 0), int(data.get("total") or 0)
+        numbers = {"done": intcomma(done), "total": intcomma(total)}
+        phase = data.get("phase")
+        if phase == "read":
+            text = (ngettext("Reading the file: %(done)s of about %(total)s row", "Reading the file: %(done)s of "
+                             "about %(total)s rows", total) if total else
+                    ngettext("Reading the file: %(done)s row", "Reading the file: %(done)s rows", done)) % numbers
+        elif phase == "check":
+            text = ngettext("Checking the rows: %(done)s of %(total)s", "Checking the rows: %(done)s of %(total)s",
+                            total) % numbers
+        elif phase in ("match", "compare"):
+            text = ngettext("Comparing with the saved records: %(done)s of %(total)s",
+                            "Comparing with the saved records: %(done)s of %(total)s", total) % numbers
+        elif phase == "write":
+            text = ngettext("Importing: %(done)s of %(total)s row", "Importing: %(done)s of %(total)s rows",
+                            total) % numbers
+        else:
+            text = _("Preparing the preview…")
+        response = JsonResponse({"phase": phase, "done": done, "total": total, "text": text})
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class ObjectChangeLogView(ViewSetMixin, View):

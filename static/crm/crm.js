@@ -320,6 +320,63 @@
     if (linkTarget) linkPick(event.detail.value, event.detail.label);
   });
 
+  /* ---- Import: busy state and progress while a step works ------------------ */
+  // The form is sent as usual (the browser shows the next page when it comes);
+  // meanwhile its buttons are disabled (a second click sends nothing), and the
+  // page polls the step's progress, which the server writes to disk under an id
+  // this page makes up (crm.generic.views.ImportStatusView).
+  function progressId() {
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function pollImport(form, id) {
+    const panel = form.querySelector(".import-progress");
+    const text = panel.querySelector(".import-progress-text");
+    const bar = panel.querySelector(".import-progress-bar");
+    const tick = () => {
+      if (!form.dataset.busy) return;
+      fetch(form.dataset.statusUrl + "?id=" + encodeURIComponent(id), { credentials: "same-origin", cache: "no-store" })
+        .then((response) => (response.status === 200 ? response.json() : null))
+        .then((data) => {
+          if (!data || !form.dataset.busy) return;
+          text.textContent = data.text;
+          if (data.total) { bar.max = data.total; bar.value = Math.min(data.done, data.total); } else bar.removeAttribute("value");
+        })
+        .catch(() => {})  // the next poll may answer; the page itself comes when the step ends
+        .finally(() => { if (form.dataset.busy) setTimeout(tick, 700); });
+    };
+    setTimeout(tick, 400);
+  }
+
+  function setImportBusy(form, busy) {
+    if (busy) form.dataset.busy = "1"; else delete form.dataset.busy;
+    form.setAttribute("aria-busy", busy ? "true" : "false");
+    // Only this form's own buttons: Cancel (form="import-cancel") stays available.
+    form.querySelectorAll("button, input[type=submit]").forEach((button) => { if (button.form === form) button.disabled = busy; });
+    const panel = form.querySelector(".import-progress");
+    if (!panel) return;
+    panel.hidden = !busy;
+    panel.querySelector(".import-progress-text").textContent = form.dataset.busyText || "";
+    panel.querySelector(".import-progress-bar").removeAttribute("value");
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target.closest && event.target.closest("form.import-form");
+    if (!form || event.defaultPrevented) return;
+    if (form.dataset.busy) { event.preventDefault(); return; }  // already sent: no second import
+    const id = progressId();
+    form.querySelector("input[name=progress]").value = id;
+    // Disabled after the browser has taken the form's data (a disabled control sends nothing).
+    setTimeout(() => { setImportBusy(form, true); pollImport(form, id); }, 0);
+    form.dataset.busy = "1";
+  });
+  // Back to a page kept in the browser's cache: its forms can be sent again.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) document.querySelectorAll("form.import-form[data-busy]").forEach((form) => setImportBusy(form, false));
+  });
+
   // --- Opportunity form: products and services, live totals, activity checklist ---
   // The totals and the checklist are rendered by the server with the same
   // functions the save uses; the browser only asks for them again.
