@@ -27,7 +27,7 @@
     const target = event.target;
     if (!window.htmx || !target.closest) return;
     // A list's filters: every field but the search box, which searches as it is typed.
-    const filters = target.closest("#filters");
+    const filters = target.closest("[data-filter-form]");
     if (filters && target.name !== "q") window.htmx.trigger(filters, "filters-change");
     // Bulk edit: choosing the field fetches the input for its value.
     const bulkValue = target.name === "field" && target.closest("#bulk-value");
