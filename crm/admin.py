@@ -401,14 +401,8 @@ class HistoryItemAdmin(OwnerModelAdmin):
         services.history_item_delete(item=obj, user=request.user)
 
 
-@admin.register(ChangeLogEntry, site=owner_admin_site)
-class ChangeLogEntryAdmin(OwnerModelAdmin):
-    """The change log is read here, never written: it says who changed what."""
-
-    list_display = ("timestamp", "object_repr", "action", "user_name")
-    list_filter = ("action", "content_type")
-    readonly_fields = [f.name for f in ChangeLogEntry._meta.fields]
-    show_full_result_count = False
+class ReadOnlyAdminMixin:
+    """Rows the owner reads in the admin but never adds, edits or deletes there."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -420,8 +414,18 @@ class ChangeLogEntryAdmin(OwnerModelAdmin):
         return False
 
 
+@admin.register(ChangeLogEntry, site=owner_admin_site)
+class ChangeLogEntryAdmin(ReadOnlyAdminMixin, OwnerModelAdmin):
+    """The change log is read here, never written: it says who changed what."""
+
+    list_display = ("timestamp", "object_repr", "action", "user_name")
+    list_filter = ("action", "content_type")
+    readonly_fields = [f.name for f in ChangeLogEntry._meta.fields]
+    show_full_result_count = False
+
+
 @admin.register(DeletedItem, site=owner_admin_site)
-class DeletedItemAdmin(OwnerModelAdmin):
+class DeletedItemAdmin(ReadOnlyAdminMixin, OwnerModelAdmin):
     """Deleted items, read here and restored through the same service as the
     workspaces' Deleted items pages; ``manage.py purge_deleted`` removes them."""
 
@@ -435,15 +439,6 @@ class DeletedItemAdmin(OwnerModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("payload")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(permissions=["view"], description=gettext_lazy("Restore selected deleted items"))
     def restore_selected(self, request, queryset):
@@ -484,19 +479,10 @@ from axes.models import AccessAttempt  # noqa: E402
 
 
 @admin.register(AccessAttempt, site=owner_admin_site)
-class SignInAttemptAdmin(OwnerPermissions, AccessAttemptAdmin):
+class SignInAttemptAdmin(ReadOnlyAdminMixin, OwnerPermissions, AccessAttemptAdmin):
     list_display = ["attempt_time", "username", "ip_address", "failures_since_start", "user_agent"]
     list_filter = ["attempt_time"]
     actions = ["unlock"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=gettext_lazy("Unlock the accounts and addresses of the selected failed sign-ins"))
     def unlock(self, request, queryset):
