@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _, gettext_lazy as _lazy, ngettext
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views import View
 
 from . import recycle, registry, services
@@ -919,8 +919,8 @@ class DeletedItemsView(View):
     may restore. A record type in a workspace's tabs is listed here by itself."""
 
     # Sort key → (column label, field).
-    SORTS = {"type": (_lazy("Type"), "record_type"), "name": (_lazy("Name"), "text"),
-             "deleted_by": (_lazy("Deleted by"), "deleted_by_name"), "deleted": (_lazy("Deleted"), "deleted_at")}
+    SORTS = {"type": (gettext_lazy("Type"), "record_type"), "name": (gettext_lazy("Name"), "text"),
+             "deleted_by": (gettext_lazy("Deleted by"), "deleted_by_name"), "deleted": (gettext_lazy("Deleted"), "deleted_at")}
 
     def get(self, request, workspace):
         from crm import navigation
