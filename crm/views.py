@@ -564,7 +564,8 @@ class HomeView(TemplateView):
 
 class PreferencesView(View):
     def get(self, request):
-        prefs, _created = UserPreferences.objects.get_or_create(user=request.user)
+        # Reading never writes: a user without saved preferences sees the defaults.
+        prefs = UserPreferences.objects.filter(user=request.user).first() or UserPreferences(user=request.user)
         return render(request, "crm/preferences.html", {"form": PreferencesForm(instance=prefs)})
 
     def post(self, request):

@@ -522,6 +522,33 @@ class RecordViewTests:
         other.refresh_from_db()
         assert other.assigned_to is None
 
+    def test_a_bulk_action_by_link_only_asks(self, staff_client):
+        """A GET — a link, a prefetch, a cross-site navigation — shows the
+        confirmation and changes nothing, ``_apply`` or not (README ▸ Security)."""
+        records = self.factory.create_batch(2)
+        for query in ({"pk": [r.pk for r in records], "_apply": "1"}, {"select_all": "1", "filter_query": "", "_apply": "1"}):
+            response = staff_client.get(self.url("bulk", "delete"), query)
+            assert response.status_code == 200
+            assert "2 records selected" in response.content.decode()
+        assert self.count() == 2
+        assert not ChangeLogEntry.objects.filter(action="delete").exists()
+
+    def test_a_bulk_action_needs_the_csrf_token(self, staff, db):
+        """Applying is a POST with the CSRF token of the confirmation page: without it, 403 and nothing changes."""
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(staff)
+        records = self.factory.create_batch(2)
+        pks = [r.pk for r in records]
+        assert client.post(self.url("bulk", "delete"), {"pk": pks, "_apply": "1"}).status_code == 403
+        assert self.count() == 2
+        page = client.get(self.url("bulk", "delete"), {"pk": pks})
+        confirmed = submitted_form(page.content.decode(), action=self.url("bulk", "delete"))
+        assert confirmed["_apply"] == ["1"] and confirmed["csrfmiddlewaretoken"]
+        assert client.post(self.url("bulk", "delete"), confirmed).status_code == 302
+        assert self.count() == 0
+
     def test_bulk_with_nothing_selected_says_so(self, staff_client):
         response = staff_client.post(self.url("bulk", "assign"), {"_apply": "1"}, follow=True)
         assert "Select at least one record first." in response.content.decode()

@@ -540,8 +540,10 @@ class BulkActionView(ViewSetMixin, View):
 
     The selection is either ticked primary keys (``pk``) or "all matching the
     filter" (``select_all`` with the list's filter in ``filter_query``). The
-    first request shows the action's form/confirmation; ``_apply`` runs it.
-    A single record's Assign to / Categorize buttons use this view too.
+    first request shows the action's form/confirmation; a POST with ``_apply``
+    (and the CSRF token) runs it. A GET only ever shows the confirmation: a
+    link, a prefetch or a cross-site navigation must not change data.
+    A single record's Assign to / Categorize / Mark closed buttons use this view too.
     """
 
     def get_action(self, request, name):
@@ -552,7 +554,7 @@ class BulkActionView(ViewSetMixin, View):
                 return action
         raise Http404
 
-    def handle(self, request, action_name, data):
+    def handle(self, request, action_name, data, *, apply: bool):
         action = self.get_action(request, action_name)
         queryset, pks, filter_query = selected_queryset(self.viewset, request, data)
         count = queryset.count()
@@ -564,8 +566,8 @@ class BulkActionView(ViewSetMixin, View):
             # The bulk-edit field was changed: show the matching value input.
             form = action.get_form(self.viewset, None, user=request.user, initial=data.dict())
             return render(request, "generic/bulk_action.html#form-fields", {"form": form})
-        form = action.get_form(self.viewset, data if "_apply" in data else None, user=request.user)
-        if "_apply" in data and (form is None or form.is_valid()):
+        form = action.get_form(self.viewset, data if apply else None, user=request.user)
+        if apply and (form is None or form.is_valid()):
             try:
                 with transaction.atomic():
                     message = action.run(queryset, request.user, form)
@@ -587,10 +589,11 @@ class BulkActionView(ViewSetMixin, View):
         return render(request, "generic/bulk_action.html", context)
 
     def get(self, request, action):
-        return self.handle(request, action, request.GET)
+        # Never applies, whatever the query says (README ▸ Security).
+        return self.handle(request, action, request.GET, apply=False)
 
     def post(self, request, action):
-        return self.handle(request, action, request.POST)
+        return self.handle(request, action, request.POST, apply="_apply" in request.POST)
 
 
 class ExportView(ViewSetMixin, View):

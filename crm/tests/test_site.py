@@ -51,6 +51,13 @@ def test_each_user_picks_a_language(client, staff):
 
 
 @pytest.mark.django_db
+def test_opening_the_preferences_writes_nothing(staff_client, staff):
+    response = staff_client.get(reverse("crm:preferences"))
+    assert response.status_code == 200 and "Preferences" in response.content.decode()
+    assert not UserPreferences.objects.filter(user=staff).exists()
+
+
+@pytest.mark.django_db
 def test_unknown_language_is_refused(staff_client, staff):
     response = staff_client.post(reverse("crm:preferences"), {"language": "xx"})
     assert "Select a valid choice." in response.content.decode()

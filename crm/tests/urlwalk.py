@@ -1,0 +1,262 @@
+"""Walking the whole site in tests: every URL pattern of the project with its
+path converters filled from existing rows, and the forms of the rendered pages
+read as a browser would submit them (used by ``test_no_get_writes`` and
+``test_fuzz``).
+
+A URL pattern this module cannot fill (a new converter name, a view whose
+records it does not know) fails the walk loudly instead of being skipped, so a
+new page is never left out of the tests by accident.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.resolvers import RegexPattern
+
+from crm.generic.views import RecordViewSet
+from crm.models import BusinessContact, HistoryItem, ListKind, ListValue
+
+# --- URL patterns -------------------------------------------------------------------
+
+
+@dataclass
+class Pattern:
+    name: str                       # "crm:contact_detail" (or the route for unnamed ones)
+    route: str                      # the full route, converters and regex groups included
+    pattern: URLPattern
+    converters: list[str] = field(default_factory=list)   # the names of its path parameters
+
+    @property
+    def view_class(self):
+        return getattr(self.pattern.callback, "view_class", None)
+
+    @property
+    def viewset(self) -> type[RecordViewSet] | None:
+        return getattr(self.pattern.callback, "view_initkwargs", {}).get("viewset")
+
+    @property
+    def model_admin(self):
+        return getattr(self.pattern.callback, "model_admin", None)
+
+    def url(self, values: dict[str, object]) -> str:
+        """The URL with ``values`` in its parameters; checked to resolve to this very pattern."""
+        url = "/" + _REGEX_GROUP.sub(lambda m: str(values[m.group(1)]), self.route).replace("^", "").replace("$", "")
+        url = _ROUTE_PARAM.sub(lambda m: str(values[m.group(2)]), url)
+        match = resolve(url.split("?")[0])
+        assert match.func is self.pattern.callback, f"{url} resolves to {match.view_name}, not to {self.name}"
+        return url
+
+
+_ROUTE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+# A named group of a regex pattern, with up to one level of nested parentheses.
+_REGEX_GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
+
+
+def all_patterns(resolver: URLResolver | None = None, namespace: str = "", prefix: str = "") -> list[Pattern]:
+    """Every URL pattern of the project's URLconf, resolved recursively."""
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = _route(entry)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += all_patterns(entry, ns, prefix + route)
+        else:
+            full = prefix + route
+            groups = _REGEX_GROUP.findall(full)
+            names = [name for _conv, name in _ROUTE_PARAM.findall(_REGEX_GROUP.sub("", full))]
+            converters = names + groups
+            found.append(Pattern(f"{namespace}{entry.name}" if entry.name else full, full, entry, converters))
+    return found
+
+
+def _route(entry) -> str:
+    pattern = entry.pattern
+    if isinstance(pattern, RegexPattern):
+        return pattern._regex
+    return str(pattern)
+
+
+# --- Filling path parameters with existing rows ---------------------------------------------
+
+
+def pattern_model(pattern: Pattern):
+    """The model whose primary key fills the pattern's ``pk`` / ``object_id`` / ``id``."""
+    from crm import views as crm_views
+    from leads import views as lead_views
+    from leads.models import Lead, ScoringCriterion
+    from sales import views as sales_views
+    from sales.models import Opportunity, Product, SalesActivity, SalesStage
+
+    if pattern.viewset is not None:
+        return pattern.viewset.rtype().model
+    if pattern.model_admin is not None:
+        return pattern.model_admin.model
+    by_view = {
+        crm_views.HistoryItemDetailView: HistoryItem, crm_views.HistoryItemEditView: HistoryItem,
+        crm_views.HistoryItemDeleteView: HistoryItem, crm_views.HistoryItemLinkView: HistoryItem,
+        crm_views.HistoryFileDownloadView: HistoryItem, crm_views.ContactPhotoView: BusinessContact,
+        crm_views.ListValueDeleteView: ListValue, lead_views.LeadConvertView: Lead,
+        lead_views.CriterionDeleteView: ScoringCriterion, sales_views.ReopenView: Opportunity,
+        sales_views.StageDeleteView: SalesStage, sales_views.ActivityDeleteView: SalesActivity,
+        sales_views.ProductEditView: Product,
+    }
+    if pattern.view_class in by_view:
+        return by_view[pattern.view_class]
+    if pattern.name == "admin:auth_user_password_change":
+        return User
+    raise AssertionError(f"urlwalk does not know whose ids fill {pattern.name} ({pattern.route}): add its view")
+
+
+def path_values(pattern: Pattern, samples: dict[type, list[int]]) -> list[dict[str, object]]:
+    """The parameter sets a pattern is opened with: each sample row of its model,
+    and every value of a ``kind`` or bulk ``action`` parameter."""
+    if not pattern.converters:
+        return [{}]
+    if pattern.name == "admin:view_on_site":
+        obj = samples["view_on_site"][0]
+        return [{"content_type_id": ContentType.objects.get_for_model(obj).pk, "object_id": obj.pk}]
+    choices: dict[str, list] = {}
+    for name in pattern.converters:
+        if name in ("pk", "object_id", "id"):
+            model = pattern_model(pattern)
+            ids = samples.get(model) or samples.get(model._meta.concrete_model)
+            assert ids, f"no sample rows of {model.__name__} for {pattern.name}"
+            choices[name] = ids
+        elif name == "kind":
+            choices[name] = ListKind.values if pattern.name == "crm:list_edit" else HistoryItem.Kind.values
+        elif name == "action":
+            choices[name] = [action.name for action in pattern.viewset.actions]
+        elif name == "app_label":
+            choices[name] = ["crm", "auth", "leads", "sales"]
+        elif name == "url":
+            choices[name] = ["crm/nothing/"]
+        else:
+            raise AssertionError(f"urlwalk cannot fill <{name}> of {pattern.name} ({pattern.route})")
+    # Every value of each parameter is opened once, with the first value of the
+    # others (not every combination).
+    first = {name: values[0] for name, values in choices.items()}
+    combos = [first]
+    for name, values in choices.items():
+        combos += [{**first, name: value} for value in values[1:]]
+    return combos
+
+
+def site_urls(samples: dict[type, list[int]]) -> list[tuple[Pattern, str]]:
+    """Every pattern of the project, each with every URL it is opened at."""
+    return [(pattern, pattern.url(values)) for pattern in all_patterns() for values in path_values(pattern, samples)]
+
+
+# --- Forms on rendered pages -------------------------------------------------------------
+
+
+@dataclass
+class Field:
+    name: str
+    kind: str               # input type, "select", "textarea"
+    value: str = ""         # what a browser submits untouched ("" if nothing)
+    options: list[str] = field(default_factory=list)
+    submitted: bool = True  # False for an unticked checkbox / radio
+    hidden: bool = False
+
+
+@dataclass
+class Form:
+    method: str
+    action: str | None
+    fields: list[Field]
+    attrs: dict
+
+    def data(self) -> dict[str, list[str]]:
+        """What a browser submits from the form untouched."""
+        data: dict[str, list[str]] = {}
+        for f in self.fields:
+            if f.submitted:
+                data.setdefault(f.name, []).append(f.value)
+        return data
+
+    def names(self) -> list[str]:
+        return list(dict.fromkeys(f.name for f in self.fields))
+
+
+class _PageForms(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self.current: Form | None = None
+        self.depth = 0
+        self.select: Field | None = None
+        self.option: dict | None = None
+        self.textarea: Field | None = None
+        self.select_chosen: list[str] = []
+        self.select_multiple = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            if self.current is None:
+                self.current = Form((attrs.get("method") or "get").lower(), attrs.get("action"), [], attrs)
+                self.forms.append(self.current)
+            self.depth += 1
+            return
+        form = self.current
+        if form is None or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset"):
+                return
+            value = attrs.get("value") or ("on" if kind in ("checkbox", "radio") else "")
+            submitted = "checked" in attrs if kind in ("checkbox", "radio") else kind != "file"
+            form.fields.append(Field(name, kind, value, [value] if kind in ("checkbox", "radio") else [],
+                                     submitted, hidden=kind == "hidden"))
+        elif tag == "select" and name:
+            self.select = Field(name, "select")
+            self.select_chosen, self.select_multiple = [], "multiple" in attrs
+        elif tag == "option" and self.select is not None:
+            self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
+        elif tag == "textarea" and name:
+            self.textarea = Field(name, "textarea")
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.current is not None:
+            self.depth -= 1
+            if not self.depth:
+                self.current = None
+        elif tag == "option" and self.option is not None and self.select is not None:
+            value = self.option["value"] if self.option["value"] is not None else self.option["text"].strip()
+            self.select.options.append(value)
+            if self.option["selected"]:
+                self.select_chosen.append(value)
+            self.option = None
+        elif tag == "select" and self.select is not None and self.current is not None:
+            select, self.select = self.select, None
+            chosen = self.select_chosen or ([] if self.select_multiple else select.options[:1])
+            for value in chosen or [""]:
+                self.current.fields.append(Field(select.name, "select", value, select.options, bool(chosen)))
+        elif tag == "textarea" and self.textarea is not None and self.current is not None:
+            self.textarea.value = self.textarea.value.removeprefix("\n")
+            self.current.fields.append(self.textarea)
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.option is not None:
+            self.option["text"] += data
+        if self.textarea is not None:
+            self.textarea.value += data
+
+
+def page_forms(html: str) -> list[Form]:
+    """Every <form> of a page, with its fields as a browser would submit them."""
+    reader = _PageForms()
+    reader.feed(html)
+    return reader.forms
+
+
+def is_html(response) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
