@@ -137,6 +137,17 @@ def site(client):
     from django.contrib.auth.models import Group
 
     samples[Group] = [Group.objects.order_by("pk").first().pk]
+    # A record in Deleted items, and a failed sign-in (django-axes).
+    from axes.models import AccessAttempt
+
+    from crm.generic import services as record_services
+    from crm.models import DeletedItem
+
+    deleted = record_services.record_delete(instance=ContactFactory(full_name="Dora Deleted"), user=user)
+    samples[DeletedItem] = [deleted.pk]
+    samples[AccessAttempt] = [AccessAttempt.objects.create(
+        username="mallory", ip_address="127.0.0.9", user_agent="test", http_accept="*/*", path_info="/accounts/login/",
+        failures_since_start=3).pk]
     # Records no rule protects, ticked in bulk actions (a delete of records in
     # use, or a change to a closed opportunity, is refused whatever the method).
     free = [AccountFactory().pk, ContactFactory().pk, LeadFactory().pk, OpportunityFactory(account=contact.account).pk]

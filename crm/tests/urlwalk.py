@@ -87,6 +87,8 @@ def _route(entry) -> str:
 def pattern_model(pattern: Pattern):
     """The model whose primary key fills the pattern's ``pk`` / ``object_id`` / ``id``."""
     from crm import views as crm_views
+    from crm.generic.views import DeletedItemRestoreView
+    from crm.models import DeletedItem
     from leads import views as lead_views
     from leads.models import Lead, ScoringCriterion
     from sales import views as sales_views
@@ -103,7 +105,7 @@ def pattern_model(pattern: Pattern):
         crm_views.ListValueDeleteView: ListValue, lead_views.LeadConvertView: Lead,
         lead_views.CriterionDeleteView: ScoringCriterion, sales_views.ReopenView: Opportunity,
         sales_views.StageDeleteView: SalesStage, sales_views.ActivityDeleteView: SalesActivity,
-        sales_views.ProductEditView: Product,
+        sales_views.ProductEditView: Product, DeletedItemRestoreView: DeletedItem,
     }
     if pattern.view_class in by_view:
         return by_view[pattern.view_class]
@@ -135,6 +137,10 @@ def path_values(pattern: Pattern, samples: dict[type, list[int]]) -> list[dict[s
             choices[name] = ["crm", "auth", "leads", "sales"]
         elif name == "url":
             choices[name] = ["crm/nothing/"]
+        elif name == "workspace":
+            from crm.navigation import WORKSPACES
+
+            choices[name] = [w.key for w in WORKSPACES if w.record_types]
         else:
             raise AssertionError(f"urlwalk cannot fill <{name}> of {pattern.name} ({pattern.route})")
     # Every value of each parameter is opened once, with the first value of the
