@@ -72,9 +72,10 @@ def state() -> tuple[dict, dict]:
 
 def known_parameters(site, pages: list[str]) -> dict[str, list[str]]:
     """Every parameter the app reads, each with a plausible value: the fields of
-    every form on the site's pages (filters, record forms, bulk action forms,
-    customization, the admin) with the value the page offers, the filtersets'
-    and forms' fields, and the parameters views read themselves."""
+    every form on the site's pages (the lists' filtersets, record forms, bulk
+    action forms, customization, the admin) with the value the page offers,
+    and the parameters views read themselves, with values that make each
+    action apply (a closed stage to Mark closed, a user to Assign to, …)."""
     params: dict[str, list[str]] = {}
     for html in pages:
         for form in page_forms(html):
@@ -129,9 +130,8 @@ def queries(pattern, params: dict[str, list[str]]) -> list[str]:
 # --- The test ------------------------------------------------------------------------------
 
 def test_every_url_covers_the_project(seeded_site):
-    site = seeded_site
     """The walk fills every pattern of the URLconf (a new one it cannot fill fails here)."""
-    urls = site_urls(site["samples"])
+    urls = site_urls(seeded_site["samples"])
     assert {p.name for p, _u in urls} == {p.name for p in all_patterns()}
     names = {p.name for p, _u in urls}
     assert {"crm:contact_bulk", "sales:opportunity_bulk", "leads:lead_convert", "crm:preferences",
