@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from crm import selectors, services
 from crm.forms import ListValueDeleteForm, ListValueForm
 from crm.generic import services as record_services
+from crm.generic.filtersets import MAX_FILTER_TEXT
 from crm.generic.services import DomainError, EditConflict
 from crm.models import (
     Account, BusinessContact, Category, ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink, ListValue,
@@ -143,7 +144,23 @@ def _become(obj, saved) -> None:
     obj.__dict__.update(saved.__dict__)
 
 
-class OwnerModelAdmin(OwnerPermissions, admin.ModelAdmin):
+class OddInputMixin:
+    """Query strings Django's admin would answer with a server error."""
+
+    def get_search_results(self, request, queryset, search_term):
+        # A search text longer than anything stored finds nothing, without asking
+        # the database (SQLite refuses LIKE patterns over 50,000 bytes).
+        if len(search_term) > MAX_FILTER_TEXT:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_object(self, request, object_id, from_field=None):
+        # "?_to_field=" (empty) arrives here as the field "" (Django checks only a
+        # non-empty one): the primary key, as without it.
+        return super().get_object(request, object_id, from_field or None)
+
+
+class OwnerModelAdmin(OddInputMixin, OwnerPermissions, admin.ModelAdmin):
     """Base of every model admin here. Subclasses write through services in
     ``save_model``, ``save_formset``, ``delete_model`` and ``delete_queryset``;
     a service's refusal (``DomainError``, or a ``ValidationError`` of its
@@ -466,8 +483,16 @@ class UserPreferencesAdmin(OwnerModelAdmin):
 
 # Users and groups: only superusers manage accounts and the owner group
 # (Django's own permissions), so an owner cannot make anyone a superuser.
-owner_admin_site.register(User, UserAdmin)
-owner_admin_site.register(Group, GroupAdmin)
+class OwnerUserAdmin(OddInputMixin, UserAdmin):
+    pass
+
+
+class OwnerGroupAdmin(OddInputMixin, GroupAdmin):
+    pass
+
+
+owner_admin_site.register(User, OwnerUserAdmin)
+owner_admin_site.register(Group, OwnerGroupAdmin)
 
 
 # Failed sign-ins (django-axes), registered here rather than on Django's default

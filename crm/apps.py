@@ -11,6 +11,8 @@ class CrmConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from crm import registrations  # noqa: F401
+        from crm.generic import lookups
         from crm.middleware import remember_language
 
+        lookups.register()
         user_logged_in.connect(remember_language, dispatch_uid="crm_remember_language")

@@ -3,6 +3,7 @@ from crispy_forms.bootstrap import Tab, TabHolder
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils import timezone
 from django.urls import reverse
 from django.utils.html import format_html
@@ -10,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from crm.generic.forms import RecordForm, date_widgets, datetime_widget, normalize_text
+from crm.generic.params import parse_id
 from crm.generic.widgets import CommentsWidget, LinkToWidget
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.models.base import ADDRESS_PARTS
@@ -55,6 +57,8 @@ class ListValueOrNewField(forms.Field):
     """Pick a value of a customizable list, or type a new one (created when the
     record is saved). Matching is case-insensitive, so no near-duplicates."""
 
+    default_validators = [ProhibitNullCharactersValidator()]
+
     def __init__(self, *, kind: str, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(widget=ListValueInput(kind), **kwargs)
@@ -63,8 +67,8 @@ class ListValueOrNewField(forms.Field):
     def prepare_value(self, value):
         if isinstance(value, ListValue):
             return value.name
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            return ListValue.objects.filter(pk=int(value)).values_list("name", flat=True).first() or ""
+        if parse_id(value) is not None:
+            return ListValue.objects.filter(pk=parse_id(value)).values_list("name", flat=True).first() or ""
         return value
 
     def clean(self, value):
@@ -101,9 +105,9 @@ class RecordLinkField(forms.Field):
         if not value:
             return None
         key, _sep, pk = str(value).partition(":")
-        if key not in self.types or not pk.isdigit():
+        if key not in self.types or parse_id(pk) is None:
             raise forms.ValidationError(_("Choose a record."))
-        obj = registry.get(key).queryset().filter(pk=int(pk)).first()
+        obj = registry.get(key).queryset().filter(pk=parse_id(pk)).first()
         if obj is None:
             raise forms.ValidationError(_("That record no longer exists."))
         return obj

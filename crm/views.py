@@ -24,8 +24,10 @@ from crm.forms import (
     MeetingRequestForm, PreferencesForm,
 )
 from crm.generic import recycle, registry
+from crm.generic.forms import add_refusal
 from crm.generic.files import serve_stored_file
 from crm.generic.pagination import WindowCountPaginator
+from crm.generic.params import object_or_404
 from crm.generic.rows import light_instances
 from crm.generic import services as record_services
 from crm.generic.services import snapshot
@@ -201,7 +203,7 @@ class HistoryItemCreateView(ViewSetMixin, View):
         try:
             services.history_item_create(item=item, user=request.user, records=[obj])
         except ValidationError as error:
-            form.add_error(None, error)
+            add_refusal(form, error)
             return self.render_form(request, obj, form)
         messages.success(request, _("“%(item)s” was added to the history.") % {"item": item})
         return redirect(reverse(self.viewset.rtype().url_name("history"), args=[obj.pk]))
@@ -236,6 +238,7 @@ class HistoryItemEditView(HistoryItemMixin, View):
 
     def post(self, request, pk):
         item = self.get_item(pk)
+        next_url = safe_next(request, None)  # settled before anything is saved
         form = HistoryItemForm(request.POST, request.FILES, instance=item, kind=item.kind, user=request.user)
         if not form.is_valid():
             return self.render_form(request, item, form)
@@ -253,10 +256,10 @@ class HistoryItemEditView(HistoryItemMixin, View):
                            for f in fields if saved[f.name] != yours[f.name]]
             return self.render_form(request, item, form, conflict=conflict, differences=differences)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_refusal(form, error)
             return self.render_form(request, item, form)
         messages.success(request, _("“%(item)s” was saved.") % {"item": item})
-        return redirect(safe_next(request, item.get_absolute_url()))
+        return HttpResponseRedirect(next_url or item.get_absolute_url())
 
 
 class HistoryItemDeleteView(HistoryItemMixin, View):
@@ -464,7 +467,7 @@ class ListEditView(OwnerRequiredMixin, View):
             services.list_value_create(kind=self.kind, name=form.cleaned_data["name"])
             messages.success(request, _("“%(name)s” was added.") % {"name": form.cleaned_data["name"]})
         else:
-            value = get_object_or_404(ListValue, kind=self.kind, pk=request.POST.get("value"))
+            value = object_or_404(ListValue.objects.filter(kind=self.kind), request.POST.get("value"))
             if op == "rename":
                 form = ListValueForm(request.POST, instance=value, kind=self.kind)
                 if not form.is_valid():
@@ -505,11 +508,11 @@ class CategoryListView(OwnerRequiredMixin, View):
 
     def post(self, request):
         if request.POST.get("op") == "delete":
-            category = get_object_or_404(Category, pk=request.POST.get("category"))
+            category = object_or_404(Category, request.POST.get("category"))
             services.category_delete(category=category, user=request.user)
             messages.success(request, _("“%(name)s” was deleted.") % {"name": category.name})
             return redirect("crm:categories")
-        instance = get_object_or_404(Category, pk=request.POST["category"]) if request.POST.get("category") else None
+        instance = object_or_404(Category, request.POST["category"]) if request.POST.get("category") else None
         form = CategoryForm(request.POST, instance=instance)
         if not form.is_valid():
             return render(request, "crm/categories.html", {"categories": Category.objects.all(), "form": form}, status=200)

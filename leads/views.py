@@ -10,6 +10,7 @@ from django.views import View
 
 from crm.generic import services as record_services
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
+from crm.generic.params import object_or_404
 from crm.permissions import OwnerRequiredMixin
 from crm.selectors import people_with_email
 from crm.templatetags.crm import record_url
@@ -135,7 +136,7 @@ class AttachCapturedEmailView(View):
         if captured is None:
             messages.error(request, _("This message has expired; read it again."))
             return redirect("leads:lead_from_email")
-        person = get_object_or_404(people_with_email(captured.get("address", "")), pk=request.POST.get("record"))
+        person = object_or_404(people_with_email(captured.get("address", "")), request.POST.get("record"))
         services.lead_attach_captured_email(lead=person, captured=captured, user=request.user)
         request.session[CAPTURED_EMAILS].pop(token, None)
         request.session.modified = True
@@ -190,7 +191,7 @@ class CriteriaView(OwnerRequiredMixin, View):
     def post(self, request):
         op = request.POST.get("op", "save")
         key = request.POST.get("criterion", "")
-        criterion = get_object_or_404(ScoringCriterion, pk=int(key)) if key.isdigit() else None
+        criterion = object_or_404(ScoringCriterion, key) if key.isdigit() else None
         if op == "delete" and criterion:
             # Deleting re-scores everyone: it is confirmed on its own page first.
             return redirect("leads:criterion_delete", pk=criterion.pk)

@@ -2,6 +2,8 @@
 and activity checklist, closing and reopening, and the customization pages."""
 from __future__ import annotations
 
+import re
+
 from crispy_forms.bootstrap import Tab, TabHolder
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
@@ -9,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms import CRMRecordForm, InitiatedByMixin, ListValueOrNewField, RecordLinkField, two_columns
-from crm.generic.forms import date_widgets, datetime_widget
+from crm.generic.forms import DecimalCommaMixin, date_widgets, datetime_widget
+from crm.generic.params import parse_id, parse_ids
 from crm.models import ListKind, ListValue
 from sales import pricing
 from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesStage
@@ -28,7 +31,7 @@ class ProductSelect(forms.Select):
         return option
 
 
-class OpportunityLineForm(forms.ModelForm):
+class OpportunityLineForm(DecimalCommaMixin, forms.ModelForm):
     class Meta:
         model = OpportunityLine
         fields = ["product", "description", "quantity", "unit_price", "discount_percent"]
@@ -67,8 +70,23 @@ class OpportunityLineForm(forms.ModelForm):
             return None
 
 
+class BaseLineFormSet(forms.BaseInlineFormSet):
+    def total_form_count(self) -> int:
+        """As many line forms as the post says (``TOTAL_FORMS``), but no more than
+        rows it actually sent: a tampered count (``lines-TOTAL_FORMS=10**30``)
+        would otherwise build and show hundreds of empty lines (Django stops at
+        ``absolute_max``), seconds of work per request."""
+        count = super().total_form_count()
+        if self.is_bound:
+            row = re.compile(rf"{re.escape(self.prefix)}-(\d+)-")
+            sent = [int(match.group(1)) for key in self.data if (match := row.match(key))]
+            count = min(count, max(sent, default=-1) + 1)
+        return count
+
+
 LineFormSet = forms.inlineformset_factory(
-    Opportunity, OpportunityLine, form=OpportunityLineForm, extra=0, can_delete=True, max_num=500, validate_max=True)
+    Opportunity, OpportunityLine, form=OpportunityLineForm, formset=BaseLineFormSet, extra=0, can_delete=True,
+    max_num=500, absolute_max=500, validate_max=True)
 
 
 class OpportunityForm(InitiatedByMixin, CRMRecordForm):
@@ -181,9 +199,9 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
     def chosen_stage(self) -> SalesStage | None:
         """The stage the form shows (as typed, or as stored)."""
         if self.is_bound:
-            value = self.data.get(self.add_prefix("stage"))
-            return SalesStage.objects.filter(pk=value).first() if str(value or "").isdigit() else None
-        pk = self.initial.get("stage") or self.instance.stage_id
+            pk = parse_id(self.data.get(self.add_prefix("stage")))
+            return SalesStage.objects.filter(pk=pk).first() if pk else None
+        pk = parse_id(self.initial.get("stage") or self.instance.stage_id)
         return SalesStage.objects.filter(pk=pk).first() if pk else None
 
     def checklist(self):
@@ -194,7 +212,7 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
         preview = Opportunity(pk=self.instance.pk, stage=stage,
                               stage_entered_on=self.instance.stage_entered_on if stage.pk == self.instance.stage_id else None)
         if self.is_bound:
-            ticked = {int(v) for v in self.data.getlist(self.add_prefix("done_activities")) if str(v).isdigit()}
+            ticked = set(parse_ids(self.data.getlist(self.add_prefix("done_activities"))))
         else:
             ticked = set(self.initial.get("done_activities") or [])
         items = preview.activity_checklist()
@@ -282,7 +300,7 @@ class StageDeleteForm(forms.Form):
         return data
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(DecimalCommaMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = ["name", "description", "unit_price", "unit_cost", "active"]

@@ -278,7 +278,8 @@ class Opportunity(Record):
             if not self.close_date or (entering and self.close_date == loaded_close_date and self.pk):
                 # Closing: the close date is today unless the real date was entered.
                 self.close_date = today
-        self.expected_revenue = pricing.expected_revenue(self.total, self.probability)
+        if self.probability is not None and 0 <= self.probability <= 100:  # else the field's own error
+            self.expected_revenue = pricing.expected_revenue(self.total, self.probability)
 
     def activity_checklist(self) -> list["ChecklistItem"]:
         """The current stage's activities, each with its due date and done mark."""
@@ -363,4 +364,9 @@ class OpportunityLine(models.Model):
     def clean(self) -> None:
         if not self.product_id and not self.description.strip():
             raise ValidationError({"description": _("Choose a catalogue item or describe the line.")})
-        self.line_total = pricing.line_total(self.quantity, self.unit_price, self.discount_percent)
+        if self.quantity is None or self.unit_price is None:
+            return  # not a number: the field's own error says so
+        total = pricing.line_total(self.quantity, self.unit_price, self.discount_percent or 0)
+        if not pricing.is_storable(total):
+            raise ValidationError({"unit_price": _("The line total (quantity × unit price) is too large.")})
+        self.line_total = total

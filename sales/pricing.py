@@ -12,6 +12,8 @@ from typing import Iterable
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+# The largest amount stored (14 digits, 2 of them cents: sales.models.MONEY).
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def to_money(value) -> Decimal:
@@ -33,3 +35,8 @@ def opportunity_total(line_totals: Iterable[Decimal]) -> Decimal:
 def expected_revenue(total: Decimal, probability: int) -> Decimal:
     """Probability (0–100 %) × total, rounded to cents."""
     return to_money(Decimal(total or 0) * Decimal(probability or 0) / HUNDRED)
+
+
+def is_storable(amount: Decimal) -> bool:
+    """Whether an amount fits the stored amounts' 14 digits."""
+    return abs(amount) <= MAX_AMOUNT

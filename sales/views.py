@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views import View
 
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
+from crm.generic.params import object_or_404, parse_id
 from crm.generic.services import DomainError
 from crm.permissions import OwnerRequiredMixin, is_owner
 from crm.views import CRMRecordViewSet
@@ -125,9 +126,8 @@ class FormPartView(View):
 
     def post(self, request):
         instance = Opportunity()
-        pk = request.POST.get("object_pk", "")
-        if pk.isdigit():
-            instance = get_object_or_404(Opportunity, pk=int(pk))
+        if request.POST.get("object_pk"):
+            instance = object_or_404(Opportunity, request.POST["object_pk"])
         form = OpportunityForm(request.POST, instance=instance, user=request.user)
         return render(request, self.templates[self.part], {"form": form})
 
@@ -138,8 +138,8 @@ class LineRowView(View):
     def get(self, request):
         from sales.forms import LineFormSet
 
-        index = request.GET.get("index", "0")
-        index = int(index) if index.isdigit() and int(index) < 500 else 0
+        index = parse_id(request.GET.get("index", "0")) or 0
+        index = index if index < 500 else 0
         line = LineFormSet(prefix="lines").empty_form
         line.prefix = f"lines-{index}"  # the row's place in the formset
         return render(request, "sales/includes/line_row.html", {"line": line, "new_total_forms": index + 1})
@@ -197,9 +197,8 @@ class StagesView(OwnerRequiredMixin, View):
 
     def post(self, request):
         op = request.POST.get("op", "")
-        stage = get_object_or_404(SalesStage, pk=request.POST["stage"]) if request.POST.get("stage", "").isdigit() else None
-        activity = (get_object_or_404(SalesActivity, pk=request.POST["activity"])
-                    if request.POST.get("activity", "").isdigit() else None)
+        stage = object_or_404(SalesStage, request.POST["stage"]) if request.POST.get("stage") else None
+        activity = object_or_404(SalesActivity, request.POST["activity"]) if request.POST.get("activity") else None
         try:
             response = self.apply(request, op, stage, activity)
         except DomainError as error:

@@ -3,7 +3,8 @@ import django_filters
 from django_filters import fields as filter_fields
 from django_filters.fields import ModelChoiceIterator
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from .counts import cached_list
@@ -93,6 +94,36 @@ CACHED_FIELDS = {filter_fields.ModelChoiceField: CachedModelChoiceField,
                  filter_fields.ModelMultipleChoiceField: CachedModelMultipleChoiceField}
 
 
+# Longer filter text is refused (a field error): nothing in the lists is that
+# long, and SQLite refuses LIKE patterns over 50,000 bytes.
+MAX_FILTER_TEXT = 200
+
+
+def bound_input(filter_, model) -> None:
+    """Limit what a filter accepts to what its column can be compared with, so
+    that odd input is a field error rather than a database error: a number for
+    an integer column (an id: ``?account=…``) is a whole number in the column's
+    range, a number for a decimal column has at most its digits, text is at
+    most MAX_FILTER_TEXT characters."""
+    if isinstance(filter_, django_filters.CharFilter):
+        filter_.extra.setdefault("max_length", MAX_FILTER_TEXT)
+        return
+    if not isinstance(filter_, django_filters.NumberFilter) or model is None:
+        return
+    try:
+        field = model._meta.get_field(filter_.field_name)
+    except FieldDoesNotExist:
+        return
+    column = field.target_field if field.is_relation else field
+    if isinstance(column, models.IntegerField):
+        low, high = connection.ops.integer_field_range(column.get_internal_type())
+        filter_.field_class = forms.IntegerField
+        filter_.extra.setdefault("min_value", low)
+        filter_.extra.setdefault("max_value", high)
+    elif isinstance(column, models.DecimalField):
+        filter_.extra.setdefault("max_digits", column.max_digits)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """``q`` searches ``search_index`` if the list has one (every word the start of
     a word of the record), else ``search_fields`` (every word a substring of one
@@ -104,9 +135,10 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Model choices read once per page, or from the cache (CachedChoicesMixin).
         for filter_ in self.filters.values():
+            # Model choices read once per page, or from the cache (CachedChoicesMixin).
             filter_.field_class = CACHED_FIELDS.get(filter_.field_class, filter_.field_class)
+            bound_input(filter_, self._meta.model)
 
     @property
     def form(self):

@@ -4,6 +4,7 @@ import copy
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,33 @@ from .tabular import too_large
 from .widgets import CommentsWidget
 
 
-class RecordForm(forms.ModelForm):
+class PointNumberInput(forms.NumberInput):
+    """An <input type="number">, whose value is written with a decimal point in
+    every language: browsers take no other (a "12,50" shows an empty box)."""
+
+    def format_value(self, value):
+        return None if value in ("", None) else str(value)
+
+
+class DecimalCommaMixin:
+    """Amounts typed with a decimal comma ("12,50") are read as 12.50 in the
+    languages that write one (French, Norwegian, Polish, Indonesian); a
+    browser's number input sends "12.50" in every language, which is read as
+    well. Number inputs still show "12.50" (``PointNumberInput``): only the
+    reading is localized."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, (forms.DecimalField, forms.FloatField)):
+                field.localize = True
+                if isinstance(field.widget, forms.NumberInput):
+                    widget = PointNumberInput(attrs=field.widget.attrs)
+                    widget.is_required = field.widget.is_required
+                    field.widget = widget
+
+
+class RecordForm(DecimalCommaMixin, forms.ModelForm):
     """A record's create/edit form.
 
     Carries the record's ``version`` so a stale save is detected (the services
@@ -72,6 +99,17 @@ class RecordForm(forms.ModelForm):
     def m2m_data(self) -> dict:
         """Many-to-many values to hand to the services after the instance is saved."""
         return {f.name: self.cleaned_data[f.name] for f in self.instance._meta.many_to_many if f.name in self.cleaned_data}
+
+
+def add_refusal(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal (the ``ValidationError`` of its ``full_clean``)
+    on the form: an error about a field the form has beside that field, any
+    other (a computed field such as a total, the whole record) at the top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def normalize_text(cleaned_data: dict) -> dict:

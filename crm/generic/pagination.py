@@ -5,11 +5,12 @@ the page, which the database reads from the sort index alone, then the full
 rows for just those keys. Skipping 50,000 index entries is cheap; skipping
 50,000 full rows (plain OFFSET) is not.
 """
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 from .counts import cached_count
+from .params import parse_page
 
 
 class DeferredJoinPaginator(Paginator):
@@ -46,15 +47,9 @@ class DeferredJoinPaginator(Paginator):
         return self._get_page(rows, number, self)
 
     def get_page_or_last(self, number):
-        """The requested page, the first for rubbish, the last past the end."""
-        try:
-            return self.page(number)
-        except InvalidPage:
-            try:
-                number = int(number)
-            except (TypeError, ValueError):
-                return self.page(1)
-            return self.page(self.num_pages if number > 1 else 1)
+        """The requested page (``number`` as the request sent it), the first for
+        rubbish, the last past the end, however far (``params.parse_page``)."""
+        return self.page(parse_page(number, last=self.num_pages))
 
 
 class WindowCountPaginator(Paginator):
@@ -76,10 +71,7 @@ class WindowCountPaginator(Paginator):
     def get_page(self, number):
         """The requested page, the first for rubbish, the last past the end
         (as ``Paginator.get_page``)."""
-        try:
-            number = max(int(number), 1)
-        except (TypeError, ValueError):
-            number = 1
+        number = parse_page(number)
         bottom = (number - 1) * self.per_page
         counted = self.object_list.annotate(**{self.TOTAL: Window(Count("pk"))})
         rows = self.load(counted[bottom:bottom + self.per_page])

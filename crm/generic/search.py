@@ -182,6 +182,9 @@ def search(queryset: QuerySet, text: str, *, fields: tuple[str, ...], index: Wor
         words = search_words(text)
         return index.filter(queryset, words) if words else queryset
     for word in text.split()[:MAX_WORDS]:
+        if "\x00" in word:
+            return queryset.none()  # no stored text holds a NUL (PostgreSQL refuses one in a query)
+        word = word[:MAX_WORD_LENGTH]  # SQLite refuses LIKE patterns over 50,000 bytes
         q = Q()
         for field in fields:
             q |= Q(**{f"{field}__icontains": word})

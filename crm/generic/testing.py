@@ -227,6 +227,25 @@ class RecordViewTests:
         response = staff_client.get(self.url("list"), {"page": 999})
         assert response.status_code == 200 and "2 records" in response.content.decode()
 
+    def test_a_page_number_past_any_list_shows_the_last_page(self, staff_client):
+        self.factory.create_batch(2)
+        for page in ("99999999999999999999", "-1e309", "NaN", "²"):
+            response = staff_client.get(self.url("list"), {"page": page})
+            assert response.status_code == 200 and "2 records" in response.content.decode(), page
+
+    def test_odd_filter_values_are_field_errors(self, staff_client):
+        self.factory()
+        for name, value, message in [
+            ("assigned_to", "99999999999999999999", "Select a valid choice."),
+            ("category", str(2**63), "Select a valid choice."),
+            ("created_after", "2026-02-30", "Enter a valid date."),
+            ("q", "x" * 1_000_000, "Ensure this value has at most 200 characters (it has 1000000)."),
+            ("q", "a\x00b", "Null characters are not allowed."),
+        ]:
+            response = staff_client.get(self.url("list"), {name: value})
+            assert response.status_code == 200, (name, value)
+            assert message in response.content.decode(), (name, value)
+
     # --- detail and reading pane ------------------------------------------
     def test_detail_and_reading_pane(self, staff_client):
         record = self.factory()
@@ -252,6 +271,25 @@ class RecordViewTests:
         response = staff_client.post(self.url("add"), self.post_data(_save_new="1"))
         assert response.status_code == 302 and response["Location"] == self.url("add")
         assert self.count() == 1
+
+    def test_an_odd_next_is_settled_before_saving_and_falls_back_to_the_record(self, staff_client):
+        """A ``next`` that is no page of the site (a view name, another site, …)
+        is ignored: the record is saved once and its page opens (a server
+        error after the save made users save again, a duplicate)."""
+        for index, target in enumerate(["foo", "//evil.example/", "https://evil.example/", "/\x00", "NaN"]):
+            title = f"Next {index}"
+            response = staff_client.post(self.url("add"), self.post_data(**{self.title_field: title}, next=target))
+            record = self.rtype.queryset().get(**{self.title_field: title})
+            assert response.status_code == 302 and response["Location"] == record.get_absolute_url(), target
+        response = staff_client.post(self.url("add"), self.post_data(**{self.title_field: "Back"}, next="/?page=2"))
+        assert response["Location"] == "/?page=2"
+
+    def test_an_odd_category_is_a_field_error(self, staff_client):
+        Category.objects.create(name="Hot")
+        response = staff_client.post(self.url("add"), self.post_data(categories=[str(2**63)]))
+        assert response.status_code == 200
+        assert "Select a valid choice." in response.content.decode()
+        assert self.count() == 0
 
     def test_missing_required_name_is_refused(self, staff_client):
         data = self.post_data(**{self.title_field: "", "comments": "Typed text is kept"})
@@ -552,6 +590,11 @@ class RecordViewTests:
     def test_bulk_with_nothing_selected_says_so(self, staff_client):
         response = staff_client.post(self.url("bulk", "assign"), {"_apply": "1"}, follow=True)
         assert "Select at least one record first." in response.content.decode()
+
+    def test_bulk_with_odd_ticks_and_an_odd_next_goes_back_to_the_list(self, staff_client):
+        for query in ({"next": "foo"}, {"pk": ["99999999999999999999", "²", "-1"], "next": "NaN"}):
+            response = staff_client.get(self.url("bulk", "edit"), query)
+            assert response.status_code == 302 and response["Location"] == self.url("list"), query
 
     # --- print ---------------------------------------------------------------
     def test_print_is_a_pdf(self, staff_client):

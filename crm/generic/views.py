@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Lower
@@ -32,11 +33,13 @@ from . import recycle, registry, services
 from .actions import DEFAULT_ACTIONS
 from .counts import one_version
 from .exports import csv_response, export_chunks, export_rows, xlsx_response
-from .forms import ImportUploadForm
+from .filtersets import MAX_FILTER_TEXT
+from .forms import ImportUploadForm, add_refusal
 from . import importjobs
 from .files import FileNotStored
 from .imports import Plan
 from .pagination import DeferredJoinPaginator
+from .params import parse_id, parse_ids
 from .pdf import pdf_response, render_pdf
 from .rows import light_instances
 from .tabular import FileRejected, Limits, intcomma, read_table
@@ -244,7 +247,7 @@ def selected_queryset(viewset, request, data: QueryDict):
     """The records a bulk action or an export applies to: the ticked primary
     keys (``pk``), or everything matching the list's filter (``select_all``
     with the filter in ``filter_query``). Returns (queryset, pks, filter query)."""
-    pks = [int(pk) for pk in data.getlist("pk") if pk.isdigit()]
+    pks = parse_ids(data.getlist("pk"))
     filter_query = data.get("filter_query", "")
     if data.get("select_all") == "1":
         _fs, queryset = filtered_queryset(viewset, request, QueryDict(filter_query))
@@ -398,11 +401,22 @@ class ObjectDetailView(ViewSetMixin, View):
         return render(request, self.viewset.template_detail, context)
 
 
-def safe_next(request, fallback: str) -> str:
+def safe_next(request, fallback):
+    """Where to go after this request: its ``next`` (posted, else in the query)
+    if that is a path on this site, else ``fallback``. A view reads it before
+    it saves anything, so an odd ``next`` can never turn a save into an error
+    page (and the user's retry into a duplicate); and it is redirected to as a
+    URL, never looked up as a view name."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return fallback
+    return target if is_site_path(target, request) else fallback
+
+
+def is_site_path(target, request) -> bool:
+    """Whether ``target`` is a path on this site ("/contacts/?page=2"): not
+    another site ("//evil.example", "https://…"), not a view name, no control
+    characters, of a sane length."""
+    return (isinstance(target, str) and target.startswith("/") and len(target) <= 2000 and target.isprintable()
+            and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()))
 
 
 class ObjectEditView(ViewSetMixin, View):
@@ -417,12 +431,29 @@ class ObjectEditView(ViewSetMixin, View):
         return self.viewset.get_object(request, pk) if pk else self.viewset.new_instance(request)
 
     def get_form(self, request, instance, data=None, files=None):
-        initial = {k: v for k, v in request.GET.items() if k in self.viewset.form.base_fields} if not instance.pk else None
+        initial = self.initial_from_query(request, instance) if not instance.pk and request.GET else None
         return self.viewset.form(data, files, instance=instance, user=request.user, initial=initial)
+
+    def initial_from_query(self, request, instance) -> dict:
+        """Values a link fills in on a new record's form (``?stage=3``,
+        ``?full_name=…``), as given; a value its field refuses is left out, so
+        the form opens as if it had not been given (an odd ``?stage=x`` made
+        the stage's checklist query fail)."""
+        fields = self.viewset.form(instance=instance, user=request.user).fields
+        initial = {}
+        for name in request.GET.keys() & fields.keys():
+            field = fields[name]
+            value = request.GET.getlist(name) if isinstance(field.widget, forms.SelectMultiple) else request.GET[name]
+            try:
+                field.clean(value)
+            except ValidationError:
+                continue
+            initial[name] = value
+        return initial
 
     def render_form(self, request, form, instance, **extra):
         context = self.base_context(
-            form=form, object=instance, next=request.POST.get("next") or request.GET.get("next", ""),
+            form=form, object=instance, next=safe_next(request, ""),
             cancel_url=safe_next(request, instance.get_absolute_url() if instance.pk else self.viewset.url("list")), **extra)
         return render(request, self.viewset.template_edit, context)
 
@@ -436,11 +467,13 @@ class ObjectEditView(ViewSetMixin, View):
 
     def post(self, request, pk=None):
         instance = self.get_instance(request, pk)
+        # Where to go afterwards is settled before anything is saved.
+        next_url = safe_next(request, None)
         # A stale form is answered first: its errors (a line someone removed
         # meanwhile, …) would otherwise hide what actually happened.
-        posted_version = request.POST.get("version", "")
-        if instance.pk and posted_version.isdigit():
-            conflict = services.edit_conflict(instance, int(posted_version))
+        posted_version = parse_id(request.POST.get("version", ""))
+        if instance.pk and posted_version is not None:
+            conflict = services.edit_conflict(instance, posted_version)
             if conflict is not None:
                 return self.render_conflict(request, pk, conflict)
         form = self.get_form(request, instance, request.POST, request.FILES)
@@ -456,12 +489,12 @@ class ObjectEditView(ViewSetMixin, View):
             form.add_error(None, error.message)
             return self.render_form(request, form, instance)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_refusal(form, error)
             return self.render_form(request, form, instance)
         messages.success(request, _("“%(record)s” was saved.") % {"record": obj})
         if "_save_new" in request.POST:
             return redirect(self.viewset.url("add"))
-        return redirect(safe_next(request, obj.get_absolute_url()))
+        return HttpResponseRedirect(next_url or obj.get_absolute_url())
 
 
     def render_conflict(self, request, pk, conflict: services.EditConflict):
@@ -561,7 +594,7 @@ class BulkActionView(ViewSetMixin, View):
         back = safe_next(request, f"{self.viewset.url('list')}?{filter_query}" if filter_query else self.viewset.url("list"))
         if not count:
             messages.warning(request, _("Select at least one record first."))
-            return redirect(back)
+            return HttpResponseRedirect(back)
         if request.htmx and request.htmx.target == "bulk-value":
             # The bulk-edit field was changed: show the matching value input.
             form = action.get_form(self.viewset, None, user=request.user, initial=data.dict())
@@ -576,7 +609,7 @@ class BulkActionView(ViewSetMixin, View):
             except services.DomainError as error:
                 return self.render_page(request, action, form, count, pks, data, back, error=error)
             messages.success(request, message)
-            return redirect(back)
+            return HttpResponseRedirect(back)
         return self.render_page(request, action, form, count, pks, data, back)
 
     def render_page(self, request, action, form, count, pks, data, back, error=None):
@@ -635,7 +668,7 @@ class ListColumnsView(ViewSetMixin, View):
         if request.htmx:
             # The page asks for its rows again, with its own filter, sort and page.
             return HttpResponse(status=204)
-        return redirect(safe_next(request, self.viewset.url("list")))
+        return HttpResponseRedirect(safe_next(request, self.viewset.url("list")))
 
 
 IMPORTS_SESSION_KEY = "crm_imports"
@@ -944,6 +977,11 @@ class DeletedItemsView(View):
         if chosen_type in dict(types):
             items = items.filter(record_type=chosen_type)
         text = request.GET.get("q", "").strip()
+        try:
+            MaxLengthValidator(MAX_FILTER_TEXT)(text)   # as the lists' search box (SQLite refuses huge LIKE patterns)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            text = ""
         if text:
             items = items.filter(text__icontains=text)
         mine = request.GET.get("mine") == "1"

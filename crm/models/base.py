@@ -1,6 +1,8 @@
 """What every CRM record (account, contact, lead, opportunity, …) has in common."""
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,26 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """Django's field checks, and no text with a NUL character: PostgreSQL
+        cannot store one. Forms refuse it already; this holds for every write
+        through the services (a record made by name in the Link to dialog, …)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.error_dict
+        refuse_null_characters = ProhibitNullCharactersValidator()
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and field.name not in (exclude or ()) and field.name not in errors:
+                try:
+                    refuse_null_characters(value)
+                except ValidationError as error:
+                    errors[field.name] = [error]
+        if errors:
+            raise ValidationError(errors)
 
     def primary_email(self) -> str:
         """The address that E-mail and Meeting request actions write to."""

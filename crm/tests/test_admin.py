@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from crm.generic import services as record_services
 from crm.models import Account, Category, ChangeLogEntry, HistoryItem, ListValue
-from crm.tests.admin_forms import owner_not_superuser, page_data
+from crm.tests.admin_forms import owner_not_superuser, page_data, superuser
 from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, UserFactory, link
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +204,25 @@ def test_every_admin_page_opens_for_an_owner(client):
         obj = model._default_manager.first()
         if obj is not None:
             assert client.get(reverse(f"{name}_change", args=[obj.pk])).status_code == 200, name
+
+
+def test_an_empty_to_field_opens_the_change_form(admin_client):
+    account = AccountFactory(name="Acme")
+    response = admin_client.get(reverse("admin:crm_account_change", args=[account.pk]), {"_to_field": ""})
+    assert response.status_code == 200 and "Acme" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["admin:crm_account_changelist", "admin:auth_user_changelist"])
+def test_a_search_longer_than_anything_stored_finds_nothing(client, url):
+    client.force_login(superuser())
+    AccountFactory(name="Acme")
+    response = client.get(reverse(url), {"q": "x" * 1_000_000})
+    assert response.status_code == 200 and "0 results" in response.content.decode()
+
+
+def test_an_odd_group_in_the_user_form_is_a_field_error(client):
+    client.force_login(superuser())
+    user = UserFactory(username="carol")
+    response = client.post(reverse("admin:auth_user_change", args=[user.pk]), {
+        "username": "carol", "groups": [str(2**63)], "date_joined_0": "2026-01-01", "date_joined_1": "10:00"})
+    assert response.status_code == 200 and "Select a valid choice." in response.content.decode()

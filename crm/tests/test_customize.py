@@ -92,3 +92,20 @@ def test_edit_this_list_is_offered_to_the_owner_only(owner_client, client, staff
     assert "Edit this list" in owner_client.get(url).content.decode()
     client.force_login(staff)
     assert "Edit this list" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("value", ["", "abc", "99999999999999999999", "-1", "\x00"])
+def test_an_odd_list_value_or_category_is_not_found(owner_client, value):
+    for op in ("rename", "up", "delete"):
+        response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"op": op, "value": value, "name": "x"})
+        assert response.status_code == 404, (op, value)
+    if value:
+        for data in ({"op": "delete", "category": value}, {"category": value, "name": "X", "colour": "#000000"}):
+            assert owner_client.post(reverse("crm:categories"), data).status_code == 404, (data, value)
+    assert not Category.objects.exists()
+
+
+def test_a_source_typed_with_a_nul_character_is_refused(staff_client):
+    response = staff_client.post(reverse("crm:contact_add"), {"full_name": "Nora Nul", "source": "Fair\x00"})
+    assert response.status_code == 200 and "Null characters are not allowed." in response.content.decode()
+    assert not BusinessContact.objects.exists() and not ListValue.objects.filter(name__startswith="Fair").exists()

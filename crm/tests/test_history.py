@@ -384,3 +384,11 @@ def test_item_page_shows_notes_and_attendees_with_their_lines_and_markup_as_text
     assert "<p>Agenda first.<br>Then &lt;b&gt;lunch&lt;/b&gt;</p>" in body
     assert "<p>Ann &lt;ann@example.com&gt;<br>Bo &lt;script&gt;x&lt;/script&gt;</p>" in body
     assert "&lt;p&gt;" not in body and "<b>lunch" not in body
+
+
+def test_a_page_number_past_any_history_shows_the_last_page(staff_client):
+    contact = ContactFactory()
+    link(HistoryItemFactory(subject="Only note"), contact)
+    for page in ("99999999999999999999", "-1e309", "NaN"):
+        response = staff_client.get(reverse("crm:contact_history", args=[contact.pk]), {"page": page})
+        assert response.status_code == 200 and "Only note" in response.content.decode(), page

@@ -123,3 +123,16 @@ def test_link_to_record_lists_only_the_chosen_type(staff_client, chosen, listed)
     assert listed in body
     for other in {"Acme", "Carl Contact", "Lena Lead", "Big Deal"} - {listed}:
         assert other not in body
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "x" * 1_000_000])
+def test_an_odd_search_text_finds_nothing(staff_client, text):
+    AccountFactory(name="Acme")
+    response = staff_client.get(reverse("crm:link_to_search"), {"types": "account,contact", "q": text})
+    assert response.status_code == 200 and "Acme" not in response.content.decode()
+
+
+def test_new_with_a_nul_character_is_refused(staff_client):
+    response = staff_client.post(reverse("crm:link_to_create"), {"types": "account", "type": "account", "name": "A\x00B"})
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Account.objects.exists()

@@ -12,24 +12,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from crm.generic.testing import csv_bytes, import_upload
-from crm.models import Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, ListKind, ListValue, UserPreferences
-from crm.tests.admin_forms import superuser
-from crm.tests.factories import AccountFactory, ContactFactory, HistoryItemFactory, link, png_file
-from leads.tests.factories import LeadFactory
-from sales.tests.factories import OpportunityFactory
-from crm.tests.urlwalk import all_patterns, is_html, page_forms, site_urls
+from crm.tests.urlwalk import all_patterns, finish, is_html, page_forms, site_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -77,94 +68,14 @@ def state() -> tuple[dict, dict]:
     return database_state(), media_state()
 
 
-# --- The site, seeded -------------------------------------------------------------------
-
-PLAIN_EMAIL = """From: Nora Nilsen <nora.nilsen@example.com>
-To: sales@ourco.example
-Subject: Chairs
-Content-Type: text/plain; charset=utf-8
-
-Could you send a quote?
-"""
-
-
-@pytest.fixture
-def site(client):
-    """The demo data plus what it lacks (an attachment, a photo, a pending import,
-    a captured e-mail, sales settings, another user's preferences), a signed-in
-    superuser, and one sample row of each kind the URLs take."""
-    from leads.models import Lead, ScoringCriterion
-    from sales import services as sales_services
-    from sales.models import Opportunity, Product, SalesActivity, SalesSettings, SalesStage
-
-    call_command("seed_demo", stdout=io.StringIO())
-    user = superuser()
-    client.force_login(user)
-    contact = BusinessContact.objects.filter(is_lead=False, account__isnull=False).order_by("pk").first()
-    contact.photo.save("face.png", png_file(), save=True)
-    attachment = HistoryItemFactory(kind=HistoryItem.Kind.FILE, subject="Price list", file_name="prices.txt",
-                                    file=ContentFile(b"chairs 349", name="prices.txt"), file_size=10)
-    link(attachment, contact)
-    task = HistoryItem.objects.filter(kind=HistoryItem.Kind.TASK).order_by("pk").first()
-    sales_services.sales_settings_save(activity_reminders=False)
-    UserPreferences.objects.create(user=contact.assigned_to or user.__class__.objects.exclude(pk=user.pk).first())
-    # An import waiting for its confirmation (a session job, its file and plan) and a captured e-mail.
-    preview = import_upload(client, reverse("crm:contact_import"), "new.csv",
-                            csv_bytes([["Full Name", "E-mail Address"], ["Imre Import", "imre@example.com"]]))
-    assert preview.context["step"] == "preview"
-    captured = client.post(reverse("leads:lead_from_email"), {"raw": PLAIN_EMAIL})
-    assert captured.status_code == 302
-    open_opportunity = Opportunity.objects.filter(stage__kind="open", lines__isnull=False).order_by("pk").first()
-    won = Opportunity.objects.filter(stage__kind="won").order_by("pk").first()
-    samples = {
-        Account: [contact.account_id],
-        BusinessContact: [contact.pk],
-        Lead: [Lead.objects.order_by("pk").first().pk],
-        Opportunity: [open_opportunity.pk, won.pk],
-        HistoryItem: [attachment.pk, task.pk],
-        ListValue: [contact.source_id or ListValue.objects.filter(kind=ListKind.SOURCE).first().pk],
-        ScoringCriterion: [ScoringCriterion.objects.order_by("pk").first().pk],
-        SalesStage: [open_opportunity.stage_id, won.stage_id],
-        SalesActivity: [SalesActivity.objects.order_by("pk").first().pk],
-        Product: [Product.objects.order_by("pk").first().pk],
-        Category: [Category.objects.order_by("pk").first().pk],
-        ChangeLogEntry: [ChangeLogEntry.objects.order_by("pk").first().pk],
-        UserPreferences: [UserPreferences.objects.get().pk],
-        SalesSettings: [SalesSettings.objects.get().pk],
-        user.__class__: [user.pk],
-        "view_on_site": [contact.account],
-    }
-    from django.contrib.auth.models import Group
-
-    samples[Group] = [Group.objects.order_by("pk").first().pk]
-    # A record in Deleted items, and a failed sign-in (django-axes).
-    from axes.models import AccessAttempt
-
-    from crm.generic import services as record_services
-    from crm.models import DeletedItem
-
-    deleted = record_services.record_delete(instance=ContactFactory(full_name="Dora Deleted"), user=user)
-    samples[DeletedItem] = [deleted.pk]
-    samples[AccessAttempt] = [AccessAttempt.objects.create(
-        username="mallory", ip_address="127.0.0.9", user_agent="test", http_accept="*/*", path_info="/accounts/login/",
-        failures_since_start=3).pk]
-    # Records no rule protects, ticked in bulk actions (a delete of records in
-    # use, or a change to a closed opportunity, is refused whatever the method).
-    free = [AccountFactory().pk, ContactFactory().pk, LeadFactory().pk, OpportunityFactory(account=contact.account).pk]
-    return {
-        "user": user, "samples": samples, "contact": contact, "won_stage": won.stage_id,
-        "import_token": preview.context["token"], "import_digest": preview.context["digest"],
-        "category": samples[Category][0], "free": free,
-    }
-
-
 # --- The query parameters the app knows -------------------------------------------------------
 
 def known_parameters(site, pages: list[str]) -> dict[str, list[str]]:
     """Every parameter the app reads, each with a plausible value: the fields of
-    every form on the site's pages (filters, record forms, bulk action forms,
-    customization, the admin) with the value the page offers, the filtersets'
-    and forms' fields, and the parameters views read themselves."""
+    every form on the site's pages (the lists' filtersets, record forms, bulk
+    action forms, customization, the admin) with the value the page offers,
+    and the parameters views read themselves, with values that make each
+    action apply (a closed stage to Mark closed, a user to Assign to, …)."""
     params: dict[str, list[str]] = {}
     for html in pages:
         for form in page_forms(html):
@@ -218,27 +129,17 @@ def queries(pattern, params: dict[str, list[str]]) -> list[str]:
 
 # --- The test ------------------------------------------------------------------------------
 
-def test_every_url_covers_the_project(site):
+def test_every_url_covers_the_project(seeded_site):
     """The walk fills every pattern of the URLconf (a new one it cannot fill fails here)."""
-    urls = site_urls(site["samples"])
+    urls = site_urls(seeded_site["samples"])
     assert {p.name for p, _u in urls} == {p.name for p in all_patterns()}
     names = {p.name for p, _u in urls}
     assert {"crm:contact_bulk", "sales:opportunity_bulk", "leads:lead_convert", "crm:preferences",
             "crm:history_file", "admin:crm_account_delete"} <= names
 
 
-def finish(response) -> None:
-    """Read a streamed response to its end, which closes it (an export, a file).
-    Not ``response.close()``: the test client has closed a response already
-    (a streamed one when its content is read), and a second close sends
-    ``request_finished`` again, which on PostgreSQL closes the test's database
-    connection and its transaction."""
-    if response.streaming:
-        for _chunk in response.streaming_content:
-            pass
-
-
-def test_no_get_or_head_request_changes_anything(site, client):
+def test_no_get_or_head_request_changes_anything(seeded_site, client):
+    site = seeded_site
     urls = site_urls(site["samples"])
     baseline = state()
     # First every page as a link opens it (a bulk action's page with records

@@ -1,4 +1,6 @@
 """The shared record view tests, applied to accounts and business contacts."""
+import pytest
+from django.urls import reverse
 
 from crm.generic.testing import ImportViewTests, RecordViewTests
 from crm.tests.factories import AccountFactory, ContactFactory, criteria_met, full_account, full_person
@@ -145,3 +147,15 @@ def test_category_badges_come_with_the_rows_in_name_order(staff_client):
     assert row.index(">Alpha<") < row.index(">Zulu<") and 'data-colour="#ffeedd" data-text-colour="#000"' in row
     plain = body[body.index("Plain Person"):]
     assert "category-badge" not in plain[:plain.index("</tr>")]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("99999999999999999999999", "Ensure this value is less than or equal to 9223372036854775807."),
+    ("-1e309", "Enter a whole number."),
+    ("1.5", "Enter a whole number."),
+])
+def test_an_odd_account_filter_is_a_field_error(staff_client, value, message):
+    ContactFactory(full_name="Anna Berg", account=AccountFactory())
+    response = staff_client.get(reverse("crm:contact_list"), {"account": value})
+    body = response.content.decode()
+    assert response.status_code == 200 and message in body and "Anna Berg" not in body

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms import BaseForm
+from django_filters import FilterSet
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
@@ -168,6 +171,7 @@ class Field:
     options: list[str] = field(default_factory=list)
     submitted: bool = True  # False for an unticked checkbox / radio
     hidden: bool = False
+    invalid: bool = False   # shown with an error (aria-invalid, Bootstrap's is-invalid)
 
 
 @dataclass
@@ -176,6 +180,8 @@ class Form:
     action: str | None
     fields: list[Field]
     attrs: dict
+    # Addresses its fields are also sent to by script (htmx, live parts): (method, url).
+    endpoints: list[tuple[str, str]] = field(default_factory=list)
 
     def data(self) -> dict[str, list[str]]:
         """What a browser submits from the form untouched."""
@@ -187,6 +193,14 @@ class Form:
 
     def names(self) -> list[str]:
         return list(dict.fromkeys(f.name for f in self.fields))
+
+    def invalid(self) -> set[str]:
+        """The names of the fields shown with an error."""
+        return {f.name for f in self.fields if f.invalid}
+
+
+def _is_invalid(attrs: dict) -> bool:
+    return attrs.get("aria-invalid") == "true" or "is-invalid" in (attrs.get("class") or "").split()
 
 
 class _PageForms(HTMLParser):
@@ -212,6 +226,9 @@ class _PageForms(HTMLParser):
         form = self.current
         if form is None or "disabled" in attrs:
             return
+        for attribute, methods in (("hx-post", ["post"]), ("hx-get", ["get"]), ("data-url", ["get", "post"])):
+            if attrs.get(attribute):
+                form.endpoints += [(method, attrs[attribute]) for method in methods]
         name = attrs.get("name")
         if tag == "input" and name:
             kind = (attrs.get("type") or "text").lower()
@@ -220,14 +237,14 @@ class _PageForms(HTMLParser):
             value = attrs.get("value") or ("on" if kind in ("checkbox", "radio") else "")
             submitted = "checked" in attrs if kind in ("checkbox", "radio") else kind != "file"
             form.fields.append(Field(name, kind, value, [value] if kind in ("checkbox", "radio") else [],
-                                     submitted, hidden=kind == "hidden"))
+                                     submitted, hidden=kind == "hidden", invalid=_is_invalid(attrs)))
         elif tag == "select" and name:
-            self.select = Field(name, "select")
+            self.select = Field(name, "select", invalid=_is_invalid(attrs))
             self.select_chosen, self.select_multiple = [], "multiple" in attrs
         elif tag == "option" and self.select is not None:
             self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
         elif tag == "textarea" and name:
-            self.textarea = Field(name, "textarea")
+            self.textarea = Field(name, "textarea", invalid=_is_invalid(attrs))
 
     def handle_endtag(self, tag):
         if tag == "form" and self.current is not None:
@@ -244,7 +261,8 @@ class _PageForms(HTMLParser):
             select, self.select = self.select, None
             chosen = self.select_chosen or ([] if self.select_multiple else select.options[:1])
             for value in chosen or [""]:
-                self.current.fields.append(Field(select.name, "select", value, select.options, bool(chosen)))
+                self.current.fields.append(Field(select.name, "select", value, select.options, bool(chosen),
+                                                 invalid=select.invalid))
         elif tag == "textarea" and self.textarea is not None and self.current is not None:
             self.textarea.value = self.textarea.value.removeprefix("\n")
             self.current.fields.append(self.textarea)
@@ -262,6 +280,52 @@ def page_forms(html: str) -> list[Form]:
     reader = _PageForms()
     reader.feed(html)
     return reader.forms
+
+
+_INVALID_MARK = re.compile(r'aria-invalid="true"|\bis-invalid\b')
+_NAME = re.compile(r'<(?:input|select|textarea)\b[^>]*?\bname="([^"]*)"')
+
+
+def invalid_fields(html: str) -> set[str]:
+    """The names of the fields a page shows with an error (aria-invalid,
+    Bootstrap's is-invalid): found from the marks back to their tags, as a
+    fuzzed page can carry megabytes of echoed input (an HTML parser, or a
+    pattern tried at every "<", takes seconds on those)."""
+    names = set()
+    for mark in _INVALID_MARK.finditer(html):
+        start = html.rfind("<", 0, mark.start())
+        end = html.find(">", mark.end())
+        if (match := _NAME.match(html, start, end + 1 if end >= 0 else len(html))) is not None:
+            names.add(match.group(1))
+    return names
+
+
+def rejected_fields(response) -> set[str]:
+    """The fields a test client's response refused: those its page shows with an
+    error, and those with an error in the forms it rendered (a hidden field's
+    error, e.g. a tampered ``version``, is not always on the page)."""
+    names = invalid_fields(response.content.decode(errors="replace")) if is_html(response) else set()
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    for context in contexts:
+        if context is None:
+            continue
+        for value in context.flatten().values():
+            if isinstance(value, FilterSet):
+                value = value.form
+            # Only forms the view validated (asking another for its errors would validate it here).
+            if isinstance(value, BaseForm) and value._errors is not None:
+                names |= {value.add_prefix(name) for name in value._errors if name != NON_FIELD_ERRORS}
+    return names
+
+
+def finish(response):
+    """Read a file download to its end, which makes the test client close the
+    file (a response it already closed must not be closed again: that sends
+    ``request_finished``, whose handler closes the test's database connection)."""
+    if response.streaming:
+        for _chunk in response.streaming_content:
+            pass
+    return response
 
 
 def is_html(response) -> bool:

@@ -219,6 +219,12 @@ class TestCriteriaPage:
         assert "This field is required." in response.content.decode()
         assert ScoringCriterion.objects.count() == 4
 
+    @pytest.mark.parametrize("key", ["²", "99999999999999999999", "000"])
+    def test_an_odd_criterion_is_not_found(self, owner_client, key):
+        response = owner_client.post(reverse("leads:criteria"), {"criterion": key, "description": "Odd", "weight": 2})
+        assert response.status_code == 404
+        assert not ScoringCriterion.objects.filter(description="Odd").exists()
+
     def test_a_bad_weight_is_refused(self, owner_client):
         response = owner_client.post(reverse("leads:criteria"), {"description": "Odd", "weight": 7})
         assert "Select a valid choice." in response.content.decode()
@@ -290,6 +296,17 @@ class TestLeadFromEmail:
         response = staff_client.post(reverse("leads:lead_from_email_attach"), {"token": "nope", "record": other.pk},
                                      follow=True)
         assert "This message has expired; read it again." in response.content.decode()
+
+    @pytest.mark.parametrize("record", ["", "abc", "99999999999999999999", "\x00"])
+    def test_attach_to_an_odd_record_is_not_found(self, staff_client, record):
+        from crm.models import HistoryItem
+        from crm.tests.factories import ContactFactory
+
+        ContactFactory(email="anna@example.com")
+        body = staff_client.post(reverse("leads:lead_from_email"), {"raw": self.RAW}).content.decode()
+        token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+        response = staff_client.post(reverse("leads:lead_from_email_attach"), {"token": token, "record": record})
+        assert response.status_code == 404 and not HistoryItem.objects.exists()
 
     def test_pasted_message(self, staff_client):
         response = staff_client.post(reverse("leads:lead_from_email"), {"raw": self.RAW})

@@ -107,6 +107,90 @@ def test_bad_line_is_refused_beside_it_and_nothing_is_written(staff_client, line
     assert not Opportunity.objects.exists() and not OpportunityLine.objects.exists()
 
 
+@pytest.mark.parametrize("price, message", [
+    ("", "This field is required."),
+    ("abc", "Enter a number."),
+    ("12,50", "Enter a number."),  # in English a comma is no decimal separator
+    ("1e15", "Ensure that there are no more than 14 digits in total."),
+])
+def test_an_odd_unit_price_is_a_field_error_in_the_form_and_the_live_totals(staff_client, price, message):
+    data = new_opportunity_post(AccountFactory(), **lines_post({"description": "Chairs", "quantity": "2",
+                                                                "unit_price": price}))
+    response = staff_client.post(reverse("sales:opportunity_add"), data)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Opportunity.objects.exists()
+    totals = staff_client.post(reverse("sales:opportunity_totals"), data)
+    assert totals.status_code == 200 and 'data-line-totals="|"' in totals.content.decode()
+
+
+@pytest.mark.parametrize("language", ["fr", "nb", "pl", "id"])
+def test_a_decimal_comma_is_read_where_the_language_writes_one(staff_client, staff, language):
+    staff_client.post(reverse("crm:preferences"), {"language": language})
+    data = new_opportunity_post(AccountFactory(), **lines_post({"description": "Chairs", "quantity": "2",
+                                                                "unit_price": "12,50"}))
+    totals = staff_client.post(reverse("sales:opportunity_totals"), data)
+    assert 'data-line-totals="25' in totals.content.decode()
+    assert staff_client.post(reverse("sales:opportunity_add"), data).status_code == 302
+    line = OpportunityLine.objects.get()
+    assert (line.unit_price, line.line_total) == (Decimal("12.50"), Decimal("25.00"))
+    # The form shows it as a number input takes it, with a point.
+    body = staff_client.get(reverse("sales:opportunity_edit", args=[line.opportunity_id])).content.decode()
+    assert 'value="12.50"' in body
+
+
+def test_a_line_total_too_large_to_store_is_refused_beside_the_price(staff_client):
+    data = new_opportunity_post(AccountFactory(), **lines_post({"description": "Fleet", "quantity": "9999999999",
+                                                                "unit_price": "999999999999"}))
+    response = staff_client.post(reverse("sales:opportunity_add"), data)
+    assert response.status_code == 200
+    assert "The line total (quantity × unit price) is too large." in response.content.decode()
+    assert not Opportunity.objects.exists()
+
+
+def test_a_total_too_large_to_store_is_refused_and_nothing_is_written(staff_client):
+    line = {"description": "Fleet", "quantity": "1", "unit_price": "999999999999"}
+    response = staff_client.post(reverse("sales:opportunity_add"),
+                                 new_opportunity_post(AccountFactory(), **lines_post(line, line)))
+    assert response.status_code == 200
+    assert "Ensure that there are no more than 14 digits in total." in response.content.decode()
+    assert not Opportunity.objects.exists() and not OpportunityLine.objects.exists()
+
+
+def test_a_probability_out_of_range_is_a_field_error(staff_client):
+    opportunity = OpportunityFactory(account=AccountFactory(), total=Decimal("1000.00"))
+    response = staff_client.post(reverse("sales:opportunity_edit", args=[opportunity.pk]), new_opportunity_post(
+        opportunity.account, version=opportunity.version, probability=str(10**30)))
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 100." in response.content.decode()
+
+
+def test_a_tampered_line_count_is_refused_without_building_empty_lines(staff_client):
+    data = new_opportunity_post(AccountFactory(), **lines_post({"description": "Chairs", "quantity": "2",
+                                                                "unit_price": "10"}))
+    data["lines-TOTAL_FORMS"] = str(10**30)
+    response = staff_client.post(reverse("sales:opportunity_add"), data)
+    body = response.content.decode()
+    assert response.status_code == 200 and "Please submit at most 500 forms." in body
+    assert body.count('class="line-row') == 1  # the line sent, not 500 empty ones
+    assert not Opportunity.objects.exists()
+
+
+@pytest.mark.parametrize("query", ["stage=x", "stage=99999999999999999999", "stage=%00", "linked=account:x",
+                                   "probability=1e309"])
+def test_odd_values_in_the_new_form_link_are_left_out(staff_client, query):
+    response = staff_client.get(f"{reverse('sales:opportunity_add')}?{query}")
+    assert response.status_code == 200
+    # The form opens as without them: in the default stage, with its checklist.
+    assert re.search(rf'<option value="{stage().pk}" selected>Prospecting</option>', response.content.decode())
+
+
+def test_a_link_fills_in_the_new_form(staff_client):
+    won = stage("won")
+    response = staff_client.get(f"{reverse('sales:opportunity_add')}?stage={won.pk}&title=From+a+link")
+    body = response.content.decode()
+    assert re.search(rf'<option value="{won.pk}" selected>', body) and 'value="From a link"' in body
+
+
 def test_edit_removes_a_line_and_keeps_the_other(staff_client):
     account = AccountFactory()
     staff_client.post(reverse("sales:opportunity_add"), new_opportunity_post(account, **lines_post(
@@ -467,3 +551,29 @@ def test_a_change_of_the_lines_only_is_a_new_version_so_a_stale_form_is_refused(
     assert list(opportunity.lines.values_list("description", flat=True)) == ["Only line"]
     # Her lines are still on the form, each saying it was removed meanwhile.
     assert response.content.decode().count("This line was removed by someone else") == 2
+
+
+@pytest.mark.parametrize("query, message", [
+    ({"contact": "-1e309"}, "Enter a whole number."),
+    ({"account": "99999999999999999999999"}, "Ensure this value is less than or equal to 9223372036854775807."),
+    ({"total_min": "1e309"}, "Ensure that there are no more than 14 digits in total."),
+    ({"linked": "x" * 1_000_000}, "Ensure this value has at most 200 characters"),
+])
+def test_odd_opportunity_filters_are_field_errors(staff_client, query, message):
+    OpportunityFactory(title="Fleet", account=AccountFactory())
+    response = staff_client.get(reverse("sales:opportunity_list"), query)
+    body = response.content.decode()
+    assert response.status_code == 200 and message in body and ">Fleet<" not in body
+
+
+@pytest.mark.parametrize("key", ["abc", "²", "99999999999999999999"])
+def test_odd_ids_on_the_stages_page_and_the_live_parts_are_not_found(owner_client, key):
+    assert owner_client.post(reverse("sales:stages"), {"op": "stage_up", "stage": key}).status_code == 404
+    assert owner_client.post(reverse("sales:stages"), {"op": "activity_up", "activity": key}).status_code == 404
+    assert owner_client.post(reverse("sales:opportunity_totals"), {"object_pk": key}).status_code == 404
+
+
+def test_an_odd_line_index_starts_at_the_first_row(staff_client):
+    for index in ("²", "99999999999999999999", "-1"):
+        body = staff_client.get(reverse("sales:opportunity_line_row"), {"index": index}).content.decode()
+        assert 'name="lines-0-description"' in body, index
