@@ -867,7 +867,8 @@ class ImportView(ViewSetMixin, View):
         with these columns; otherwise show the preview again (nothing written)."""
         digest = self.digest(importer, job)
         plan = self.load_plan(job)
-        if plan is None or not secrets.compare_digest(request.POST.get("digest", ""), digest) or plan.digest != digest:
+        sent = request.POST.get("digest", "").encode()   # bytes: compare_digest refuses non-ASCII text
+        if plan is None or not secrets.compare_digest(sent, digest.encode()) or plan.digest != digest:
             messages.error(request, _("This preview is out of date: the file or the column choices changed. "
                                       "Check the preview below and confirm again."))
             return self.show_preview(request, token, job, importer)

@@ -63,3 +63,14 @@ def test_accounts_are_matched_by_id_only(staff_client):
     import_confirm(staff_client, ACCOUNTS, response)
     acme.refresh_from_db()
     assert (acme.name, acme.office, Account.objects.count()) == ("Acme AS", "Bergen", 2)
+
+
+def test_a_confirmation_with_a_non_ascii_digest_shows_the_preview_again(staff_client):
+    """A tampered digest (any text) is "out of date", not a 500 (compare_digest
+    refuses non-ASCII str), and nothing is written."""
+    url = reverse("crm:account_import")
+    preview = import_upload(staff_client, url, "a.csv", csv_bytes([["Account name"], ["Digest Traders"]]))
+    response = staff_client.post(url, {"step": "commit", "token": preview.context["token"], "digest": "é" * 40})
+    assert response.status_code == 200
+    assert "This preview is out of date" in response.content.decode()
+    assert not Account.objects.filter(name="Digest Traders").exists()
