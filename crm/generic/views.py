@@ -983,7 +983,9 @@ class DeletedItemsView(View):
         except ValidationError as error:
             messages.error(request, error.messages[0])
             text = ""
-        if text:
+        if "\x00" in text:
+            items = items.none()   # no name holds a NUL (and PostgreSQL cannot compare one)
+        elif text:
             items = items.filter(text__icontains=text)
         mine = request.GET.get("mine") == "1"
         if mine and not is_owner(request.user):
