@@ -378,3 +378,39 @@ def test_typed_product_lines_fit_the_form_and_are_saved(signed_in_page: Page, li
     expect_inside(lines.get_by_role("table"), lines)
     expect(lines.get_by_test_id("total")).to_have_text("3,700.00")
     assert js_errors == []
+
+
+@pytest.mark.parametrize("price, message", [
+    ("", "This field is required."),
+    ("1e15", "Ensure that there are no more than 14 digits in total."),
+])
+def test_an_odd_unit_price_is_shown_beside_the_line_and_nothing_is_saved(signed_in_page: Page, live_server,
+                                                                        shipped_stages, price, message):
+    """A price the number box lets through but the server cannot take (left empty, or 1e15)
+    comes back as an error beside that line, with the typing kept; nothing is stored."""
+    page = signed_in_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    AccountFactory(name="Nordic Fjord AS")
+    AccountFactory(name="Baltic Amber Ltd")
+    page.goto(f"{live_server.url}/opportunities/add/")
+    page.get_by_label("Opportunity title").fill("Fjord chairs")
+    link_to(page, page.get_by_role("group", name="Linked account or business contact"), "Fjord",
+            pick="Nordic Fjord AS", not_offered="Baltic Amber Ltd")
+    lines = page.get_by_role("group", name="Products and services")
+    lines.get_by_role("button", name="Add line").click()
+    lines.get_by_label("Description").fill("Chairs")
+    lines.get_by_label("Quantity").fill("2")
+    lines.get_by_label("Unit price").fill(price)
+
+    page.get_by_role("button", name="Save & Close").click()
+    expect(page).to_have_url(re.compile(r"/opportunities/add/$"))
+    # The top of the page says something is wrong (the line is further down).
+    summary = page.get_by_role("alert").filter(has_text="Please correct the errors below.")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_in_viewport()
+    lines = page.get_by_role("group", name="Products and services")
+    row = lines.get_by_role("row").filter(has=page.get_by_label("Description"))
+    expect(row.get_by_text(message)).to_be_visible()
+    expect(row.get_by_label("Description")).to_have_value("Chairs")
+    expect(page.get_by_label("Opportunity title")).to_have_value("Fjord chairs")
+    assert not Opportunity.objects.exists()

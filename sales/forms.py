@@ -154,6 +154,9 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
         # Both run, so the errors of the record and of its lines show together.
         return all([super().is_valid(), not self.lines_submitted or self.lines.is_valid()])
 
+    def has_errors(self) -> bool:
+        return super().has_errors() or (self.lines_submitted and self.lines.total_error_count() > 0)
+
     def clean(self):
         data = super().clean()
         linked = data.get("linked")

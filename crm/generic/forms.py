@@ -93,6 +93,22 @@ class RecordForm(DecimalCommaMixin, forms.ModelForm):
         """Override to arrange fields in fieldsets/tabs (crispy Layout)."""
         return None
 
+    def has_errors(self) -> bool:
+        """Whether the page must say "Please correct the errors below": the
+        form's own errors, or (overridden) those of the rows it carries, such
+        as an opportunity's lines, which ``errors`` does not include."""
+        return bool(self.errors)
+
+    def top_errors(self) -> list:
+        """The errors shown above the form: those of no field, and those of the
+        hidden fields (a tampered ``version``), which have no place on the page."""
+        errors = list(self.non_field_errors())
+        for field in self.hidden_fields():
+            # Django's own wording (and its translations), as its form rendering says it.
+            errors.extend(_("(Hidden field %(name)s) %(error)s") % {"name": field.name, "error": error}
+                          for error in field.errors)
+        return errors
+
     def clean(self):
         return normalize_text(super().clean())
 

@@ -445,6 +445,20 @@ class RecordViewTests:
         saved = self.model._base_manager.get(pk=record.pk)
         assert (saved.comments, saved.assigned_to) == ("Alice typed this.", other_staff)
 
+    def test_a_tampered_version_is_refused_with_a_message(self, client, staff):
+        """A form whose hidden ``version`` is not a number (not something a
+        browser sends unless tampered with) says so above the form; nothing is written."""
+        record = self.full_record()
+        client.force_login(staff)
+        data = self.edit_form(client, record, comments="Alice typed this.")
+        data["version"] = ["abc"]
+        state = self.record_state(record)
+        response = client.post(self.url("edit", record.pk), data)
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "(Hidden field version) Enter a whole number." in body
+        assert self.record_state(record) == state
+
     def test_untouched_filter_form_shows_the_whole_list(self, staff_client):
         """Submitting the list's filter form exactly as rendered lists every record."""
         self.full_record()
