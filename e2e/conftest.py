@@ -1,8 +1,11 @@
 """Helpers for the browser tests: an English, desktop-sized browser and a
 page already signed in as Alice (the `staff` user)."""
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import Page
 
 
 @pytest.fixture(scope="session")
@@ -174,3 +177,20 @@ def restore_shipped_criteria() -> None:
                ("Plans to buy within three months", ScoringCriterion.Weight.NORMAL)]
     for position, (description, weight) in enumerate(shipped, start=1):
         ScoringCriterion.objects.get_or_create(description=description, defaults={"weight": weight, "position": position})
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
+
+
+def shoot(page: Page, name: str, full_page: bool = False) -> None:
+    """A laptop's 1280 × 800 view of the page, or the whole page (the window is
+    made as tall as the page first, so the form's sticky Save bar is drawn at the
+    bottom, where it sits), saved as test-results/screenshots/<name>.png for
+    people to look at. The window gets its size back afterwards."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": 800})
+    if full_page:
+        page.set_viewport_size({"width": 1280, "height": page.evaluate("document.documentElement.scrollHeight")})
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    page.set_viewport_size(size)

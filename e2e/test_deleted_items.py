@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from crm import services
 from crm.models import HistoryItem
 from crm.tests.factories import ContactFactory
+from e2e.conftest import shoot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +34,7 @@ def test_a_deleted_contact_is_restored_with_its_history_and_attachment(signed_in
     expect(page.get_by_role("heading", name="Delete “Anna Hansen”?", level=1)).to_be_visible()
     expect(page.get_by_text("Also goes to Deleted items: 2 history items, 1 attachment.")).to_be_visible()
     expect(page.get_by_text("Restorable from Deleted items for 30 days")).to_be_visible()
+    shoot(page, "deleted-items-confirm-delete")
     page.get_by_role("button", name="Yes, delete").click()
 
     expect(page).to_have_url(re.compile(r"/contacts/$"))
@@ -48,6 +50,7 @@ def test_a_deleted_contact_is_restored_with_its_history_and_attachment(signed_in
     expect(row).to_contain_text("Business Contact")
     expect(row).to_contain_text("Alice Martin")
     expect(row).to_contain_text("2 history items, 1 attachment")
+    shoot(page, "deleted-items-list")
     row.get_by_role("button", name="Restore Anna Hansen").click()
 
     expect(page).to_have_url(re.compile(rf"/contacts/{anna.pk}/$"))

@@ -18,6 +18,7 @@ from django.db import connection
 from crm.generic.testing import csv_bytes
 from leads.imports import LeadImporter
 from leads.models import Lead
+from e2e.conftest import shoot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -76,6 +77,7 @@ def test_a_long_preview_shows_its_progress_and_cancel_removes_the_upload(signed_
 
     expect(page.get_by_text("Nothing has been saved yet.")).to_be_visible(timeout=15_000)
     expect(page.get_by_text("3000 new", exact=True)).to_be_visible()
+    shoot(page, "import-preview")
     assert len(previews) == 1, "the file was sent twice"
     # Working, the button was disabled and the status said what the server was doing.
     busy = [state for state in seen if state["visible"]]
@@ -90,5 +92,6 @@ def test_a_long_preview_shows_its_progress_and_cancel_removes_the_upload(signed_
     page.get_by_role("main").get_by_role("button", name="Cancel", exact=True).click()
     expect(page).to_have_url(re.compile(r"/leads/$"))
     expect(page.get_by_text("The import was cancelled and the uploaded file removed.")).to_be_visible()
+    shoot(page, "import-cancelled")
     assert not [path for path in imports.rglob("*") if path.is_file()]
     assert not Lead.objects.exists()

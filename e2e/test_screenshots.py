@@ -6,14 +6,13 @@ Each screenshot is taken once the page's key element is visible, so a page
 that does not show its main content fails here rather than in a picture.
 """
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+from e2e.conftest import shoot
 
-FOLDER = Path(__file__).resolve().parents[1] / "test-results" / "screenshots"
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WORKSPACES = [
     # file prefix, list path, list heading, record to open (its list index in e2e.demo.Demo), form's first label
@@ -29,16 +28,6 @@ def demo(staff, other_staff):
     from e2e.demo import seed
 
     return seed(staff, other_staff)
-
-
-def shoot(page: Page, name: str, full_page: bool = False) -> None:
-    """The viewport, or the whole page: the window is made as tall as the page
-    first, so the form's sticky Save bar is drawn at the bottom, where it sits."""
-    FOLDER.mkdir(parents=True, exist_ok=True)
-    if full_page:
-        page.set_viewport_size({"width": 1280, "height": page.evaluate("document.documentElement.scrollHeight")})
-    page.screenshot(path=FOLDER / f"{name}.png")
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 @pytest.mark.parametrize("prefix, path, heading, records, first_label", WORKSPACES)

@@ -4,6 +4,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.conftest import shoot
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-for-tests-2026"  # UserFactory's password
@@ -21,6 +23,7 @@ def test_wrong_passwords_lock_sign_in_until_the_owner_unlocks(page: Page, live_s
     expect(lock).to_be_visible()
     expect(lock).to_contain_text("locked for 15 minutes")
     expect(lock).to_contain_text("The database owner can unlock it sooner.")
+    shoot(page, "signin-locked")
 
     # The right password is refused too, with the same message.
     page.get_by_label("Username").fill("alice")
@@ -36,6 +39,7 @@ def test_wrong_passwords_lock_sign_in_until_the_owner_unlocks(page: Page, live_s
     owner_page.goto(f"{live_server.url}/customize/")
     owner_page.get_by_role("link", name="Sign-in locks").click()
     expect(owner_page.get_by_role("cell", name="Account “alice”", exact=True)).to_be_visible()
+    shoot(owner_page, "customize-signin-locks")
     owner_page.get_by_role("button", name="Unlock account “alice”").click()
     expect(owner_page.get_by_role("alert").filter(has_text="Sign-in is unlocked for the account “alice”.")).to_be_visible()
     expect(owner_page.get_by_text("Nobody is locked out.")).to_be_visible()

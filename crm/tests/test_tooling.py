@@ -2,6 +2,7 @@
 generator and the documentation's links."""
 import os
 import random
+import re
 import subprocess
 from pathlib import Path
 
@@ -78,3 +79,16 @@ def test_the_readme_points_at_the_architecture_document():
     for term in ("RecordViewSet", "list_fields", "get_object", "registry.register", "search_fields",
                  "RecordViewTests", "project_urls.py", "services.py", "selectors.py"):
         assert term in architecture, term
+
+
+def test_no_template_comment_spans_lines():
+    """Django's ``{# … #}`` comment ends at the line's end: one spread over two
+    lines is printed on the page, as the lists' filter column once showed.
+    Longer comments use ``{% comment %}``."""
+    spread = re.compile(r"\{#(?:(?!#\}).)*?\n", re.S)
+    templates = [path for path in ROOT.glob("**/templates/**/*") if path.is_file() and ".venv" not in path.parts]
+    assert len(templates) > 50
+    offending = [f"{path.relative_to(ROOT)}:{text[:match.start()].count(chr(10)) + 1}"
+                 for path in templates for text in [path.read_text(encoding="utf-8")]
+                 for match in spread.finditer(text)]
+    assert offending == []
