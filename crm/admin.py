@@ -299,14 +299,14 @@ class RecordAdmin(OwnerModelAdmin):
 class AccountAdmin(RecordAdmin):
     list_display = ("name", "business_phone", "email", "business_city", "assigned_to", "modified")
     list_filter = ("assigned_to", "categories")
-    search_fields = ("name", "email", "account_number")
+    search_fields = Account.search_fields
 
 
 @admin.register(BusinessContact, site=owner_admin_site)
 class BusinessContactAdmin(RecordAdmin):
     list_display = ("full_name", "company_name", "email", "business_phone", "is_lead", "assigned_to", "modified")
     list_filter = ("is_lead", "assigned_to", "source", "categories")
-    search_fields = ("full_name", "company_name", "email")
+    search_fields = BusinessContact.search_fields
     raw_id_fields = ("account", "initiated_by_account", "initiated_by_contact")
     list_select_related = ("assigned_to", "source")
 

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.generic.filtersets import SearchFilterSet
 from crm.models import Account, BusinessContact, Category, ListKind, ListValue
-from crm.models.contacts import CONTACT_SEARCH_INDEX
 from crm.selectors import active_users
 
 
@@ -42,7 +41,6 @@ class RecordFilterSet(SearchFilterSet):
 
 
 class AccountFilterSet(RecordFilterSet):
-    search_fields = ("name", "email", "business_phone", "account_number")
     city = django_filters.CharFilter(field_name="business_city", lookup_expr="iexact", label=_("City"))
 
     class Meta:
@@ -53,8 +51,6 @@ class AccountFilterSet(RecordFilterSet):
 class PersonFilterSet(RecordFilterSet):
     """What business contact and lead lists share (one table, one search index)."""
 
-    search_fields = ("full_name", "company_name", "email")
-    search_index = CONTACT_SEARCH_INDEX
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
     source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
 

@@ -70,6 +70,10 @@ def test_a_long_preview_shows_its_progress_and_cancel_removes_the_upload(signed_
     page.get_by_role("link", name="Import", exact=True).click()
     expect(page.get_by_role("heading", name="Import Leads", level=1)).to_be_visible()
     expect(page.get_by_role("status")).to_be_hidden()
+    # The page's script must be running before the double click: a heading can be
+    # drawn before deferred scripts run, and on a busy machine the clicks then
+    # came first and sent the file twice (no script, no busy state).
+    page.wait_for_load_state("load")
 
     page.get_by_label("File (CSV or Excel .xlsx)").set_input_files(csv_file)
     # A double click, as people do: the second must not send the file again.

@@ -11,13 +11,11 @@ class LeadsConfig(AppConfig):
 
         from crm import navigation
         from crm.generic import registry
-        from crm.models.contacts import CONTACT_SEARCH_INDEX
         from leads.models import Lead
 
         registry.register(registry.RecordType(
             key="lead", model=Lead, verbose_name=_("Lead"), verbose_name_plural=_("Leads"),
-            search_fields=("full_name", "company_name", "email"), url_namespace="leads",
-            filter=Q(is_lead=True), owns=lambda obj: obj.is_lead, search_index=CONTACT_SEARCH_INDEX,
+            url_namespace="leads", filter=Q(is_lead=True), owns=lambda obj: obj.is_lead,
         ))
         navigation.add_tab("sales", navigation.Tab(_("Leads"), "leads:lead_list", ("lead",)))
         navigation.add_customize_entry(_("Lead scoring criteria"), "leads:criteria",

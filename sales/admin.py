@@ -141,7 +141,7 @@ class OpportunityLineInline(OwnerInline):
 class OpportunityAdmin(RecordAdmin):
     list_display = ("title", "stage", "total", "expected_revenue", "close_date", "assigned_to", "modified")
     list_filter = ("stage", "assigned_to", "categories")
-    search_fields = ("title",)
+    search_fields = Opportunity.search_fields
     raw_id_fields = ("account", "contact", "initiated_by_account", "initiated_by_contact")
     list_select_related = ("assigned_to", "stage")
     readonly_fields = ("total", "expected_revenue", "stage_entered_on")

@@ -14,7 +14,7 @@ class SalesConfig(AppConfig):
 
         registry.register(registry.RecordType(
             key="opportunity", model=Opportunity, verbose_name=_("Opportunity"),
-            verbose_name_plural=_("Opportunities"), search_fields=("title",), url_namespace="sales",
+            verbose_name_plural=_("Opportunities"), url_namespace="sales",
         ))
         # An opportunity's history also shows on its account's or business contact's History page.
         registry.register_rollup(Account, Opportunity, "account")

@@ -14,7 +14,6 @@ def date_input():
 
 
 class OpportunityFilterSet(RecordFilterSet):
-    search_fields = ("title",)
     status = django_filters.ChoiceFilter(
         label=_("Status"), method="filter_status",
         choices=[("open", pgettext_lazy("opportunity status", "Open")), ("won", _("Closed Won")), ("lost", _("Closed Lost")), ("closed", _("Closed"))])

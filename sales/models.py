@@ -11,7 +11,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
@@ -185,6 +184,8 @@ class Opportunity(Record):
 
     objects = OpportunityQuerySet.as_manager()
 
+    search_fields = ("title",)
+
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("opportunity")
@@ -225,9 +226,6 @@ class Opportunity(Record):
         # to another stage (and a closing) from an unchanged one.
         instance._loaded = (instance.__dict__.get("stage_id"), instance.__dict__.get("close_date"))
         return instance
-
-    def get_absolute_url(self) -> str:
-        return reverse("sales:opportunity_detail", args=[self.pk])
 
     # --- what the generic machinery asks ---------------------------------
     def lock_reason(self) -> str | None:

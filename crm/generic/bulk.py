@@ -69,24 +69,6 @@ def row_template(model, **values) -> dict[str, object]:
     return template
 
 
-def insert(model, objects: list[models.Model], batch_size: int = 1000) -> None:
-    """INSERT ``objects`` (unsaved, already validated) and set their primary keys."""
-    if not objects:
-        return
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for obj in objects:
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                setattr(obj, field.attname, now)
-    attnames = [f.attname for f in fields]
-    pks = insert_rows(model, attnames, ([getattr(obj, name) for name in attnames] for obj in objects),
-                      count=len(objects), batch_size=batch_size)
-    for obj, pk in zip(objects, pks):
-        obj.pk = pk
-        obj._state.adding = False
-
-
 def insert_rows(model, attnames: list[str], rows: Iterable[list], *, count: int, batch_size: int = 1000,
                 fulltext: WordIndex | None = None) -> list[int]:
     """INSERT ``count`` rows of values (one per attname in ``attnames``, already

@@ -162,11 +162,6 @@ def _table_sets(connection) -> tuple[frozenset[str], frozenset[str]]:
     return _tables[connection.alias]
 
 
-def forget_tables() -> None:
-    """Read the tracked tables again (tests that change triggers)."""
-    _tables.clear()
-
-
 # Inside ``one_version()`` the version is read once (per database) and shared.
 _versions: ContextVar[dict[str, int] | None] = ContextVar("crm_data_versions", default=None)
 

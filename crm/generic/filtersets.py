@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .counts import cached_list
 
-from .search import WordIndex, is_search, search as search_text
+from .search import is_search, search as search_text
 
 
 class PlainChoiceIterator(ModelChoiceIterator):
@@ -125,12 +125,11 @@ def bound_input(filter_, model) -> None:
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """``q`` searches ``search_index`` if the list has one (every word the start of
-    a word of the record), else ``search_fields`` (every word a substring of one
-    of them); see ``crm.generic.search``."""
+    """``q`` searches as the record type declares (``search_fields`` and
+    ``search_index`` on the model, crm.models.Record): with a word index every
+    word is the start of a word of the record, else every word a substring of
+    one of the fields; see ``crm.generic.search``."""
 
-    search_fields: tuple[str, ...] = ()
-    search_index: WordIndex | None = None
     q = django_filters.CharFilter(method="search", label=_("Search"), widget=forms.TextInput(attrs={"type": "search"}))
 
     def __init__(self, *args, **kwargs):
@@ -159,7 +158,8 @@ class SearchFilterSet(django_filters.FilterSet):
     @property
     def searching(self) -> bool:
         """Whether the list is narrowed by a free-text search."""
-        return self.is_valid() and is_search(self.form.cleaned_data.get("q") or "", self.search_index)
+        return self.is_valid() and is_search(self.form.cleaned_data.get("q") or "", self._meta.model.search_index)
 
     def search(self, queryset, name, value):
-        return search_text(queryset, value, fields=self.search_fields, index=self.search_index)
+        model = self._meta.model
+        return search_text(queryset, value, fields=model.search_fields, index=model.search_index)

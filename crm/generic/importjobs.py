@@ -21,7 +21,7 @@ from pathlib import Path
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
-from .files import FileNotStored, remove_partial
+from .files import remove_partial
 from .tabular import FileRejected, intcomma
 
 FOLDER = "imports"

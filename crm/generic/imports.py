@@ -551,7 +551,7 @@ class Importer:
         model = self.model._meta.concrete_model
         manager = model._base_manager
         many = self.many_to_many_fields()
-        locked_q = getattr(model, "locked_q", None)
+        locked_q = model.locked_q()
         # Linked records are left out: reading them would take a query per row.
         shown = [key for key, _label in self.preview_columns if not model._meta.get_field(key).is_relation]
         for start in range(0, len(rows), LOOKUP_SLICE):
@@ -559,7 +559,7 @@ class Importer:
             part = rows[start:start + LOOKUP_SLICE]
             pks = [row.existing_pk for row in part]
             current = manager.in_bulk(pks)
-            locked = set(manager.filter(locked_q(), pk__in=pks).values_list("pk", flat=True)) if locked_q else set()
+            locked = set(manager.filter(locked_q, pk__in=pks).values_list("pk", flat=True)) if locked_q is not None else set()
             given_many = [name for name in many if any(name in row.values for row in part)]
             sets_now = {name: self.current_sets(name, pks) for name in given_many}
             for row in part:
@@ -935,7 +935,7 @@ class Importer:
             for name in values:
                 if name not in decoders:
                     decoders[name] = None if name in many else _decoder(model._meta.get_field(name))
-        locked_q = getattr(model, "locked_q", None)
+        locked_q = model.locked_q()
         now = timezone.now()
         written, touched, changed_fields, unchanged = [], [], set(), 0
         for start in range(0, len(plan.update), 500):
@@ -943,7 +943,7 @@ class Importer:
             part = plan.update[start:start + 500]
             pks = [row[1] for row in part]
             current = manager.in_bulk(pks)
-            locked = set(manager.filter(locked_q(), pk__in=pks).values_list("pk", flat=True)) if locked_q else ()
+            locked = set(manager.filter(locked_q, pk__in=pks).values_list("pk", flat=True)) if locked_q is not None else ()
             sets_now = {name: self.current_sets(name, pks) for name in sorted(many)
                         if any(name in row[3] for row in part)}
             for number, pk, _version, values in part:

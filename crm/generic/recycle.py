@@ -105,7 +105,7 @@ def protected_by(model, pks) -> list[models.Model]:
 
 def locked_among(fk: models.ForeignKey, referencing: models.QuerySet) -> list[models.Model]:
     """The read-only records (a closed opportunity) among ``referencing``."""
-    locked_q = getattr(fk.model, "locked_q", lambda: None)()
+    locked_q = fk.model.locked_q()
     return [] if locked_q is None else list(referencing.filter(locked_q)[:5])
 
 

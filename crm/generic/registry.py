@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-from .search import WordIndex, search
+from .search import search
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,11 @@ class RecordType:
     model: type[models.Model]
     verbose_name: str
     verbose_name_plural: str
-    search_fields: tuple[str, ...]
     url_namespace: str = "crm"
     # Leads and business contacts share a table; this tells them apart.
     filter: Q = field(default_factory=Q)
     owns: Callable[[models.Model], bool] = lambda obj: True
     linkable: bool = True
-    # The word index the type is searched by, if any (crm.generic.search).
-    search_index: WordIndex | None = None
 
     def queryset(self) -> QuerySet:
         return self.model._default_manager.filter(self.filter)
@@ -38,8 +35,9 @@ class RecordType:
         return f"{self.url_namespace}:{self.key}_{action}"
 
     def search(self, text: str) -> QuerySet:
-        """The records a search box's ``text`` finds (as on the type's list)."""
-        return search(self.queryset(), text, fields=self.search_fields, index=self.search_index)
+        """The records a search box's ``text`` finds (as on the type's list: the
+        model's ``search_fields`` and ``search_index``, crm.models.Record)."""
+        return search(self.queryset(), text, fields=self.model.search_fields, index=self.model.search_index)
 
 
 @dataclass(frozen=True)
@@ -83,13 +81,6 @@ def for_instance(obj: models.Model) -> RecordType:
         if record_type.model._meta.concrete_model is concrete and record_type.owns(obj):
             return record_type
     raise LookupError(f"{type(obj).__name__} is not a registered record type")
-
-
-def for_model(model: type[models.Model]) -> RecordType:
-    for record_type in _types.values():
-        if record_type.model is model:
-            return record_type
-    raise LookupError(f"{model.__name__} is not a registered record type")
 
 
 def rollups_into(model: type[models.Model]) -> list[Rollup]:

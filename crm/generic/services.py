@@ -168,13 +168,13 @@ def changelog_for(instance: models.Model):
 
 
 def _assert_editable(instance) -> None:
-    reason = getattr(instance, "lock_reason", lambda: None)()
+    reason = instance.lock_reason()
     if reason:
         raise RecordLocked(reason)
 
 
 def _assert_none_locked(queryset) -> None:
-    locked_q = getattr(queryset.model, "locked_q", lambda: None)()
+    locked_q = queryset.model.locked_q()
     if locked_q is not None:
         locked = list(queryset.filter(locked_q).values_list("pk", flat=True)[:1])
         if locked:
@@ -912,7 +912,7 @@ def _restore_references(obj: models.Model, references: list[dict], user, notes: 
     now = timezone.now()
     for ref_model, fks_of in wanted.items():
         rows = list(ref_model._base_manager.filter(pk__in=list(fks_of)).select_for_update(of=("self",)).order_by("pk"))
-        locked_q = getattr(ref_model, "locked_q", lambda: None)()
+        locked_q = ref_model.locked_q()
         locked = set() if locked_q is None else set(
             ref_model._base_manager.filter(locked_q, pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
         entries, to_set = [], defaultdict(list)

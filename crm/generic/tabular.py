@@ -29,7 +29,6 @@ class Table:
     rows: list[list[str]]              # data rows, as read (may be ragged); blank lines left out
     encoding: str = ""
     delimiter: str = ""
-    notes: list[str] = field(default_factory=list)
     # The line of the file (the sheet's row in Excel) each data row starts on,
     # blank lines counted, so a message's row number is the one the user's
     # editor or spreadsheet shows. Empty: numbered from line 2 without gaps.

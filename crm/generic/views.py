@@ -459,7 +459,7 @@ class ObjectEditView(ViewSetMixin, View):
 
     def get(self, request, pk=None):
         instance = self.get_instance(request, pk)
-        lock = getattr(instance, "lock_reason", lambda: None)() if instance.pk else None
+        lock = instance.lock_reason() if instance.pk else None
         if lock:
             messages.warning(request, lock)
             return redirect(instance.get_absolute_url())
@@ -552,7 +552,7 @@ class ObjectDeleteView(ViewSetMixin, View):
     def get(self, request, pk):
         obj = self.viewset.get_object(request, pk)
         effect = recycle.delete_effect(type(obj), [obj.pk])
-        locked = getattr(obj, "lock_reason", lambda: None)()
+        locked = obj.lock_reason()
         return render(request, "generic/delete.html", self.base_context(
             object=obj, sentences=effect.sentences(), refusals=[locked, *effect.refusals] if locked else effect.refusals))
 

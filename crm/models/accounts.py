@@ -3,8 +3,6 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.registry import pk_url
-
 from .base import ContactDetails, Record, address_block
 
 BusinessAddress = address_block("business", _("Business"), "BusinessAddress")
@@ -27,6 +25,8 @@ class Account(ContactDetails, BusinessAddress, BillingAddress, ShippingAddress, 
         _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True
     )
 
+    search_fields = ("name", "email", "business_phone", "account_number")
+
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("account")
@@ -44,9 +44,6 @@ class Account(ContactDetails, BusinessAddress, BillingAddress, ShippingAddress, 
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return pk_url("crm:account_detail", self.pk)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -44,8 +44,34 @@ class Record(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
+    # What the search box of the type's list and the Link to dialog look in: every
+    # word a substring of one of ``search_fields``, or, with a ``search_index``
+    # (crm.generic.search.WordIndex), every word the start of a word of the record.
+    search_fields: tuple[str, ...] = ()
+    search_index = None
+
     class Meta:
         abstract = True
+
+    def get_absolute_url(self) -> str:
+        """The record's page, for the type it is now (crm.generic.registry.record_url:
+        a lead and a business contact share a table but not their pages)."""
+        from crm.generic.registry import record_url
+
+        return record_url(self)
+
+    # --- what the generic machinery asks of every record -------------------------
+    def lock_reason(self) -> str | None:
+        """Why the record is read-only now (shown to the user), or None if it may
+        be changed. Every write path asks, on the row re-read inside its
+        transaction (crm.generic.services)."""
+        return None
+
+    @classmethod
+    def locked_q(cls) -> models.Q | None:
+        """The records ``lock_reason`` refuses, as a filter (for writes to many
+        records at once), or None if no record of the type is ever read-only."""
+        return None
 
     def clean_fields(self, exclude=None) -> None:
         """Django's field checks, and no text with a NUL character: PostgreSQL

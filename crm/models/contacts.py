@@ -6,7 +6,6 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from leads.scoring import effective_score
-from crm.generic.registry import record_url
 from crm.names import derive_names
 from crm.validators import validate_photo
 
@@ -97,6 +96,9 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     anniversary = models.DateField(_("anniversary"), null=True, blank=True)
 
+    search_fields = ("full_name", "company_name", "email")
+    search_index = CONTACT_SEARCH_INDEX
+
     class Meta:
         ordering = ["file_as", "id"]
         verbose_name = _("business contact")
@@ -140,10 +142,6 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         ``derive_names`` to tell a rename; None for a new record."""
         stored = getattr(self, "_stored", None)
         return None if stored is None else tuple(stored[n] for n in ("full_name", "first_name", "last_name", "file_as"))
-
-    def get_absolute_url(self) -> str:
-        # A lead (same table, ``is_lead``) has its own pages: the registry knows which.
-        return record_url(self)
 
     def clean(self) -> None:
         # Names: first/last come from the full name unless typed, "File as"

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.urls import reverse
 from openpyxl import Workbook
 
 from crm.generic.tabular import FileRejected, read_table

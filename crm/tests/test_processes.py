@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
-import re
 import socket
 import sqlite3
 import subprocess
