@@ -33,6 +33,7 @@ from crm.forms import ListValueDeleteForm, ListValueForm
 from crm.generic import services as record_services
 from crm.generic.filtersets import MAX_FILTER_TEXT
 from crm.generic.services import DomainError, EditConflict
+from crm.generic.links import LinkFormMixin
 from crm.models import (
     Account, BusinessContact, Category, ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink, ListValue,
     UserPreferences,
@@ -245,7 +246,7 @@ class DeleteWithReplacementMixin:
 
 # --- Records -----------------------------------------------------------------
 
-class RecordAdminForm(forms.ModelForm):
+class RecordAdminForm(LinkFormMixin, forms.ModelForm):
     """Carries the version the page was loaded at, as the app's edit form does,
     so a save on a stale page is refused (``record_services.record_update``)."""
 

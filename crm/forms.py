@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from crm.generic.links import LinkField
 from crm.generic.forms import RecordForm, date_widgets, datetime_widget, normalize_text
 from crm.generic.params import parse_id
 from crm.generic.widgets import CommentsWidget, LinkToWidget
@@ -82,63 +83,6 @@ class ListValueOrNewField(forms.Field):
         return existing or ListValue(kind=self.kind, name=name)
 
 
-class RecordLinkField(forms.Field):
-    """A link to one record of several types, picked in the Link to dialog
-    (value ``"key:pk"``); cleans to the record or None."""
-
-    def __init__(self, *, types: list[str], **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(widget=LinkToWidget(types=types), **kwargs)
-        self.types = types
-
-    def prepare_value(self, value):
-        if value is None or isinstance(value, str):
-            return value
-        from crm.generic import registry
-
-        return f"{registry.for_instance(value).key}:{value.pk}"
-
-    def clean(self, value):
-        from crm.generic import registry
-
-        super().clean(value)
-        if not value:
-            return None
-        key, _sep, pk = str(value).partition(":")
-        if key not in self.types or parse_id(pk) is None:
-            raise forms.ValidationError(_("Choose a record."))
-        obj = registry.get(key).queryset().filter(pk=parse_id(pk)).first()
-        if obj is None:
-            raise forms.ValidationError(_("That record no longer exists."))
-        return obj
-
-
-class InitiatedByMixin(forms.ModelForm):
-    """"Initiated by": the account or business contact (later also the marketing
-    activity) that referred the record, one field over the model's links."""
-
-    initiated_by = RecordLinkField(types=["account", "contact"], label=_("Initiated by"))
-    initiated_by_fields = {"account": "initiated_by_account", "contact": "initiated_by_contact"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk:
-            for key, field in self.initiated_by_fields.items():
-                related = getattr(self.instance, field)
-                if related is not None:
-                    self.initial["initiated_by"] = f"{key}:{related.pk}"
-
-    def clean(self):
-        data = super().clean()
-        chosen = data.get("initiated_by")
-        from crm.generic import registry
-
-        chosen_key = registry.for_instance(chosen).key if chosen is not None else None
-        for key, field in self.initiated_by_fields.items():
-            setattr(self.instance, field, chosen if key == chosen_key else None)
-        return data
-
-
 class CRMRecordForm(RecordForm):
     """Record form of the CRM: customizable-list fields get "Edit this list"
     beside them for the database owner."""
@@ -194,7 +138,7 @@ CONTACT_WIDGETS = {
 }
 
 
-class PersonForm(ScoringFormMixin, InitiatedByMixin, CRMRecordForm):
+class PersonForm(ScoringFormMixin, CRMRecordForm):
     """What business contacts and leads share: name, company, numbers,
     addresses, source information and the lead score."""
 
@@ -203,6 +147,7 @@ class PersonForm(ScoringFormMixin, InitiatedByMixin, CRMRecordForm):
     )
     source = ListValueOrNewField(kind=ListKind.SOURCE, label=_("Source"),
                                  help_text=_("Pick a source or type a new one."))
+    initiated_by = BusinessContact.initiated_by.formfield()
 
     def contact_section(self, title):
         return Fieldset(title, two_columns("full_name", "job_title"), two_columns("first_name", "last_name"),
@@ -337,7 +282,7 @@ class LinkRecordForm(forms.Form):
 
     def __init__(self, *args, types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["record"] = RecordLinkField(types=types, required=True, label=_("Record"))
+        self.fields["record"] = LinkField(types=types, required=True, label=_("Record"))
 
 
 # --- Customization and preferences ------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
+from crm.generic import registry
 from crm.generic.imports import (
     LOOKUP_SLICE, Column, Importer, Plan, RowResult, integer_parser, normalize_header, text_parser,
 )
@@ -60,11 +61,17 @@ class RecordImporter(Importer):
         max_category = Category._meta.get_field("name").max_length
         lists = {name: {v.name.casefold(): v for v in ListValue.objects.filter(kind=kind)}
                  for name, (kind, _open) in self.list_columns.items() if name in self.present}
+        links = [link for link in self.model.record_links.values() if set(link.field_names) & self.present]
+        named = {name: self.named_records(rows, link.fields()[link.field_names.index(name)])
+                 for link in links for name in link.field_names if name in self.present}
+        links_now = self.links_now(rows, links)
         self.prepare_lookups(rows)
         for row in rows:
             if row.status == "error":
                 continue
             values = row.values
+            for link in links:
+                self.resolve_link(row, link, named, links_now.get(values.get("id"), {}), header_of)
             for name, known in lists.items():
                 if name not in values:
                     continue  # the cell did not parse (its error is on the row), or is empty and keeps the value
@@ -122,6 +129,72 @@ class RecordImporter(Importer):
             row.values.pop("categories")  # nothing usable: the record keeps its categories
         else:
             row.values["categories"] = found
+
+    # --- links to one record of several types (crm.generic.links) ---------------
+    def named_records(self, rows: list[RowResult], field) -> dict[str, list]:
+        """The records the rows name in ``field``'s column, by each of the linked
+        type's ``lookup_fields`` in lower case: name → the records so called."""
+        names = sorted({row.values[field.name].strip().casefold() for row in rows
+                        if (row.values.get(field.name) or "").strip()})
+        lookup = field.related_model.lookup_fields
+        queryset = registry.for_model(field.related_model).queryset()
+        found: dict[str, list] = {}
+        for start in range(0, len(names), LOOKUP_SLICE):
+            part = names[start:start + LOOKUP_SLICE]
+            match = Q()
+            for name in lookup:
+                match |= Q(**{f"_{name}__in": part})
+            annotated = queryset.annotate(**{f"_{name}": Lower(name) for name in lookup}).filter(match).order_by("pk")
+            for record in annotated:
+                for name in lookup:
+                    value = getattr(record, f"_{name}")
+                    if value in part and record not in found.get(value, []):
+                        found.setdefault(value, []).append(record)
+        return found
+
+    def links_now(self, rows: list[RowResult], links) -> dict[int, dict[str, int | None]]:
+        """What the rows' records are linked to now, by ID: a name that several
+        records share still names the one the record is linked to."""
+        names = [name for link in links for name in link.field_names]
+        known = sorted({row.values["id"] for row in rows if row.values.get("id")}) if names else []
+        now = {}
+        for start in range(0, len(known), LOOKUP_SLICE):
+            for pk, *keys in self.model._base_manager.filter(pk__in=known[start:start + LOOKUP_SLICE]).values_list(
+                    "pk", *[f"{name}_id" for name in names]):
+                now[pk] = dict(zip(names, keys))
+        return now
+
+    def resolve_link(self, row: RowResult, link, named: dict[str, dict[str, list]], now: dict[str, int | None],
+                     header_of: dict[str, str]) -> None:
+        """The file says what the record is linked to: the one record its cell
+        names, the link's other keys cleared."""
+        values = row.values
+        if not set(link.field_names) & set(values):
+            return
+        for field in link.fields():
+            name = (values.get(field.name) or "").strip()
+            candidates = named.get(field.name, {}).get(name.casefold(), []) if name else []
+            if len(candidates) > 1:
+                candidates = [r for r in candidates if r.pk == now.get(field.name)] or candidates
+            values[field.name] = candidates[0] if len(candidates) == 1 else None
+            if name and len(candidates) != 1:
+                row.errors.append((header_of.get(field.name, field.name),
+                                   (self.several_message if candidates else self.unknown_message)(field, name)))
+
+    @staticmethod
+    def unknown_message(field, name: str) -> str:
+        return _("No %(type)s called “%(name)s”.") % {"type": field.related_model._meta.verbose_name, "name": name}
+
+    def several_message(self, field, name: str) -> str:
+        related = field.related_model
+        if len(related.lookup_fields) > 1:
+            return _("Several %(types)s are called “%(name)s”; give the %(record)s's ID to keep its link, or use "
+                     "the %(other)s.") % {
+                "types": related._meta.verbose_name_plural, "name": name, "record": self.model._meta.verbose_name,
+                "other": related._meta.get_field(related.lookup_fields[1]).verbose_name}
+        return _("Several %(types)s are called “%(name)s”; give the %(record)s's ID to keep its link, or rename "
+                 "one of them.") % {"types": related._meta.verbose_name_plural, "name": name,
+                                    "record": self.model._meta.verbose_name}
 
     def prepare_lookups(self, rows: list[RowResult]) -> None:
         """Load what ``resolve_row`` looks names up in, once per file. Override."""

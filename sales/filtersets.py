@@ -49,5 +49,5 @@ class OpportunityFilterSet(RecordFilterSet):
 
     def filter_linked(self, queryset, name, value):
         for word in value.split()[:8]:
-            queryset = queryset.filter(Q(account__name__icontains=word) | Q(contact__full_name__icontains=word))
+            queryset = queryset.filter(Opportunity.linked.name_q(word))
         return queryset

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.forms import CRMRecordForm, InitiatedByMixin, ListValueOrNewField, RecordLinkField, two_columns
+from crm.forms import CRMRecordForm, ListValueOrNewField, two_columns
 from crm.generic.forms import DecimalCommaMixin, date_widgets, datetime_widget
 from crm.generic.params import parse_id, parse_ids
 from crm.models import ListKind, ListValue
@@ -89,12 +89,12 @@ LineFormSet = forms.inlineformset_factory(
     max_num=500, absolute_max=500, validate_max=True)
 
 
-class OpportunityForm(InitiatedByMixin, CRMRecordForm):
+class OpportunityForm(CRMRecordForm):
     """The opportunity: General (information, link, sales information,
     products and services, source, stage and activities), Details, Categories."""
 
-    linked = RecordLinkField(types=["account", "contact"], required=True, label=_("Link to"),
-                             help_text=_("The account or business contact this opportunity is for."))
+    linked = Opportunity.linked.formfield()
+    initiated_by = Opportunity.initiated_by.formfield()
     source = ListValueOrNewField(kind=ListKind.SOURCE, label=_("Source"), help_text=_("Pick a source or type a new one."))
     done_activities = forms.ModelMultipleChoiceField(queryset=SalesActivity.objects.all(), required=False,
                                                      label=_("Sales activities done"))
@@ -112,9 +112,6 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         if not self.is_bound and instance.pk:
-            linked = instance.account or instance.contact
-            if linked is not None:
-                self.initial["linked"] = self.fields["linked"].prepare_value(linked)
             self.initial["done_activities"] = list(instance.activities_done.values_list("activity_id", flat=True))
         if not instance.pk and not self.is_bound and "stage" not in self.initial:
             self.initial["stage"] = getattr(default_stage(), "pk", None)
@@ -159,28 +156,9 @@ class OpportunityForm(InitiatedByMixin, CRMRecordForm):
 
     def clean(self):
         data = super().clean()
-        linked = data.get("linked")
-        if linked is not None:
-            from crm.models import Account
-
-            self.instance.account = linked if isinstance(linked, Account) else None
-            self.instance.contact = None if isinstance(linked, Account) else linked
         if data.get("reminder") and not data.get("reminder_at"):
             self.add_error("reminder_at", _("Choose when to be reminded."))
         return data
-
-    def _update_errors(self, errors):
-        # The account/contact link is one field here: show the model's errors on it.
-        if hasattr(errors, "error_dict"):
-            from django.core.exceptions import ValidationError
-
-            remap = {"account": "linked", "contact": "linked", "initiated_by_account": "initiated_by",
-                     "initiated_by_contact": "initiated_by"}
-            merged = {}
-            for name, messages in errors.error_dict.items():
-                merged.setdefault(remap.get(name, name), []).extend(messages)
-            errors = ValidationError(merged)
-        super()._update_errors(errors)
 
     def lines_data(self) -> list[LineInput] | None:
         """The lines as entered, without removed and empty ones, in order

@@ -8,13 +8,11 @@ one, as bulk edit may. Total and Expected Revenue are computed from the
 products and services, so the import reads them as information only."""
 from __future__ import annotations
 
-from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext as _, gettext_lazy
 
-from crm.generic.imports import LOOKUP_SLICE, Column, RowResult, integer_parser, text_parser
+from crm.generic.imports import Column, RowResult, integer_parser, text_parser
 from crm.imports import RecordImporter
-from crm.models import Account, BusinessContact, ListKind
+from crm.models import ListKind
 from sales.models import Opportunity, SalesStage
 from sales.resources import OPPORTUNITY_COLUMNS
 
@@ -75,54 +73,9 @@ class OpportunityImporter(RecordImporter):
         self.stages = {stage.name.casefold(): stage for stage in SalesStage.objects.all()}
         self.default_stage = default_stage()
         self.known = self.known_ids(rows)
-        # The links the rows' records have now: a name that several records share
-        # still names the one the opportunity is linked to.
-        self.links_now: dict[int, tuple[int | None, int | None]] = {}
-        known = sorted(self.known)
-        for start in range(0, len(known), LOOKUP_SLICE):
-            for pk, account, contact in Opportunity._base_manager.filter(pk__in=known[start:start + LOOKUP_SLICE]).values_list(
-                    "pk", "account_id", "contact_id"):
-                self.links_now[pk] = (account, contact)
-        self.accounts = self._named(rows, "account", Account.objects.all(), ["name"])
-        self.contacts = self._named(rows, "contact", BusinessContact.objects.filter(is_lead=False), ["full_name", "email"])
-
-    @staticmethod
-    def _named(rows, key: str, queryset, fields: list[str]) -> dict[str, list]:
-        """Records by each of ``fields`` in lower case: name → the records so called."""
-        names = sorted({row.values[key].strip().casefold() for row in rows if (row.values.get(key) or "").strip()})
-        found: dict[str, list] = {}
-        for start in range(0, len(names), LOOKUP_SLICE):
-            part = names[start:start + LOOKUP_SLICE]
-            match = Q()
-            for name in fields:
-                match |= Q(**{f"_{name}__in": part})
-            annotated = queryset.annotate(**{f"_{name}": Lower(name) for name in fields}).filter(match).order_by("pk")
-            for record in annotated:
-                for name in fields:
-                    value = getattr(record, f"_{name}")
-                    if value in part and record not in found.get(value, []):
-                        found.setdefault(value, []).append(record)
-        return found
 
     def resolve_row(self, row: RowResult, header_of: dict[str, str]) -> None:
         values = row.values
-        current = self.links_now.get(values.get("id"), (None, None))
-        if "account" in values or "contact" in values:
-            # The file says what the opportunity is linked to: one of the two, the other cleared.
-            for key, records, at, unknown, several in (
-                    ("account", self.accounts, 0, _("No account called “%(name)s”."),
-                     _("Several accounts are called “%(name)s”; give the opportunity's ID to keep its link, "
-                       "or rename one of them.")),
-                    ("contact", self.contacts, 1, _("No business contact called “%(name)s”."),
-                     _("Several business contacts are called “%(name)s”; give the opportunity's ID to keep its "
-                       "link, or use the contact's e-mail address."))):
-                name = (values.get(key) or "").strip()
-                candidates = records.get(name.casefold(), []) if name else []
-                if len(candidates) > 1:
-                    candidates = [r for r in candidates if r.pk == current[at]] or candidates
-                values[key] = candidates[0] if len(candidates) == 1 else None
-                if name and len(candidates) != 1:
-                    row.errors.append((header_of.get(key, key), (several if candidates else unknown) % {"name": name}))
         if "stage" in values:
             name = " ".join(values["stage"].split())
             values["stage"] = self.stages.get(name.casefold()) if name else None

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from crm.models import ListKind
+from crm.generic.links import LinkedRecord
 from crm.models.base import Record
 from sales import pricing
 
@@ -167,6 +168,11 @@ class Opportunity(Record):
     initiated_by_contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("initiated by business contact"),
                                              null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                              db_index=False)
+    linked = LinkedRecord("account", "contact", required=True, constraint_name="opportunity_links_one_record",
+                          verbose_name=_("Link to"), help_text=_("The account or business contact this opportunity is for."),
+                          message=_("Link the opportunity to one account or one business contact."))
+    initiated_by = LinkedRecord("initiated_by_account", "initiated_by_contact", verbose_name=_("Initiated by"),
+                                message=_("A record is initiated by one account or one contact, not both."))
     competitors = models.TextField(_("competitors"), blank=True)
     # No single-column index: opportunity_stage_idx starts with the stage. Every
     # index is one more entry to write when a stage's 50,000 opportunities move.
@@ -184,6 +190,7 @@ class Opportunity(Record):
 
     objects = OpportunityQuerySet.as_manager()
 
+    lookup_fields = ("title",)
     search_fields = ("title",)
 
     class Meta:
@@ -191,10 +198,7 @@ class Opportunity(Record):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(account__isnull=False, contact__isnull=True) | Q(account__isnull=True, contact__isnull=False)),
-                name="opportunity_links_one_record",
-            ),
+            # (and opportunity_links_one_record, from ``linked``)
             models.CheckConstraint(condition=Q(probability__lte=100), name="opportunity_probability_range"),
         ]
         # Every sortable column is an index walk (see crm.generic.views.list_ordering);
@@ -239,11 +243,6 @@ class Opportunity(Record):
     def locked_q(cls) -> Q:
         return Q(stage__kind__in=[SalesStage.Kind.WON, SalesStage.Kind.LOST])
 
-    @property
-    def linked(self):
-        """The account or business contact the opportunity belongs to."""
-        return self.account or self.contact
-
     def primary_email(self) -> str:
         linked = self.linked
         return linked.primary_email() if linked else ""
@@ -257,11 +256,7 @@ class Opportunity(Record):
 
     # --- rules of one opportunity -------------------------------------------
     def clean(self) -> None:
-        errors = {}
-        if bool(self.account_id) == bool(self.contact_id):
-            errors["account"] = _("Link the opportunity to one account or one business contact.")
-        if self.initiated_by_account_id and self.initiated_by_contact_id:
-            errors["initiated_by_contact"] = _("A record is initiated by one account or one contact, not both.")
+        errors = self.link_errors()
         if self.reminder and not self.reminder_at:
             errors["reminder_at"] = _("Choose when to be reminded.")
         if errors:

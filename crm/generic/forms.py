@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
+from .links import LinkFormMixin
 from .tabular import too_large
 from .widgets import CommentsWidget
 
@@ -39,7 +40,7 @@ class DecimalCommaMixin:
                     field.widget = widget
 
 
-class RecordForm(DecimalCommaMixin, forms.ModelForm):
+class RecordForm(LinkFormMixin, DecimalCommaMixin, forms.ModelForm):
     """A record's create/edit form.
 
     Carries the record's ``version`` so a stale save is detected (the services

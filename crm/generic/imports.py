@@ -523,8 +523,17 @@ class Importer:
             instance.clean()
         except ValidationError as error:
             for name, messages in error.message_dict.items():
-                row.errors.append((header_of.get(name, name), " ".join(messages)))
+                row.errors.append((self.header_for(name, header_of), " ".join(messages)))
         row.record = self._read_record(instance)
+
+    def header_for(self, name: str, header_of: dict[str, str]) -> str:
+        """The column under which an error of the record's ``name`` shows: the
+        field's, or for a link (crm.generic.links) the first of its columns the
+        file has."""
+        link = self.model.record_links.get(name)
+        if link is not None:
+            return next((header_of[f] for f in link.field_names if f in header_of), str(link.verbose_name or name))
+        return header_of.get(name, name)
 
     def record_fields(self) -> list[models.Field]:
         """The fields of a new record the plan may take from the cleaned record:
@@ -576,7 +585,7 @@ class Importer:
                     changed, before, m2m, differs = self.apply_update(obj, row.values, sets_now)
                 except ValidationError as error:
                     for name, messages in error.message_dict.items():
-                        row.errors.append((header_of.get(name, name), " ".join(messages)))
+                        row.errors.append((self.header_for(name, header_of), " ".join(messages)))
                     continue
                 if row.existing_pk in locked and (differs or m2m):
                     row.errors.append(("", self.lock_reason(obj.pk)))

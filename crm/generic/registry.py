@@ -83,6 +83,15 @@ def for_instance(obj: models.Model) -> RecordType:
     raise LookupError(f"{type(obj).__name__} is not a registered record type")
 
 
+def for_model(model: type[models.Model]) -> RecordType:
+    """The type whose model is exactly ``model`` (a lead's proxy model is the
+    lead type; the business contact model, the business contact type)."""
+    for record_type in _types.values():
+        if record_type.model is model:
+            return record_type
+    raise LookupError(f"{model.__name__} is not a registered record type")
+
+
 def rollups_into(model: type[models.Model]) -> list[Rollup]:
     concrete = model._meta.concrete_model
     return [r for r in _rollups if r.parent_model._meta.concrete_model is concrete]

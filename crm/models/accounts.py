@@ -25,6 +25,7 @@ class Account(ContactDetails, BusinessAddress, BillingAddress, ShippingAddress, 
         _("mailing address"), max_length=10, choices=MailingAddress.choices, blank=True
     )
 
+    lookup_fields = ("name",)
     search_fields = ("name", "email", "business_phone", "account_number")
 
     class Meta:

@@ -49,6 +49,11 @@ class Record(models.Model):
     # (crm.generic.search.WordIndex), every word the start of a word of the record.
     search_fields: tuple[str, ...] = ()
     search_index = None
+    # How a person names a record of the type in a file or a filter (an import's
+    # "Account Name" column, a link's name filter): the name first.
+    lookup_fields: tuple[str, ...] = ()
+    # The record's links to one record of several types (crm.generic.links.LinkedRecord), by name.
+    record_links: dict = {}
 
     class Meta:
         abstract = True
@@ -59,6 +64,25 @@ class Record(models.Model):
         from crm.generic.registry import record_url
 
         return record_url(self)
+
+    # --- rules every record follows ---------------------------------------------
+    def link_errors(self) -> dict[str, list]:
+        """The broken rules of the record's links (``record_links``), by link name."""
+        return {name: errors for name, link in self.record_links.items() if (errors := link.errors(self))}
+
+    def clean(self) -> None:
+        """Record-wide rules; a type that adds its own extends ``link_errors()``."""
+        errors = self.link_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None) -> None:
+        # A link's constraint is the rule ``clean()`` has checked already, with its
+        # error on the link rather than above the form: not twice.
+        exclude = set(exclude or ())
+        for link in self.record_links.values():
+            exclude.update(link.field_names)
+        super().validate_constraints(exclude=exclude)
 
     # --- what the generic machinery asks of every record -------------------------
     def lock_reason(self) -> str | None:

@@ -9,6 +9,7 @@ from leads.scoring import effective_score
 from crm.names import derive_names
 from crm.validators import validate_photo
 
+from crm.generic.links import LinkedRecord
 from crm.generic.search import WordIndex
 
 from .base import ContactDetails, Record, address_block
@@ -77,6 +78,8 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     initiated_by_contact = models.ForeignKey(
         "self", verbose_name=_("initiated by business contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    initiated_by = LinkedRecord("initiated_by_account", "initiated_by_contact", verbose_name=_("Initiated by"),
+                                message=_("A record is initiated by one account or one contact, not both."))
     # Lead score (SPEC 4; the criteria apply to business contacts too).
     # ``auto_score`` is kept by leads.services from the ticked criteria;
     # ``score`` is the stars shown (manual or automatic), stored so lists can
@@ -96,6 +99,7 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     anniversary = models.DateField(_("anniversary"), null=True, blank=True)
 
+    lookup_fields = ("full_name", "email")
     search_fields = ("full_name", "company_name", "email")
     search_index = CONTACT_SEARCH_INDEX
 
@@ -148,9 +152,7 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
         # defaults to "Last, First", and both follow a rename (crm.names).
         self.full_name, self.first_name, self.last_name, self.file_as = derive_names(
             self.full_name, self.first_name, self.last_name, self.file_as, before=self.stored_names)
-        errors = self.clean_mailing_address()
-        if self.initiated_by_account_id and self.initiated_by_contact_id:
-            errors["initiated_by_contact"] = _("A record is initiated by one account or one contact, not both.")
+        errors = {**self.link_errors(), **self.clean_mailing_address()}
         # Giving stars is choosing a manual score (a form's stars, a bulk edit of
         # "Manual score", an import), unless the score type is chosen in the same change.
         stored = getattr(self, "_stored", None)
@@ -162,10 +164,7 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
             self.manual_score = 0
         self.score = effective_score(self.score_type, self.manual_score, self.auto_score)
         if self.pk and self.initiated_by_contact_id == self.pk:
-            errors["initiated_by_contact"] = _("A contact cannot initiate itself.")
+            errors.setdefault("initiated_by", []).append(_("A contact cannot initiate itself."))
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def initiated_by(self):
-        return self.initiated_by_account or self.initiated_by_contact
