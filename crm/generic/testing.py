@@ -58,6 +58,10 @@ class _FormReader(HTMLParser):
             elif not self.found and self.match(attrs):
                 self.depth, self.found, self.form_id = 1, True, attrs.get("id")
             return
+        if tag == "option" and self.select is not None:
+            self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
+            self.select["options"].append(self.option)
+            return
         owner = self.owner(attrs)
         if owner is None or "disabled" in attrs:
             if tag == "select" and owner is not None:
@@ -75,9 +79,6 @@ class _FormReader(HTMLParser):
             self.fields.append((name, attrs.get("value") or "", owner))
         elif tag == "select":
             self.select = {"name": attrs.get("name"), "options": [], "multiple": "multiple" in attrs, "owner": owner}
-        elif tag == "option" and self.select is not None:
-            self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
-            self.select["options"].append(self.option)
         elif tag == "textarea":
             self.textarea = {"name": attrs.get("name"), "text": "", "owner": owner}
 
