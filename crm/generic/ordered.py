@@ -2,24 +2,14 @@
 it, move it up or down, delete it (customizable lists, categories, lead
 scoring criteria, sales stages and their activities).
 
-A page declares its lists; it writes no view code and no template of its own:
-
-    class CriteriaList(OrderedList):
-        key = "criterion"
-        form_class = CriterionForm              # a ModelForm: limits come from the model
-        queryset = ScoringCriterion.objects.all()
-        delete_url_name = "leads:criterion_delete"
-
-        def save(self, form, *, creating):
-            services.criterion_save(criterion=form.save(commit=False))
-            return _("“%(name)s” was saved.") % {"name": form.instance}
-
-        def move(self, item, offset):
-            services.criterion_move(criterion=item, offset=offset)
-
-    class CriteriaView(OwnerRequiredMixin, OrderedListView):
-        lists = [CriteriaList()]
-        title = gettext_lazy("Lead scoring criteria")
+A page declares its lists and writes no view code or template of its own: an
+``OrderedList`` subclass says what the list holds (``queryset``), the form of
+one item (``form_class``, a ModelForm, so ``maxlength`` and the like are the
+model's), its labels, and which service each change calls (``save``, ``move``,
+``delete``); an ``OrderedListView`` subclass lists them (``lists``) with the
+page's title. ``leads.views.Criteria`` and ``CriteriaView`` are a whole example;
+``sales.views.Stages`` nests each stage's activities (``nested``) and adds two
+ops of its own (``item_actions``).
 
 Every button is a form of its own that posts ``list`` (the list's ``key``),
 ``op`` and, for an item, ``pk``, so what a page posts is what a browser sends
@@ -40,8 +30,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Model, QuerySet
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render

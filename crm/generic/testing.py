@@ -58,9 +58,10 @@ class _FormReader(HTMLParser):
             elif not self.found and self.match(attrs):
                 self.depth, self.found, self.form_id = 1, True, attrs.get("id")
             return
-        if tag == "option" and self.select is not None:
-            self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
-            self.select["options"].append(self.option)
+        if tag == "option":   # of the open select, wherever it stands
+            if self.select is not None and "disabled" not in attrs:
+                self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
+                self.select["options"].append(self.option)
             return
         owner = self.owner(attrs)
         if owner is None or "disabled" in attrs:
