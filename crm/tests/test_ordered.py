@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection
@@ -192,7 +192,7 @@ def test_add_rename_move_and_delete_a_value_through_the_page(owner_client):
     value = values[-1]
 
     html = response.content.decode()
-    assert re.search(rf'<button[^>]*aria-label="Move Trade show down"[^>]*disabled', html)
+    assert re.search(r'<button[^>]*aria-label="Move Trade show down"[^>]*disabled', html)
     edit = submitted_form(html, id=f"value-edit-{value.pk}")
     assert edit["name"] == ["Trade show"]
     edit["name"] = ["Trade fair"]
