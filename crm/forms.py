@@ -292,9 +292,10 @@ class ListValueForm(forms.ModelForm):
         model = ListValue
         fields = ["name"]
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.kind = kind
+        if kind is not None:   # else the instance says which list (a new one: ListValue(kind=…))
+            self.instance.kind = kind
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 from django_htmx.http import trigger_client_event
@@ -26,8 +26,8 @@ from crm.forms import (
 from crm.generic import recycle, registry
 from crm.generic.forms import add_refusal
 from crm.generic.files import serve_stored_file
+from crm.generic.ordered import OrderedDeleteView, OrderedList, OrderedListView
 from crm.generic.pagination import WindowCountPaginator
-from crm.generic.params import object_or_404
 from crm.generic.rows import light_instances
 from crm.generic import services as record_services
 from crm.generic.services import snapshot
@@ -440,86 +440,104 @@ class CustomizeView(OwnerRequiredMixin, TemplateView):
                 "entries": [(label, reverse(url_name), description) for label, url_name, description in CUSTOMIZE]}
 
 
-class ListEditView(OwnerRequiredMixin, View):
+class CustomizeListView(OwnerRequiredMixin, OrderedListView):
+    """A Customize page of ordered lists: the database owner's alone."""
+
+    breadcrumb = (gettext_lazy("Customize"), "crm:customize")
+
+
+class ListValues(OrderedList):
+    """The values of one customizable list; deleting one asks for a replacement."""
+
+    key = "value"
+    form_class = ListValueForm
+    edit_label = gettext_lazy("Rename")
+    empty_text = gettext_lazy("The list is empty.")
+    delete_url_name = "crm:list_value_delete"
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def get_queryset(self):
+        return selectors.list_values(self.kind)
+
+    def new_instance(self, parent):
+        return ListValue(kind=self.kind)
+
+    def save(self, form, *, creating):
+        name = form.cleaned_data["name"]
+        if creating:
+            services.list_value_create(kind=self.kind, name=name)
+            return _("“%(name)s” was added.") % {"name": name}
+        services.list_value_rename(value=form.instance, name=name)
+        return ""
+
+    def move(self, item, offset):
+        services.list_value_move(value=item, offset=offset)
+
+
+class ListEditView(CustomizeListView):
     """"Edit this list": add, rename, move and delete the values of one list."""
+
+    intro = gettext_lazy("Renaming a value changes it on every record that uses it. "
+                         "Deleting a value that is in use asks for a replacement.")
 
     def dispatch(self, request, kind, *args, **kwargs):
         if kind not in ListKind.values:
             raise Http404
-        self.kind = kind
+        self.kind, label = kind, ListKind(kind).label
+        self.title = f"{_('Edit this list')}: {label}"
+        self.heading = _("Edit the list “%(name)s”") % {"name": label}
         return super().dispatch(request, *args, **kwargs)
 
-    def render_page(self, request, form=None, rename_form=None, status=200):
-        return render(request, "crm/list_edit.html", {
-            "kind": self.kind, "kind_label": ListKind(self.kind).label, "values": selectors.list_values(self.kind),
-            "form": form or ListValueForm(kind=self.kind), "rename_form": rename_form, "next": safe_next(request, ""),
-        }, status=status)
-
-    def get(self, request):
-        return self.render_page(request)
-
-    def post(self, request):
-        op = request.POST.get("op")
-        if op == "add":
-            form = ListValueForm(request.POST, kind=self.kind)
-            if not form.is_valid():
-                return self.render_page(request, form=form)
-            services.list_value_create(kind=self.kind, name=form.cleaned_data["name"])
-            messages.success(request, _("“%(name)s” was added.") % {"name": form.cleaned_data["name"]})
-        else:
-            value = object_or_404(ListValue.objects.filter(kind=self.kind), request.POST.get("value"))
-            if op == "rename":
-                form = ListValueForm(request.POST, instance=value, kind=self.kind)
-                if not form.is_valid():
-                    return self.render_page(request, rename_form=(value.pk, form))
-                services.list_value_rename(value=value, name=form.cleaned_data["name"])
-            elif op in ("up", "down"):
-                services.list_value_move(value=value, offset=-1 if op == "up" else 1)
-        return redirect(request.get_full_path())
+    def get_lists(self):
+        return [ListValues(self.kind)]
 
 
-class ListValueDeleteView(OwnerRequiredMixin, View):
+class ListValueDeleteView(OwnerRequiredMixin, OrderedDeleteView):
     """Deleting a value in use asks for a replacement (or blank)."""
 
-    def get_value(self, pk):
-        return get_object_or_404(ListValue, pk=pk)
+    queryset = ListValue.objects.all()
+    template_name = "crm/list_value_delete.html"
 
-    def get(self, request, pk):
-        value = self.get_value(pk)
-        return render(request, "crm/list_value_delete.html", {
-            "value": value, "usage": selectors.list_value_usage(value), "form": ListValueDeleteForm(value=value)})
+    def get_form(self, item, data=None):
+        return ListValueDeleteForm(data, value=item)
 
-    def post(self, request, pk):
-        value = self.get_value(pk)
-        form = ListValueDeleteForm(request.POST, value=value)
-        if not form.is_valid():
-            return render(request, "crm/list_value_delete.html", {
-                "value": value, "usage": selectors.list_value_usage(value), "form": form})
-        changed = services.list_value_delete(value=value, replacement=form.cleaned_data["replacement"], user=request.user)
-        messages.success(request, ngettext("“%(name)s” was deleted; %(count)d record changed.",
-                                           "“%(name)s” was deleted; %(count)d records changed.", changed)
-                         % {"name": value.name, "count": changed})
-        return redirect("crm:list_edit", kind=value.kind)
+    def get_context_data(self, item):
+        return {"usage": selectors.list_value_usage(item)}
+
+    def list_url(self, item):
+        return reverse("crm:list_edit", args=[item.kind])
+
+    def delete(self, item, form, user):
+        changed = services.list_value_delete(value=item, replacement=form.cleaned_data["replacement"], user=user)
+        return ngettext("“%(name)s” was deleted; %(count)d record changed.",
+                        "“%(name)s” was deleted; %(count)d records changed.", changed) % {"name": item.name, "count": changed}
 
 
-class CategoryListView(OwnerRequiredMixin, View):
-    def get(self, request):
-        return render(request, "crm/categories.html", {"categories": Category.objects.all(), "form": CategoryForm()})
+class Categories(OrderedList):
+    """Categories, in the order of their names; deleting one takes it off its records at once."""
 
-    def post(self, request):
-        if request.POST.get("op") == "delete":
-            category = object_or_404(Category, request.POST.get("category"))
-            services.category_delete(category=category, user=request.user)
-            messages.success(request, _("“%(name)s” was deleted.") % {"name": category.name})
-            return redirect("crm:categories")
-        instance = object_or_404(Category, request.POST["category"]) if request.POST.get("category") else None
-        form = CategoryForm(request.POST, instance=instance)
-        if not form.is_valid():
-            return render(request, "crm/categories.html", {"categories": Category.objects.all(), "form": form}, status=200)
+    key = "category"
+    form_class = CategoryForm
+    queryset = Category.objects.all()
+    movable = False
+    column_classes = {"colour": "col-shrink"}   # a swatch
+    empty_text = gettext_lazy("No categories yet.")
+    add_heading = gettext_lazy("New category")
+
+    def save(self, form, *, creating):
         services.category_save(category=form.save(commit=False))
-        messages.success(request, _("“%(name)s” was saved.") % {"name": form.cleaned_data["name"]})
-        return redirect("crm:categories")
+        return _("“%(name)s” was saved.") % {"name": form.instance}
 
+    def delete(self, item, user):
+        services.category_delete(category=item, user=user)
+        return _("“%(name)s” was deleted.") % {"name": item}
+
+
+class CategoryListView(CustomizeListView):
+    lists = [Categories()]
+    title = gettext_lazy("Categories")
 
 
 class SignInLocksView(OwnerRequiredMixin, View):

@@ -10,11 +10,12 @@ from django.views import View
 
 from crm.generic import services as record_services
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
+from crm.generic.ordered import OrderedDeleteView, OrderedList
 from crm.generic.params import object_or_404
 from crm.permissions import OwnerRequiredMixin
 from crm.selectors import people_with_email
 from crm.templatetags.crm import record_url
-from crm.views import CRMRecordViewSet, ContactViewSet, PersonViewSetMixin
+from crm.views import CRMRecordViewSet, ContactViewSet, CustomizeListView, PersonViewSetMixin
 from leads import selectors, services
 from leads.filtersets import LeadFilterSet
 from leads.forms import ConvertForm, CriterionForm, EmailCaptureForm, LeadForm
@@ -174,50 +175,50 @@ class LeadConvertView(View):
         return redirect(reverse("crm:contact_edit", args=[contact.pk]))
 
 
-class CriteriaView(OwnerRequiredMixin, View):
-    """Customize lead scoring criteria: add, edit (description, weight), move;
-    Delete opens ``CriterionDeleteView``. Every change re-scores all automatic
-    leads and business contacts at once."""
+class Criteria(OrderedList):
+    """The lead scoring criteria; every change re-scores all automatic leads and
+    business contacts at once, and a delete is confirmed first (``CriterionDeleteView``)."""
 
-    def render_page(self, request, form=None, edit=None, status=200):
-        return render(request, "leads/criteria.html", {
-            "criteria": ScoringCriterion.objects.all(), "form": form or CriterionForm(), "edit": edit,
-            "total": sum(c.weight for c in ScoringCriterion.objects.all()),
-        }, status=status)
+    key = "criterion"
+    form_class = CriterionForm
+    queryset = ScoringCriterion.objects.all()
+    column_headings = True
+    add_heading = gettext_lazy("New criterion")
+    empty_text = gettext_lazy("No criteria: every automatic score is 0 stars.")
+    delete_url_name = "leads:criterion_delete"
 
-    def get(self, request):
-        return self.render_page(request)
+    def save(self, form, *, creating):
+        services.criterion_save(criterion=form.save(commit=False))
+        return _("“%(name)s” was saved; scores were recalculated.") % {"name": form.instance}
 
-    def post(self, request):
-        op = request.POST.get("op", "save")
-        key = request.POST.get("criterion", "")
-        criterion = object_or_404(ScoringCriterion, key) if key.isdigit() else None
-        if op == "delete" and criterion:
-            # Deleting re-scores everyone: it is confirmed on its own page first.
-            return redirect("leads:criterion_delete", pk=criterion.pk)
-        if op in ("up", "down") and criterion:
-            services.criterion_move(criterion=criterion, offset=-1 if op == "up" else 1)
-        else:
-            form = CriterionForm(request.POST, instance=criterion)
-            if not form.is_valid():
-                return self.render_page(request, form=form if criterion is None else None,
-                                        edit=(criterion.pk, form) if criterion else None)
-            services.criterion_save(criterion=form.save(commit=False))
-            messages.success(request, _("“%(name)s” was saved; scores were recalculated.") % {"name": form.instance})
-        return redirect("leads:criteria")
+    def move(self, item, offset):
+        services.criterion_move(criterion=item, offset=offset)
 
 
-class CriterionDeleteView(OwnerRequiredMixin, View):
+class CriteriaView(CustomizeListView):
+    """Customize lead scoring criteria: add, edit (description, weight), move, delete."""
+
+    lists = [Criteria()]
+    title = gettext_lazy("Lead scoring criteria")
+    intro = gettext_lazy("A lead's automatic score is 5 stars × the weights of the criteria it meets ÷ the weights of all "
+                         "criteria. Changing the criteria re-scores every lead and business contact with an automatic "
+                         "score; manual scores stand.")
+    page_width = "col-lg-8"
+
+
+class CriterionDeleteView(OwnerRequiredMixin, OrderedDeleteView):
     """Delete a scoring criterion: GET says what happens (who is re-scored,
     where it is ticked), POST deletes it and re-scores."""
 
-    def get(self, request, pk):
-        criterion = get_object_or_404(ScoringCriterion, pk=pk)
-        return render(request, "leads/criterion_delete.html", {
-            "criterion": criterion, **selectors.criterion_delete_effect(criterion)})
+    queryset = ScoringCriterion.objects.all()
+    template_name = "leads/criterion_delete.html"
 
-    def post(self, request, pk):
-        criterion = get_object_or_404(ScoringCriterion, pk=pk)
-        services.criterion_delete(criterion=criterion)
-        messages.success(request, _("“%(name)s” was deleted; scores were recalculated.") % {"name": criterion})
-        return redirect("leads:criteria")
+    def get_context_data(self, item):
+        return selectors.criterion_delete_effect(item)
+
+    def list_url(self, item):
+        return reverse("leads:criteria")
+
+    def delete(self, item, form, user):
+        services.criterion_delete(criterion=item)
+        return _("“%(name)s” was deleted; scores were recalculated.") % {"name": item}

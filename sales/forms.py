@@ -254,14 +254,23 @@ class ReopenForm(forms.Form):
         self.initial.setdefault("stage", getattr(default_stage(), "pk", None))
 
 
-class StageForm(forms.Form):
-    name = forms.CharField(label=_("Stage name"), max_length=100)
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = SalesStage
+        fields = ["name"]
+        labels = {"name": _("Stage name")}
+
+    def validate_unique(self):
+        # A name is taken in any case ("proposal" beside "Proposal"): the
+        # services check that (stage_create, stage_rename) and say so.
+        pass
 
 
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = SalesActivity
         fields = ["name", "duration_days"]
+        labels = {"name": _("Sales activity")}
 
 
 class StageDeleteForm(forms.Form):

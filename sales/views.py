@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views import View
 
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
+from crm.generic.ordered import OrderedDeleteView, OrderedList
 from crm.generic.params import object_or_404, parse_id
 from crm.generic.services import DomainError
 from crm.permissions import OwnerRequiredMixin, is_owner
-from crm.views import CRMRecordViewSet
+from crm.views import CRMRecordViewSet, CustomizeListView
 from sales import selectors, services
 from sales.filtersets import OpportunityFilterSet
 from sales.forms import (
@@ -176,126 +177,146 @@ class ReopenView(View):
 
 # --- Customize: sales stages and activities -------------------------------------
 
-class StagesView(OwnerRequiredMixin, View):
-    """The owner's page for sales stages and activities: add, rename, move,
-    default, and the reminders setting; deleting a stage or an activity is
-    confirmed on its own page (``StageDeleteView``, ``ActivityDeleteView``)."""
+class Activities(OrderedList):
+    """The sales activities of one stage (``parent``), a table under the stage;
+    a delete is confirmed first (``ActivityDeleteView``)."""
 
-    def render_page(self, request, status=200, **forms):
-        stages = (SalesStage.objects.order_by("position", "id")
-                  .annotate(opportunity_count=Count("opportunities", distinct=True))
-                  .prefetch_related(Prefetch("activities", queryset=SalesActivity.objects.order_by("position", "id"))))
-        return render(request, "sales/stages.html", {
-            "stages": stages, "settings": SalesSettings.load(),
-            "stage_form": forms.get("stage_form") or StageForm(),
-            "edit_stage": forms.get("edit_stage"), "activity_forms": forms.get("activity_forms", {}),
-            "edit_activity": forms.get("edit_activity"),
-        }, status=status)
+    key = "activity"
+    form_class = ActivityForm
+    queryset = SalesActivity.objects.select_related("stage")
+    column_headings = True
+    add_label = gettext_lazy("Add activity")
+    add_inline = True
+    empty_text = gettext_lazy("No sales activities in this stage.")
+    delete_url_name = "sales:activity_delete"
 
-    def get(self, request):
-        return self.render_page(request)
+    def new_instance(self, parent):
+        return SalesActivity(stage=parent)
 
-    def post(self, request):
-        op = request.POST.get("op", "")
-        stage = object_or_404(SalesStage, request.POST["stage"]) if request.POST.get("stage") else None
-        activity = object_or_404(SalesActivity, request.POST["activity"]) if request.POST.get("activity") else None
-        try:
-            response = self.apply(request, op, stage, activity)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("sales:stages")
-        return response or redirect("sales:stages")
+    def get_form(self, data=None, *, instance, adding, **kwargs):
+        form = super().get_form(data, instance=instance, adding=adding, **kwargs)
+        if adding:
+            form.fields["name"].label = _("New sales activity in %(stage)s") % {"stage": instance.stage}
+            form.fields["name"].widget.attrs["placeholder"] = _("New sales activity")
+        return form
 
-    def apply(self, request, op, stage, activity):
-        if op in ("add_stage", "rename_stage"):
-            form = StageForm(request.POST)
-            if not form.is_valid():
-                return self.render_page(request, status=400, **({"stage_form": form} if op == "add_stage" else
-                                                                 {"edit_stage": (stage.pk, form)}))
-            if op == "add_stage":
-                services.stage_create(name=form.cleaned_data["name"])
-            else:
-                services.stage_rename(stage=stage, name=form.cleaned_data["name"])
-            messages.success(request, _("The sales stages were saved."))
-        elif op in ("stage_up", "stage_down") and stage:
-            services.stage_move(stage=stage, offset=-1 if op == "stage_up" else 1)
-        elif op == "default" and stage:
-            services.stage_set_default(stage=stage)
-            messages.success(request, _("New opportunities start in “%(stage)s”.") % {"stage": stage})
-        elif op == "clear_default":
-            services.stage_set_default(stage=None)
-            messages.success(request, _("New opportunities start without a stage."))
-        elif op in ("add_activity", "edit_activity") and (stage or activity):
-            form = ActivityForm(request.POST, instance=activity or SalesActivity(stage=stage))
-            if not form.is_valid():
-                return self.render_page(request, status=400, **(
-                    {"activity_forms": {stage.pk: form}} if op == "add_activity" else {"edit_activity": (activity.pk, form)}))
-            services.activity_save(activity=form.save(commit=False))
-            messages.success(request, _("“%(name)s” was saved.") % {"name": form.instance})
-        elif op in ("activity_up", "activity_down") and activity:
-            services.activity_move(activity=activity, offset=-1 if op == "activity_up" else 1)
-        elif op == "delete_activity" and activity:
-            # Deleting removes it from opportunities: it is confirmed on its own page first.
-            return redirect("sales:activity_delete", pk=activity.pk)
-        elif op == "settings":
+    def save(self, form, *, creating):
+        services.activity_save(activity=form.save(commit=False))
+        return _("“%(name)s” was saved.") % {"name": form.instance}
+
+    def move(self, item, offset):
+        services.activity_move(activity=item, offset=offset)
+
+
+class Stages(OrderedList):
+    """The sales stages, each with its activities; the built-in closed stages
+    are shown but not changed. Deleting one asks for a replacement (``StageDeleteView``)."""
+
+    key = "stage"
+    form_class = StageForm
+    edit_label = gettext_lazy("Rename")
+    add_label = gettext_lazy("Add stage")
+    add_heading = gettext_lazy("New stage")
+    delete_url_name = "sales:stage_delete"
+    item_actions = ("default", "clear_default")
+    nested = Activities()
+
+    def get_queryset(self):
+        return (SalesStage.objects.order_by("position", "id")
+                .annotate(opportunity_count=Count("opportunities", distinct=True))
+                .prefetch_related(Prefetch("activities", queryset=SalesActivity.objects.order_by("position", "id"))))
+
+    def nested_items(self, item):
+        return item.activities.all()
+
+    def editable(self, item):
+        return not item.is_closed
+
+    def save(self, form, *, creating):
+        if creating:
+            services.stage_create(name=form.cleaned_data["name"])
+        else:
+            services.stage_rename(stage=form.instance, name=form.cleaned_data["name"])
+        return _("The sales stages were saved.")
+
+    def move(self, item, offset):
+        services.stage_move(stage=item, offset=offset)
+
+    def run_action(self, op, item):
+        """Use as default / Clear default."""
+        if op == "default":
+            services.stage_set_default(stage=item)
+            return _("New opportunities start in “%(stage)s”.") % {"stage": item}
+        services.stage_set_default(stage=None)
+        return _("New opportunities start without a stage.")
+
+
+class StagesView(CustomizeListView):
+    """The owner's page for sales stages and activities, and the reminders setting."""
+
+    lists = [Stages()]
+    template_name = "sales/stages.html"
+    title = gettext_lazy("Sales stages and activities")
+    intro = gettext_lazy(
+        "Opportunities move through these stages in this order. Each stage can have sales activities with a duration in "
+        "days: an activity is due that many days after the previous one, counted from the day the opportunity entered "
+        "the stage. Closed Won and Closed Lost are built in.")
+    page_width = "col-xl-9"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "settings": SalesSettings.load()}
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("op") == "settings":   # the one form of the page that is no list's
             services.sales_settings_save(activity_reminders=request.POST.get("activity_reminders") == "on")
             messages.success(request, _("The sales settings were saved."))
-        return None
+            return redirect("sales:stages")
+        return super().post(request, *args, **kwargs)
 
 
-class StageDeleteView(OwnerRequiredMixin, View):
+class StageDeleteView(OwnerRequiredMixin, OrderedDeleteView):
     """Delete a stage: choose where its opportunities go, and whether its
     activities move along."""
 
-    def render_page(self, request, stage, form):
-        return render(request, "sales/stage_delete.html", {
-            "stage": stage, "form": form, "opportunity_count": stage.opportunities.count(),
-            "activities": stage.activities.order_by("position", "id")})
+    queryset = SalesStage.objects.all()
+    template_name = "sales/stage_delete.html"
 
-    def get(self, request, pk):
-        stage = get_object_or_404(SalesStage, pk=pk)
-        if stage.is_closed:
-            messages.error(request, _("“%(stage)s” is built in and cannot be changed or deleted.") % {"stage": stage})
-            return redirect("sales:stages")
-        return self.render_page(request, stage, StageDeleteForm(stage=stage))
+    def get_form(self, item, data=None):
+        return StageDeleteForm(data, stage=item)
 
-    def post(self, request, pk):
-        stage = get_object_or_404(SalesStage, pk=pk)
-        form = StageDeleteForm(request.POST, stage=stage)
-        if not form.is_valid():
-            return self.render_page(request, stage, form)
-        try:
-            moved = services.stage_delete(stage=stage, replacement=form.cleaned_data["replacement"],
-                                          move_activities=form.cleaned_data["move_activities"], user=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("sales:stages")
-        messages.success(request, ngettext(
-            "“%(stage)s” was deleted; %(count)d opportunity was moved.",
-            "“%(stage)s” was deleted; %(count)d opportunities were moved.", moved) % {"stage": stage, "count": moved})
-        return redirect("sales:stages")
+    def refusal(self, item):
+        return _("“%(stage)s” is built in and cannot be changed or deleted.") % {"stage": item} if item.is_closed else ""
+
+    def get_context_data(self, item):
+        return {"opportunity_count": item.opportunities.count(), "activities": item.activities.order_by("position", "id")}
+
+    def list_url(self, item):
+        return reverse("sales:stages")
+
+    def delete(self, item, form, user):
+        moved = services.stage_delete(stage=item, replacement=form.cleaned_data["replacement"],
+                                      move_activities=form.cleaned_data["move_activities"], user=user)
+        return ngettext("“%(stage)s” was deleted; %(count)d opportunity was moved.",
+                        "“%(stage)s” was deleted; %(count)d opportunities were moved.", moved) % {"stage": item, "count": moved}
 
 
-class ActivityDeleteView(OwnerRequiredMixin, View):
+class ActivityDeleteView(OwnerRequiredMixin, OrderedDeleteView):
     """Delete a sales activity: GET says from how many opportunities it goes,
     POST deletes it (everywhere, done marks included)."""
 
-    def get(self, request, pk):
-        activity = get_object_or_404(SalesActivity.objects.select_related("stage"), pk=pk)
-        return render(request, "sales/activity_delete.html", {
-            "activity": activity, **selectors.activity_delete_effect(activity)})
+    queryset = SalesActivity.objects.select_related("stage")
+    template_name = "sales/activity_delete.html"
 
-    def post(self, request, pk):
-        activity = get_object_or_404(SalesActivity.objects.select_related("stage"), pk=pk)
-        try:
-            done = services.activity_delete(activity=activity)
-        except DomainError as error:
-            messages.error(request, error.message)
-            return redirect("sales:stages")
-        messages.success(request, ngettext(
-            "“%(name)s” was deleted (it was done on %(count)d opportunity).",
-            "“%(name)s” was deleted (it was done on %(count)d opportunities).", done) % {"name": activity, "count": done})
-        return redirect("sales:stages")
+    def get_context_data(self, item):
+        return selectors.activity_delete_effect(item)
+
+    def list_url(self, item):
+        return reverse("sales:stages")
+
+    def delete(self, item, form, user):
+        done = services.activity_delete(activity=item)
+        return ngettext("“%(name)s” was deleted (it was done on %(count)d opportunity).",
+                        "“%(name)s” was deleted (it was done on %(count)d opportunities).", done) % {"name": item, "count": done}
 
 
 # --- The product and service catalogue ------------------------------------------

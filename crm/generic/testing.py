@@ -28,17 +28,27 @@ from crm.models import Category, ChangeLogEntry
 
 
 class _FormReader(HTMLParser):
-    """Reads one <form> of a page into what a browser would submit."""
+    """Reads one <form> of a page into what a browser would submit: its own
+    controls, and those elsewhere on the page that name it in their ``form``
+    attribute (an ordered list's row has its fields in the table's cells)."""
 
     def __init__(self, match):
         super().__init__(convert_charrefs=True)
         self.match = match          # (tag attributes) -> whether this is the form
         self.depth = 0              # > 0 inside the matched form
         self.found = False
-        self.fields: list[tuple[str, str]] = []
+        self.form_id = None         # the matched form's id
+        self.fields: list[tuple[str, str, str | None]] = []   # (name, value, owner: "" for the matched form)
         self.select: dict | None = None
         self.option: dict | None = None
         self.textarea: dict | None = None
+
+    def owner(self, attrs) -> str | None:
+        """Whose control this is: "" the matched form's (inside it, no ``form``
+        attribute), else the id its ``form`` attribute names (None: no form's)."""
+        if attrs.get("form"):
+            return attrs["form"]
+        return "" if self.depth else None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -46,11 +56,17 @@ class _FormReader(HTMLParser):
             if self.depth:
                 self.depth += 1
             elif not self.found and self.match(attrs):
-                self.depth, self.found = 1, True
+                self.depth, self.found, self.form_id = 1, True, attrs.get("id")
             return
-        if not self.depth or "disabled" in attrs:
-            if tag == "select" and self.depth:
-                self.select = {"name": None, "options": [], "multiple": False}
+        if tag == "option":   # of the open select, wherever it stands
+            if self.select is not None and "disabled" not in attrs:
+                self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
+                self.select["options"].append(self.option)
+            return
+        owner = self.owner(attrs)
+        if owner is None or "disabled" in attrs:
+            if tag == "select" and owner is not None:
+                self.select = {"name": None, "options": [], "multiple": False, "owner": owner}
             return
         if tag == "input":
             kind = (attrs.get("type") or "text").lower()
@@ -59,16 +75,13 @@ class _FormReader(HTMLParser):
                 return
             if kind in ("checkbox", "radio"):
                 if "checked" in attrs:
-                    self.fields.append((name, attrs.get("value", "on")))
+                    self.fields.append((name, attrs.get("value", "on"), owner))
                 return
-            self.fields.append((name, attrs.get("value") or ""))
+            self.fields.append((name, attrs.get("value") or "", owner))
         elif tag == "select":
-            self.select = {"name": attrs.get("name"), "options": [], "multiple": "multiple" in attrs}
-        elif tag == "option" and self.select is not None:
-            self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
-            self.select["options"].append(self.option)
+            self.select = {"name": attrs.get("name"), "options": [], "multiple": "multiple" in attrs, "owner": owner}
         elif tag == "textarea":
-            self.textarea = {"name": attrs.get("name"), "text": ""}
+            self.textarea = {"name": attrs.get("name"), "text": "", "owner": owner}
 
     def handle_endtag(self, tag):
         if tag == "form" and self.depth:
@@ -85,14 +98,15 @@ class _FormReader(HTMLParser):
                 chosen = options[:1]   # a browser submits the first option of a single select
             for option in chosen:
                 value = option["value"] if option["value"] is not None else option["text"].strip()
-                self.fields.append((select["name"], value))
+                self.fields.append((select["name"], value, select["owner"]))
         elif tag == "textarea" and self.textarea is not None:
             text = self.textarea["text"]
             # A browser drops the newline that follows <textarea> and sends CRLF line ends.
             if text.startswith("\n"):
                 text = text[1:]
             if self.textarea["name"]:
-                self.fields.append((self.textarea["name"], text.replace("\r\n", "\n").replace("\n", "\r\n")))
+                self.fields.append((self.textarea["name"], text.replace("\r\n", "\n").replace("\n", "\r\n"),
+                                    self.textarea["owner"]))
             self.textarea = None
 
     def handle_data(self, data):
@@ -101,12 +115,18 @@ class _FormReader(HTMLParser):
         if self.textarea is not None:
             self.textarea["text"] += data
 
+    def submitted(self) -> list[tuple[str, str]]:
+        """The matched form's controls, in the page's order."""
+        mine = {"", self.form_id} if self.form_id else {""}
+        return [(name, value) for name, value, owner in self.fields if owner in mine]
+
 
 def submitted_form(html: str, **match) -> dict[str, list[str]]:
     """What a browser submits from the first <form> of ``html`` whose attributes
     include ``match`` (e.g. ``id="filters"``, ``class_="record-form"``): hidden
     inputs included, checkboxes and radios only when checked, the selected
-    options of each select (the first one when none is), textareas as typed.
+    options of each select (the first one when none is), textareas as typed,
+    and the controls outside it that name it in their ``form`` attribute.
     Returns {name: [values]}, which the test client posts as a browser does."""
     wanted = {k.rstrip("_"): v for k, v in match.items()}
 
@@ -123,7 +143,7 @@ def submitted_form(html: str, **match) -> dict[str, list[str]]:
     reader.feed(html)
     assert reader.found, f"no <form> with {match} on the page"
     data: dict[str, list[str]] = {}
-    for name, value in reader.fields:
+    for name, value in reader.submitted():
         data.setdefault(name, []).append(value)
     return data
 

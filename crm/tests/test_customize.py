@@ -14,26 +14,26 @@ def source(name: str) -> ListValue:
 
 def test_add_rename_and_move_values(owner_client):
     url = reverse("crm:list_edit", args=["source"])
-    owner_client.post(url, {"op": "add", "name": "Trade show"})
+    owner_client.post(url, {"list": "value", "op": "add", "name": "Trade show"})
     value = source("Trade show")
     contact = ContactFactory(source=value)
-    owner_client.post(url, {"op": "rename", "value": value.pk, "name": "Trade fair"})
+    owner_client.post(url, {"list": "value", "op": "edit", "pk": value.pk, "name": "Trade fair"})
     contact.refresh_from_db()
     assert contact.source.name == "Trade fair"
     first = ListValue.objects.filter(kind="source").order_by("position").first()
-    owner_client.post(url, {"op": "down", "value": first.pk})
+    owner_client.post(url, {"list": "value", "op": "down", "pk": first.pk})
     assert ListValue.objects.filter(kind="source").order_by("position")[1] == first
 
 
 def test_duplicate_value_is_refused(owner_client):
-    response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"op": "add", "name": "web"})
+    response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"list": "value", "op": "add", "name": "web"})
     assert "“web” is already in the list." in response.content.decode()
     assert ListValue.objects.filter(kind="source", name="Web").count() == 1
 
 
 def test_empty_value_is_refused(owner_client):
     before = ListValue.objects.count()
-    response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"op": "add", "name": ""})
+    response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"list": "value", "op": "add", "name": ""})
     assert "This field is required." in response.content.decode()
     assert ListValue.objects.count() == before
 
@@ -62,18 +62,18 @@ def test_deleting_a_value_with_blank_replacement(owner_client):
 
 def test_categories_add_rename_delete(owner_client):
     url = reverse("crm:categories")
-    owner_client.post(url, {"name": "Key customer", "colour": "#dc3545"})
+    owner_client.post(url, {"list": "category", "op": "add", "name": "Key customer", "colour": "#dc3545"})
     category = Category.objects.get(name="Key customer")
     contact = ContactFactory()
     contact.categories.add(category)
-    owner_client.post(url, {"category": category.pk, "name": "VIP", "colour": "#dc3545"})
+    owner_client.post(url, {"list": "category", "op": "edit", "pk": category.pk, "name": "VIP", "colour": "#dc3545"})
     assert list(contact.categories.values_list("name", flat=True)) == ["VIP"]
-    owner_client.post(url, {"op": "delete", "category": category.pk})
+    owner_client.post(url, {"list": "category", "op": "delete", "pk": category.pk})
     assert not contact.categories.exists()
 
 
 def test_bad_colour_is_refused(owner_client):
-    response = owner_client.post(reverse("crm:categories"), {"name": "Odd", "colour": "red"})
+    response = owner_client.post(reverse("crm:categories"), {"list": "category", "op": "add", "name": "Odd", "colour": "red"})
     assert "Enter a colour as #RRGGBB." in response.content.decode()
     assert not Category.objects.exists()
 
@@ -96,11 +96,13 @@ def test_edit_this_list_is_offered_to_the_owner_only(owner_client, client, staff
 
 @pytest.mark.parametrize("value", ["", "abc", "99999999999999999999", "-1", "\x00"])
 def test_an_odd_list_value_or_category_is_not_found(owner_client, value):
-    for op in ("rename", "up", "delete"):
-        response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"op": op, "value": value, "name": "x"})
+    for op in ("edit", "up", "delete"):
+        response = owner_client.post(reverse("crm:list_edit", args=["source"]), {"list": "value", "op": op, "pk": value,
+                                                                                 "name": "x"})
         assert response.status_code == 404, (op, value)
     if value:
-        for data in ({"op": "delete", "category": value}, {"category": value, "name": "X", "colour": "#000000"}):
+        for data in ({"list": "category", "op": "delete", "pk": value},
+                     {"list": "category", "op": "edit", "pk": value, "name": "X", "colour": "#000000"}):
             assert owner_client.post(reverse("crm:categories"), data).status_code == 404, (data, value)
     assert not Category.objects.exists()
 

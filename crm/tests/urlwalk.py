@@ -214,6 +214,17 @@ class _PageForms(HTMLParser):
         self.textarea: Field | None = None
         self.select_chosen: list[str] = []
         self.select_multiple = False
+        # Fields outside their form, which they name in their ``form`` attribute
+        # (an ordered list's rows): {form id: fields}, joined to it in page_forms.
+        self.owned: dict[str, list[Field]] = {}
+        self.owner: list[Field] | None = None   # where the open select or textarea goes
+
+    def fields_of(self, attrs) -> list[Field] | None:
+        """The field list a control belongs to: the form its ``form`` attribute
+        names, else the form it stands in (None: no form's)."""
+        if attrs.get("form"):
+            return self.owned.setdefault(attrs["form"], [])
+        return self.current.fields if self.current is not None else None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -223,11 +234,15 @@ class _PageForms(HTMLParser):
                 self.forms.append(self.current)
             self.depth += 1
             return
-        form = self.current
-        if form is None or "disabled" in attrs:
+        if tag == "option":   # of the open select, wherever it stands
+            if self.select is not None and "disabled" not in attrs:
+                self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
+            return
+        form, fields = self.current, self.fields_of(attrs)
+        if fields is None or "disabled" in attrs:
             return
         for attribute, methods in (("hx-post", ["post"]), ("hx-get", ["get"]), ("data-url", ["get", "post"])):
-            if attrs.get(attribute):
+            if attrs.get(attribute) and form is not None:
                 form.endpoints += [(method, attrs[attribute]) for method in methods]
         name = attrs.get("name")
         if tag == "input" and name:
@@ -236,15 +251,13 @@ class _PageForms(HTMLParser):
                 return
             value = attrs.get("value") or ("on" if kind in ("checkbox", "radio") else "")
             submitted = "checked" in attrs if kind in ("checkbox", "radio") else kind != "file"
-            form.fields.append(Field(name, kind, value, [value] if kind in ("checkbox", "radio") else [],
-                                     submitted, hidden=kind == "hidden", invalid=_is_invalid(attrs)))
+            fields.append(Field(name, kind, value, [value] if kind in ("checkbox", "radio") else [],
+                                submitted, hidden=kind == "hidden", invalid=_is_invalid(attrs)))
         elif tag == "select" and name:
-            self.select = Field(name, "select", invalid=_is_invalid(attrs))
+            self.select, self.owner = Field(name, "select", invalid=_is_invalid(attrs)), fields
             self.select_chosen, self.select_multiple = [], "multiple" in attrs
-        elif tag == "option" and self.select is not None:
-            self.option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
         elif tag == "textarea" and name:
-            self.textarea = Field(name, "textarea", invalid=_is_invalid(attrs))
+            self.textarea, self.owner = Field(name, "textarea", invalid=_is_invalid(attrs)), fields
 
     def handle_endtag(self, tag):
         if tag == "form" and self.current is not None:
@@ -257,15 +270,15 @@ class _PageForms(HTMLParser):
             if self.option["selected"]:
                 self.select_chosen.append(value)
             self.option = None
-        elif tag == "select" and self.select is not None and self.current is not None:
+        elif tag == "select" and self.select is not None:
             select, self.select = self.select, None
             chosen = self.select_chosen or ([] if self.select_multiple else select.options[:1])
             for value in chosen or [""]:
-                self.current.fields.append(Field(select.name, "select", value, select.options, bool(chosen),
-                                                 invalid=select.invalid))
-        elif tag == "textarea" and self.textarea is not None and self.current is not None:
+                self.owner.append(Field(select.name, "select", value, select.options, bool(chosen),
+                                        invalid=select.invalid))
+        elif tag == "textarea" and self.textarea is not None:
             self.textarea.value = self.textarea.value.removeprefix("\n")
-            self.current.fields.append(self.textarea)
+            self.owner.append(self.textarea)
             self.textarea = None
 
     def handle_data(self, data):
@@ -279,6 +292,8 @@ def page_forms(html: str) -> list[Form]:
     """Every <form> of a page, with its fields as a browser would submit them."""
     reader = _PageForms()
     reader.feed(html)
+    for form in reader.forms:
+        form.fields += reader.owned.get(form.attrs.get("id") or "", [])
     return reader.forms
 
 

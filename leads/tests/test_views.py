@@ -204,29 +204,34 @@ class TestCriteriaPage:
     def test_owner_adds_edits_deletes_and_everyone_is_rescored(self, owner_client):
         lead = LeadFactory()
         CriterionMet.objects.create(contact=lead, criterion=ScoringCriterion.objects.get(description="Has a budget"))
-        owner_client.post(reverse("leads:criteria"), {"description": "Has a champion", "weight": 3})
+        owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "add", "description": "Has a champion",
+                                                      "weight": 3})
         lead.refresh_from_db()
         assert lead.score == 1  # 5 × 3/13 = 1.15
         budget = ScoringCriterion.objects.get(description="Has a budget")
-        owner_client.post(reverse("leads:criteria"), {"criterion": budget.pk, "description": "Has budget", "weight": 1})
+        owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "edit", "pk": budget.pk,
+                                                      "description": "Has budget", "weight": 1})
         lead.refresh_from_db()
         assert lead.score == 0  # 5 × 1/11 = 0.45
         owner_client.post(reverse("leads:criterion_delete", args=[budget.pk]))
         assert not CriterionMet.objects.exists()
 
     def test_a_criterion_without_description_is_refused(self, owner_client):
-        response = owner_client.post(reverse("leads:criteria"), {"description": "", "weight": 2})
+        response = owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "add", "description": "",
+                                                                 "weight": 2})
         assert "This field is required." in response.content.decode()
         assert ScoringCriterion.objects.count() == 4
 
     @pytest.mark.parametrize("key", ["²", "99999999999999999999", "000"])
     def test_an_odd_criterion_is_not_found(self, owner_client, key):
-        response = owner_client.post(reverse("leads:criteria"), {"criterion": key, "description": "Odd", "weight": 2})
+        response = owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "edit", "pk": key,
+                                                                 "description": "Odd", "weight": 2})
         assert response.status_code == 404
         assert not ScoringCriterion.objects.filter(description="Odd").exists()
 
     def test_a_bad_weight_is_refused(self, owner_client):
-        response = owner_client.post(reverse("leads:criteria"), {"description": "Odd", "weight": 7})
+        response = owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "add", "description": "Odd",
+                                                                 "weight": 7})
         assert "Select a valid choice." in response.content.decode()
         assert not ScoringCriterion.objects.filter(description="Odd").exists()
 
@@ -339,7 +344,7 @@ class TestLeadFromEmail:
 
 def test_owner_moves_a_criterion(owner_client):
     first = ScoringCriterion.objects.order_by("position").first()
-    owner_client.post(reverse("leads:criteria"), {"criterion": first.pk, "op": "down"})
+    owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "down", "pk": first.pk})
     assert list(ScoringCriterion.objects.order_by("position"))[1] == first
 
 

@@ -62,7 +62,7 @@ def test_one_opportunity_reads_in_the_singular(owner_client):
 
 def test_a_delete_posted_to_the_stages_page_only_leads_to_the_confirmation(owner_client):
     activity = first_activity()
-    response = owner_client.post(reverse("sales:stages"), {"op": "delete_activity", "activity": activity.pk})
+    response = owner_client.post(reverse("sales:stages"), {"list": "activity", "op": "delete", "pk": activity.pk})
     assert response["Location"] == delete_url(activity)
     assert SalesActivity.objects.filter(pk=activity.pk).exists()
 

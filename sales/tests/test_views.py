@@ -355,7 +355,7 @@ def test_print_has_lines_and_totals(staff_client, staff):
 
 def test_staff_cannot_customize_stages_or_the_catalogue(staff_client):
     assert staff_client.get(reverse("sales:stages")).status_code == 403
-    assert staff_client.post(reverse("sales:stages"), {"op": "add_stage", "name": "Hacked"}).status_code == 403
+    assert staff_client.post(reverse("sales:stages"), {"list": "stage", "op": "add", "name": "Hacked"}).status_code == 403
     assert staff_client.get(reverse("sales:stage_delete", args=[stage().pk])).status_code == 403
     assert staff_client.get(reverse("sales:product_add")).status_code == 403
     assert staff_client.get(reverse("sales:products")).status_code == 200
@@ -364,11 +364,12 @@ def test_staff_cannot_customize_stages_or_the_catalogue(staff_client):
 
 def test_owner_edits_stages_and_activities(owner_client):
     url = reverse("sales:stages")
-    owner_client.post(url, {"op": "add_stage", "name": "Demo"})
+    owner_client.post(url, {"list": "stage", "op": "add", "name": "Demo"})
     demo = SalesStage.objects.get(name="Demo")
-    owner_client.post(url, {"op": "stage_up", "stage": demo.pk})
-    owner_client.post(url, {"op": "default", "stage": demo.pk})
-    owner_client.post(url, {"op": "add_activity", "stage": demo.pk, "name": "Book the demo", "duration_days": "3"})
+    owner_client.post(url, {"list": "stage", "op": "up", "pk": demo.pk})
+    owner_client.post(url, {"list": "stage", "op": "default", "pk": demo.pk})
+    owner_client.post(url, {"list": "activity", "op": "add", "parent": demo.pk, "name": "Book the demo",
+                            "duration_days": "3"})
     owner_client.post(url, {"op": "settings", "activity_reminders": "on"})
     demo.refresh_from_db()
     assert demo.is_default and demo.position < stage(name="Negotiation").position
@@ -378,12 +379,12 @@ def test_owner_edits_stages_and_activities(owner_client):
 
 
 def test_stage_page_errors_are_shown(owner_client):
-    response = owner_client.post(reverse("sales:stages"), {"op": "add_stage", "name": ""})
+    response = owner_client.post(reverse("sales:stages"), {"list": "stage", "op": "add", "name": ""})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
-    response = owner_client.post(reverse("sales:stages"), {"op": "add_stage", "name": "Proposal"}, follow=True)
+    response = owner_client.post(reverse("sales:stages"), {"list": "stage", "op": "add", "name": "Proposal"}, follow=True)
     assert "There is already a stage called “Proposal”." in response.content.decode()
-    response = owner_client.post(reverse("sales:stages"), {"op": "add_activity", "stage": stage().pk, "name": "X",
-                                                           "duration_days": "-2"})
+    response = owner_client.post(reverse("sales:stages"), {"list": "activity", "op": "add", "parent": stage().pk,
+                                                           "name": "X", "duration_days": "-2"})
     assert response.status_code == 400 and "greater than or equal to 0" in response.content.decode()
     assert SalesStage.objects.filter(name__iexact="proposal").count() == 1
 
@@ -391,7 +392,7 @@ def test_stage_page_errors_are_shown(owner_client):
 def test_built_in_stage_cannot_be_deleted_from_the_page(owner_client):
     response = owner_client.get(reverse("sales:stage_delete", args=[stage("won").pk]), follow=True)
     assert "is built in and cannot be changed or deleted" in response.content.decode()
-    response = owner_client.post(reverse("sales:stages"), {"op": "rename_stage", "stage": stage("lost").pk,
+    response = owner_client.post(reverse("sales:stages"), {"list": "stage", "op": "edit", "pk": stage("lost").pk,
                                                            "name": "Lost it"}, follow=True)
     assert "is built in" in response.content.decode()
     assert stage("lost").name == "Closed Lost"
@@ -568,8 +569,8 @@ def test_odd_opportunity_filters_are_field_errors(staff_client, query, message):
 
 @pytest.mark.parametrize("key", ["abc", "²", "99999999999999999999"])
 def test_odd_ids_on_the_stages_page_and_the_live_parts_are_not_found(owner_client, key):
-    assert owner_client.post(reverse("sales:stages"), {"op": "stage_up", "stage": key}).status_code == 404
-    assert owner_client.post(reverse("sales:stages"), {"op": "activity_up", "activity": key}).status_code == 404
+    assert owner_client.post(reverse("sales:stages"), {"list": "stage", "op": "up", "pk": key}).status_code == 404
+    assert owner_client.post(reverse("sales:stages"), {"list": "activity", "op": "up", "pk": key}).status_code == 404
     assert owner_client.post(reverse("sales:opportunity_totals"), {"object_pk": key}).status_code == 404
 
 
