@@ -188,30 +188,21 @@
     if (chooser) chooser.querySelector("input[name=next]").value = window.location.pathname + window.location.search;
   });
 
-  /* ---- Lead score: stars follow the ticked criteria (mirrors leads/scoring.py) ---- */
-  function refreshScore(section) {
-    const boxes = [...section.querySelectorAll("input[name=criteria]")];
-    const total = boxes.reduce((sum, b) => sum + Number(b.dataset.weight || 0), 0);
-    const met = boxes.filter((b) => b.checked).reduce((sum, b) => sum + Number(b.dataset.weight || 0), 0);
-    let stars = total > 0 ? Math.floor((10 * met + total) / (2 * total)) : 0;
+  /* ---- Lead score: the manual stars are chosen with a manual score only ------ */
+  // The stars shown come from the server (leads.views.ScoreView, by htmx); this
+  // only enables the manual stars while the score type is Manual. It listens in
+  // the capture phase, so the radios are enabled before htmx reads the form for
+  // the new stars (its listener is on the section, below the document).
+  function refreshManualStars(section) {
     const manual = section.querySelector("input[name=score_type][value=manual]");
-    if (manual && manual.checked) {
-      const chosen = section.querySelector("input[name=manual_score]:checked");
-      stars = chosen ? Number(chosen.value) : 0;
-    }
     section.querySelectorAll("input[name=manual_score]").forEach((r) => { r.disabled = !(manual && manual.checked); });
-    const display = section.querySelector(".score-display");
-    if (!display) return;
-    display.querySelector(".stars").textContent = "★".repeat(stars) + "☆".repeat(Number(display.dataset.max) - stars);
-    display.querySelector(".score-text").textContent = interpolate(display.dataset.label, { n: stars }, true);
-    display.dataset.stars = String(stars);
   }
   document.addEventListener("change", (event) => {
-    const section = event.target.closest(".lead-score-section");
-    if (section) refreshScore(section);
-  });
+    const section = event.target.name === "score_type" && event.target.closest(".lead-score-section");
+    if (section) refreshManualStars(section);
+  }, true);
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll(".lead-score-section").forEach(refreshScore);
+    document.querySelectorAll(".lead-score-section").forEach(refreshManualStars);
   });
 
   /* ---- Link to dialog ------------------------------------------------------ */
