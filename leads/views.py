@@ -179,8 +179,8 @@ class ScoreView(View):
     """The live score of a lead or business contact form (htmx): the form is
     posted whenever something in its "Lead score" section changes, and the
     stars it would save are drawn again (the ``stars`` partial of
-    ``leads/includes/score_display.html``). POST only: it reads, but a form's
-    values travel in a POST, and no GET answers with anything but 405."""
+    ``leads/includes/score_display.html``). It writes nothing; it is POST only
+    because the whole form travels in the body, so a GET is refused (405)."""
 
     def post(self, request):
         score = submitted_score(ScoreSectionForm(request.POST))
