@@ -76,7 +76,9 @@ def test_editing_keeps_and_changes_ticks(staff_client):
     CriterionMet.objects.create(contact=lead, criterion=budget)
     form = staff_client.get(reverse("leads:lead_edit", args=[lead.pk])).content.decode()
     ticked = re.search(rf'<input[^>]*name="criteria" value="{budget.pk}"[^>]*>', form).group(0)
-    assert 'data-weight="3"' in ticked and "checked" in ticked
+    box_id = re.search(r'id="([^"]+)"', ticked).group(1)
+    assert "checked" in ticked
+    assert re.search(rf'<label[^>]*for="{box_id}"[^>]*>\s*Has a budget \(High\)', form)  # the weight, as read
     staff_client.post(reverse("leads:lead_edit", args=[lead.pk]),
                       {"full_name": lead.full_name, "score_type": "automatic", "version": lead.version})
     assert not CriterionMet.objects.exists()
