@@ -148,6 +148,41 @@ def test_manual_score_overrides_the_criteria(signed_in_page: Page, live_server, 
     expect(page.get_by_role("definition").filter(has_text=re.compile(r"^\s*Manual\s*$"))).to_have_count(1)
 
 
+# --- 3b. The stars come from the server ----------------------------------------------
+
+def test_the_stars_are_drawn_by_the_server(signed_in_page: Page, live_server, shipped_criteria):
+    """Each change in the section asks the server for the stars (the form holds no copy
+    of the formula): a criterion re-weighted after the form opened counts as it is now.
+    On a business contact's form, which is scored like a lead's."""
+    page = signed_in_page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    contact = ContactFactory(full_name="Bea Business")
+    page.goto(f"{live_server.url}/contacts/{contact.pk}/edit/")
+    expect(page.get_by_role("heading", name="Edit Bea Business", level=1)).to_be_visible()
+    expect_form_stars(page, 0)
+
+    budget = score_section(page).get_by_role("checkbox", name="Has a budget (High)")
+    with page.expect_response(lambda r: r.url.endswith("/leads/form/score/") and r.request.method == "POST") as answer:
+        budget.check()
+    assert answer.value.status == 200
+    expect_form_stars(page, 2)  # 5 × 3/10 = 1.5, rounded up
+
+    # Meanwhile "Has a budget" becomes a Low criterion (the page still says High):
+    # the next change counts it as it is now, 5 × 1/8.
+    ScoringCriterion.objects.filter(description="Has a budget").update(weight=ScoringCriterion.Weight.LOW)
+    budget.uncheck()
+    expect_form_stars(page, 0)
+    budget.check()
+    expect_form_stars(page, 1)
+
+    page.get_by_role("button", name="Save & Close").click()
+    expect(page.get_by_role("heading", name="Bea Business", level=1)).to_be_visible()
+    expect_record_stars(page, 1)
+    assert errors == []
+
+
 # --- 4. Bulk Assign to ----------------------------------------------------------------
 
 def test_bulk_assign_two_leads(signed_in_page: Page, live_server, other_staff):

@@ -414,3 +414,41 @@ def test_an_odd_unit_price_is_shown_beside_the_line_and_nothing_is_saved(signed_
     expect(row.get_by_label("Description")).to_have_value("Chairs")
     expect(page.get_by_label("Opportunity title")).to_have_value("Fjord chairs")
     assert not Opportunity.objects.exists()
+
+
+# --- 5. Lines added in quick succession and removed: totals from the server -----------------
+
+def test_lines_added_quickly_and_removed_keep_the_totals_right(signed_in_page: Page, live_server, shipped_stages,
+                                                                js_errors):
+    """Add line asks the server for each row: two quick clicks give two rows of their own
+    (not one index twice), the cursor goes to the new row, and Remove takes the line out
+    of the total at once (the server recomputes it)."""
+    page = signed_in_page
+    AccountFactory(name="Nordic Fjord AS")
+    AccountFactory(name="Baltic Amber Ltd")
+    page.goto(f"{live_server.url}/opportunities/add/")
+    page.get_by_label("Opportunity title").fill("Fjord desks")
+    link_to(page, page.get_by_role("group", name="Linked account or business contact"), "Fjord",
+            pick="Nordic Fjord AS", not_offered="Baltic Amber Ltd")
+    page.get_by_label("Probability (%)").fill("50")
+    lines = page.get_by_role("group", name="Products and services")
+    lines.get_by_role("button", name="Add line").dblclick()
+    expect(lines.get_by_label("Description")).to_have_count(2)
+    expect(lines.get_by_label("Catalogue item").nth(1)).to_be_focused()
+    for index, (description, quantity, price) in enumerate([("Desk", "2", "300"), ("Chair", "4", "100")]):
+        lines.get_by_label("Description").nth(index).fill(description)
+        lines.get_by_label("Quantity").nth(index).fill(quantity)
+        lines.get_by_label("Unit price").nth(index).fill(price)
+    expect(lines.get_by_test_id("total")).to_have_text("1,000.00")
+    rows = lines.get_by_role("row").filter(has=page.get_by_label("Description"))
+    expect(rows.nth(1).get_by_role("cell").nth(5)).to_have_text("400.00")
+
+    rows.nth(0).get_by_role("button", name="Remove line").click()
+    expect(lines.get_by_test_id("total")).to_have_text("400.00")
+    expect(lines.get_by_test_id("expected-revenue")).to_have_text("200.00")
+    page.get_by_role("button", name="Save & Close").click()
+    expect(page.get_by_role("alert").filter(has_text="was saved")).to_be_visible()
+    opportunity = Opportunity.objects.get(title="Fjord desks")
+    assert [(line.description, line.quantity) for line in opportunity.lines.all()] == [("Chair", Decimal("4"))]
+    assert opportunity.total == Decimal("400.00")
+    assert js_errors == []

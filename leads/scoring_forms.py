@@ -1,25 +1,27 @@
 """The lead score on a form: criteria checkboxes, Automatic/Manual, stars.
 
 Shared by the lead and business contact forms (the criteria score both).
-The stars update as boxes are ticked (static/crm/crm.js mirrors
-leads.scoring); the saved score always comes from leads.services.
+The stars shown on the form are drawn by the server: when anything in the
+section changes, htmx posts the form to ``leads.views.ScoreView``, which
+computes them with ``submitted_score`` (the functions the save uses); the
+saved score always comes from leads.services.
 """
 from crispy_forms.layout import HTML, Div, Field, Fieldset
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leads import scoring
+from crm.generic.params import parse_ids
+from leads import scoring, selectors
 from leads.models import CriterionMet, ScoringCriterion
 
 
 class CriteriaWidget(forms.CheckboxSelectMultiple):
-    """Checkboxes that carry each criterion's weight for the live star count."""
+    """Checkboxes labelled with each criterion's weight."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = getattr(value, "instance", None)
         if instance is not None:
-            option["attrs"]["data-weight"] = instance.weight
             option["label"] = f"{instance.description} ({instance.get_weight_display()})"
         return option
 
@@ -29,6 +31,30 @@ class StarsWidget(forms.RadioSelect):
 
 
 STAR_CHOICES = [(n, str(n)) for n in range(scoring.MAX_STARS + 1)]
+STAR_VALUES = tuple(label for _value, label in STAR_CHOICES)
+
+
+def submitted_score(form: forms.BaseForm) -> int:
+    """The stars of a score section as it was sent (``form`` is bound): the
+    ticked criteria, the score type and the manual stars, computed as the save
+    computes them (``leads.selectors.score_of``). Odd input is no tick and no
+    manual stars: ids that are no criterion's, values that are no star count."""
+    criteria = form["criteria"].data or []
+    manual = form["manual_score"].data
+    return selectors.score_of(
+        criteria_ids=parse_ids(criteria if isinstance(criteria, (list, tuple)) else [criteria]),
+        score_type=str(form["score_type"].data or ""),
+        manual_score=int(manual) if manual in STAR_VALUES else None,
+    )
+
+
+class ScoreSectionForm(forms.Form):
+    """Only the score section of a lead or business contact form: what the
+    live score (``leads.views.ScoreView``) reads of the whole form it is sent."""
+
+    criteria = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    score_type = forms.CharField(required=False, widget=forms.RadioSelect)
+    manual_score = forms.CharField(required=False, widget=forms.RadioSelect)
 
 
 class ScoringFormMixin(forms.ModelForm):
@@ -50,6 +76,11 @@ class ScoringFormMixin(forms.ModelForm):
 
     def clean_score_type(self):
         return self.cleaned_data.get("score_type") or self._meta.model.ScoreType.AUTOMATIC
+
+    def live_score(self) -> int:
+        """The stars the score section opens with: the stored score, or for a
+        form sent back with errors, what its ticks and choices give."""
+        return submitted_score(self) if self.is_bound else self.instance.score
 
     def score_section(self) -> Fieldset:
         return Fieldset(

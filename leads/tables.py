@@ -4,16 +4,14 @@ from crm.generic.tables import (
     DateColumn, EmailColumn, FastColumn, RecordTable, TextColumn, TitleColumn, UserColumn,
 )
 from leads.models import Lead
+from leads.stars import stars_html
 
 
 class StarsColumn(FastColumn):
     """The lead score as stars (with the number for screen readers)."""
 
     def cell(self, record, name: str) -> str:
-        stars = getattr(record, name) or 0
-        label = _("%(n)s of 5 stars") % {"n": stars}
-        return (f'<span class="text-warning" aria-hidden="true">{"★" * stars}{"☆" * (5 - stars)}</span>'
-                f'<span class="visually-hidden">{label}</span>')
+        return stars_html(getattr(record, name))
 
 
 class LeadTable(RecordTable):

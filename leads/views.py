@@ -22,6 +22,7 @@ from leads.forms import ConvertForm, CriterionForm, EmailCaptureForm, LeadForm
 from leads.models import Lead, ScoringCriterion
 from leads.imports import LeadImporter
 from leads.resources import LeadResource
+from leads.scoring_forms import ScoreSectionForm, submitted_score
 from leads.tables import LeadTable
 
 
@@ -173,6 +174,18 @@ class LeadConvertView(View):
         else:
             messages.success(request, _("“%(name)s” is now a business contact.") % {"name": contact})
         return redirect(reverse("crm:contact_edit", args=[contact.pk]))
+
+
+class ScoreView(View):
+    """The live score of a lead or business contact form (htmx): the form is
+    posted whenever something in its "Lead score" section changes, and the
+    stars it would save are drawn again (the ``stars`` partial of
+    ``leads/includes/score_display.html``). It writes nothing; it is POST only
+    because the whole form travels in the body, so a GET is refused (405)."""
+
+    def post(self, request):
+        score = submitted_score(ScoreSectionForm(request.POST))
+        return render(request, "leads/includes/score_display.html#stars", {"score": score})
 
 
 class Criteria(OrderedList):

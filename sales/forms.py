@@ -20,8 +20,8 @@ from sales.services import LineInput, default_stage
 
 
 class ProductSelect(forms.Select):
-    """The catalogue as a select whose options carry the unit price and
-    description, so picking an item fills in the line (static/crm/crm.js)."""
+    """The catalogue as a select whose options carry the unit price, so
+    picking an item fills in the line's price (static/crm/crm.js)."""
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -68,6 +68,17 @@ class OpportunityLineForm(DecimalCommaMixin, forms.ModelForm):
                                       self.cleaned_data.get("discount_percent") or 0)
         except (AttributeError, KeyError, TypeError):
             return None
+
+    def shown_total(self):
+        """The total the line's row shows: the stored one, or that of what was
+        typed; None for a removed line, a new empty one or one that cannot be
+        read yet."""
+        if not self.is_bound:
+            return self.instance.line_total if self.instance.pk else None
+        self.is_valid()
+        if getattr(self, "cleaned_data", {}).get("DELETE"):
+            return None
+        return self.preview_total()
 
 
 class BaseLineFormSet(forms.BaseInlineFormSet):
@@ -209,14 +220,7 @@ class OpportunityForm(CRMRecordForm):
 
     def totals(self) -> dict:
         """Line totals, total and expected revenue of what is on the form."""
-        line_totals = []
-        for form in self.lines.forms:
-            if not form.is_bound:
-                line_totals.append(form.instance.line_total if form.instance.pk else None)
-                continue
-            form.is_valid()
-            deleted = form.cleaned_data.get("DELETE") if hasattr(form, "cleaned_data") else False
-            line_totals.append(None if deleted else form.preview_total())
+        line_totals = [form.shown_total() for form in self.lines.forms]
         total = pricing.opportunity_total(t for t in line_totals if t is not None)
         try:
             probability = int(self.data.get(self.add_prefix("probability")) if self.is_bound else

@@ -118,31 +118,36 @@ class OpportunityViewSet(CRMRecordViewSet):
 
 
 class FormPartView(View):
-    """Live parts of the opportunity form (htmx): the totals as lines, discounts
-    and probability change, and the activity checklist when the stage changes.
-    They are computed by the same functions the save uses."""
+    """Live parts of the opportunity form (htmx posts the whole form): the
+    totals as lines, discounts and probability change, with each line's total
+    out of band, and the activity checklist when the stage changes. They are
+    computed by the same functions the save uses."""
 
     part = ""
-    templates = {"totals": "sales/includes/totals.html", "checklist": "sales/includes/checklist_form.html"}
+    templates = {"totals": "sales/includes/lines_form.html#totals",
+                 "checklist": "sales/includes/checklist_form.html#checklist"}
 
     def post(self, request):
         instance = Opportunity()
         if request.POST.get("object_pk"):
             instance = object_or_404(Opportunity, request.POST["object_pk"])
         form = OpportunityForm(request.POST, instance=instance, user=request.user)
-        return render(request, self.templates[self.part], {"form": form})
+        return render(request, self.templates[self.part], {"form": form, "oob": True})
 
 
 class LineRowView(View):
-    """One empty product/service line for the form ("Add line", htmx)."""
+    """One empty product/service line for the form ("Add line", htmx): the
+    row at the formset's count (``lines-TOTAL_FORMS``, as the form has it),
+    and that count plus one, which replaces the form's out of band."""
 
     def get(self, request):
         from sales.forms import LineFormSet
 
-        index = parse_id(request.GET.get("index", "0")) or 0
+        index = parse_id(request.GET.get("lines-TOTAL_FORMS", "0")) or 0
         index = index if index < 500 else 0
         line = LineFormSet(prefix="lines").empty_form
         line.prefix = f"lines-{index}"  # the row's place in the formset
+        line.fields["product"].widget.attrs["autofocus"] = True  # htmx focuses it once the row is in
         return render(request, "sales/includes/line_row.html", {"line": line, "new_total_forms": index + 1})
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from crm.generic import registry
 from crm.generic.widgets import render_choice, render_field
+from leads.stars import stars_html
 
 register = template.Library()
 
@@ -48,9 +49,7 @@ def field_value(context, obj, name: str):
     if name.startswith("@address:"):
         return format_html_join("", "{}<br>", ((line,) for line in obj.address_lines(name.split(":", 1)[1])))
     if name.startswith("@stars:"):
-        stars = getattr(obj, name.split(":", 1)[1]) or 0
-        return format_html('<span class="text-warning" aria-hidden="true">{}{}</span> <span class="text-muted">{}</span>',
-                           "★" * stars, "☆" * (5 - stars), _("%(n)s of 5 stars") % {"n": stars})
+        return stars_html(getattr(obj, name.split(":", 1)[1]), label_shown=True)
     field = obj._meta.get_field(name)
     if field.many_to_many:
         if field.related_model.__name__ == "Category":

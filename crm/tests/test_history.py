@@ -1,10 +1,12 @@
 """Communication history: items, links, roll-up, attachments, e-mail and meeting requests."""
+import datetime
 import re
 
 import icalendar
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from crm import selectors
 from crm.models import HistoryItem, HistoryLink
@@ -167,7 +169,7 @@ class TestEmailAndMeeting:
         assert "No Mail has no e-mail address." in response.content.decode()
         assert not HistoryItem.objects.exists()
 
-    def test_meeting_request_downloads_an_invitation_and_logs_an_appointment(self, staff_client):
+    def test_meeting_request_downloads_an_invitation_and_logs_an_appointment(self, staff_client, staff):
         contact = ContactFactory(email="anna@example.com", full_name="Anna, the \"buyer\"")
         response = staff_client.post(reverse("crm:contact_meeting", args=[contact.pk]), {
             "subject": "Demo; pricing, and more", "start": "2026-12-01T10:00", "duration": "45", "location": "Oslo",
@@ -181,6 +183,19 @@ class TestEmailAndMeeting:
         assert calendar["METHOD"] == "REQUEST"
         item = HistoryItem.objects.get()
         assert (item.kind, item.location) == ("appointment", "Oslo")
+        # What mail programs match and show: the item's UID, the times in UTC, who invites
+        # whom (double quotes left out of the names), the subject escaped as RFC 5545 says.
+        assert str(event["UID"]) == f"crm-history-{item.pk}@crm"
+        start = timezone.make_aware(datetime.datetime(2026, 12, 1, 10, 0)).astimezone(datetime.UTC)
+        assert (event["DTSTART"].dt, event["DTEND"].dt) == (start, start + datetime.timedelta(minutes=45))
+        assert str(event["ORGANIZER"]) == f"mailto:{staff.email or 'alice@localhost'}"
+        assert event["ORGANIZER"].params["CN"] == "Alice Martin"
+        assert event["ATTENDEE"].params["CN"] == "Anna, the buyer"
+        raw = response.content.decode()
+        assert raw.endswith("\r\n") and "\n" not in raw.replace("\r\n", "")
+        assert "\r\nMETHOD:REQUEST\r\n" in raw
+        assert "\r\nSUMMARY:Demo\\; pricing\\, and more\r\n" in raw
+        assert f"\r\nDTSTART:{start:%Y%m%dT%H%M%SZ}\r\n" in raw
 
     def test_meeting_request_refuses_a_bad_duration(self, staff_client):
         contact = ContactFactory(email="anna@example.com")

@@ -53,6 +53,11 @@ def lines_post(*lines, initial=0) -> dict:
     return data
 
 
+def shown_line_totals(body: str) -> list[str]:
+    """Each line's total in an answer of the live totals (swapped into the rows out of band)."""
+    return re.findall(r'<span id="lines-\d+-total" hx-swap-oob="true">([^<]*)</span>', body)
+
+
 def new_opportunity_post(account, **extra) -> dict:
     return {"title": "Fleet renewal", "linked": f"account:{account.pk}", "probability": "50",
             "stage": stage().pk, "_save_close": "1", **extra}
@@ -120,7 +125,7 @@ def test_an_odd_unit_price_is_a_field_error_in_the_form_and_the_live_totals(staf
     assert response.status_code == 200 and message in response.content.decode()
     assert not Opportunity.objects.exists()
     totals = staff_client.post(reverse("sales:opportunity_totals"), data)
-    assert totals.status_code == 200 and 'data-line-totals="|"' in totals.content.decode()
+    assert totals.status_code == 200 and shown_line_totals(totals.content.decode()) == [""]
 
 
 @pytest.mark.parametrize("language", ["fr", "nb", "pl", "id"])
@@ -129,7 +134,7 @@ def test_a_decimal_comma_is_read_where_the_language_writes_one(staff_client, sta
     data = new_opportunity_post(AccountFactory(), **lines_post({"description": "Chairs", "quantity": "2",
                                                                 "unit_price": "12,50"}))
     totals = staff_client.post(reverse("sales:opportunity_totals"), data)
-    assert 'data-line-totals="25' in totals.content.decode()
+    assert shown_line_totals(totals.content.decode())[0].startswith("25")
     assert staff_client.post(reverse("sales:opportunity_add"), data).status_code == 302
     line = OpportunityLine.objects.get()
     assert (line.unit_price, line.line_total) == (Decimal("12.50"), Decimal("25.00"))
@@ -213,8 +218,37 @@ def test_live_totals_use_the_save_arithmetic(staff_client):
         {"description": "B", "quantity": "1", "unit_price": "0.05", "discount_percent": "50"})})
     body = response.content.decode()
     # 99.99 + 0.03 = 100.02; 33 % = 33.0066 → 33.01
-    assert 'data-line-totals="99.99|0.03|"' in body
+    assert shown_line_totals(body) == ["99.99", "0.03"]
     assert ">100.02<" in body and ">33.01<" in body
+
+
+def test_the_form_page_shows_each_line_total_in_its_row(staff_client):
+    """The rows are drawn with their totals (no request needed), and the live totals' answer
+    carries the same ones for the same rows."""
+    opportunity = full_opportunity()
+    url = reverse("sales:opportunity_edit", args=[opportunity.pk])
+    body = staff_client.get(url).content.decode()
+    rows = re.findall(r'<span id="(lines-\d+)-total">([^<]*)</span>', body)
+    stored = [f"{line.line_total:,.2f}" for line in opportunity.lines.order_by("position", "pk")]
+    assert rows == [(f"lines-{index}", total) for index, total in enumerate(stored)]
+    from crm.generic.testing import submitted_form
+
+    form = submitted_form(body, class_="record-form")
+    answer = staff_client.post(reverse("sales:opportunity_totals"), {**form, "object_pk": opportunity.pk})
+    assert shown_line_totals(answer.content.decode()) == stored
+
+
+def test_the_form_asks_htmx_for_its_live_parts(staff_client):
+    opportunity = OpportunityFactory()
+    body = staff_client.get(reverse("sales:opportunity_edit", args=[opportunity.pk])).content.decode()
+    assert (f'hx-post="{reverse("sales:opportunity_totals")}"\n    hx-trigger="input delay:200ms from:#lines-editor, '
+            'input delay:200ms from:#id_probability, change from:#id_stage"') in body
+    assert f'hx-post="{reverse("sales:opportunity_checklist")}" hx-trigger="change from:#id_stage"' in body
+    assert body.count(f"""hx-vals='{{"object_pk": "{opportunity.pk}"}}'""") == 2
+    assert f'hx-get="{reverse("sales:opportunity_line_row")}"\n    hx-include="#id_lines-TOTAL_FORMS"' in body
+    assert "data-url" not in body.split('id="lines-editor"')[1].split("</form>")[0]
+    # A new opportunity is no stored one.
+    assert "object_pk" not in staff_client.get(reverse("sales:opportunity_add")).content.decode()
 
 
 def test_checklist_follows_the_chosen_stage(staff_client):
@@ -468,9 +502,15 @@ def test_activity_reminders_show_on_the_form_when_the_owner_turns_them_on(staff_
 
 
 def test_add_line_row_has_the_next_index(staff_client):
-    body = staff_client.get(reverse("sales:opportunity_line_row"), {"index": "3"}).content.decode()
+    body = staff_client.get(reverse("sales:opportunity_line_row"), {"lines-TOTAL_FORMS": "3"}).content.decode()
     assert 'name="lines-3-product"' in body and 'name="lines-3-quantity"' in body and "__prefix__" not in body
     assert 'name="lines-TOTAL_FORMS" id="id_lines-TOTAL_FORMS" value="4"' in body
+
+
+def test_an_added_row_takes_focus_and_its_count_replaces_the_forms(staff_client):
+    body = staff_client.get(reverse("sales:opportunity_line_row"), {"lines-TOTAL_FORMS": "0"}).content.decode()
+    assert re.search(r'<select name="lines-0-product"[^>]* autofocus', body)
+    assert 'id="id_lines-TOTAL_FORMS" value="1" hx-swap-oob="true"' in body
 
 
 def test_closed_opportunity_page_offers_no_write_actions(staff_client):
@@ -576,5 +616,5 @@ def test_odd_ids_on_the_stages_page_and_the_live_parts_are_not_found(owner_clien
 
 def test_an_odd_line_index_starts_at_the_first_row(staff_client):
     for index in ("²", "99999999999999999999", "-1"):
-        body = staff_client.get(reverse("sales:opportunity_line_row"), {"index": index}).content.decode()
+        body = staff_client.get(reverse("sales:opportunity_line_row"), {"lines-TOTAL_FORMS": index}).content.decode()
         assert 'name="lines-0-description"' in body, index

@@ -188,30 +188,21 @@
     if (chooser) chooser.querySelector("input[name=next]").value = window.location.pathname + window.location.search;
   });
 
-  /* ---- Lead score: stars follow the ticked criteria (mirrors leads/scoring.py) ---- */
-  function refreshScore(section) {
-    const boxes = [...section.querySelectorAll("input[name=criteria]")];
-    const total = boxes.reduce((sum, b) => sum + Number(b.dataset.weight || 0), 0);
-    const met = boxes.filter((b) => b.checked).reduce((sum, b) => sum + Number(b.dataset.weight || 0), 0);
-    let stars = total > 0 ? Math.floor((10 * met + total) / (2 * total)) : 0;
+  /* ---- Lead score: the manual stars are chosen with a manual score only ------ */
+  // The stars shown come from the server (leads.views.ScoreView, by htmx); this
+  // only enables the manual stars while the score type is Manual. It listens in
+  // the capture phase, so the radios are enabled before htmx reads the form for
+  // the new stars (its listener is on the section, below the document).
+  function refreshManualStars(section) {
     const manual = section.querySelector("input[name=score_type][value=manual]");
-    if (manual && manual.checked) {
-      const chosen = section.querySelector("input[name=manual_score]:checked");
-      stars = chosen ? Number(chosen.value) : 0;
-    }
     section.querySelectorAll("input[name=manual_score]").forEach((r) => { r.disabled = !(manual && manual.checked); });
-    const display = section.querySelector(".score-display");
-    if (!display) return;
-    display.querySelector(".stars").textContent = "★".repeat(stars) + "☆".repeat(Number(display.dataset.max) - stars);
-    display.querySelector(".score-text").textContent = interpolate(display.dataset.label, { n: stars }, true);
-    display.dataset.stars = String(stars);
   }
   document.addEventListener("change", (event) => {
-    const section = event.target.closest(".lead-score-section");
-    if (section) refreshScore(section);
-  });
+    const section = event.target.name === "score_type" && event.target.closest(".lead-score-section");
+    if (section) refreshManualStars(section);
+  }, true);
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll(".lead-score-section").forEach(refreshScore);
+    document.querySelectorAll(".lead-score-section").forEach(refreshManualStars);
   });
 
   /* ---- Link to dialog ------------------------------------------------------ */
@@ -377,85 +368,33 @@
     if (event.persisted) document.querySelectorAll("form.import-form[data-busy]").forEach((form) => setImportBusy(form, false));
   });
 
-  // --- Opportunity form: products and services, live totals, activity checklist ---
-  // The totals and the checklist are rendered by the server with the same
-  // functions the save uses; the browser only asks for them again.
-  function recordForm() { return document.querySelector("form.record-form"); }
+  // --- Opportunity form: products and services --------------------------------
+  // The totals, each line's total and the activity checklist are drawn by the
+  // server with the functions the save uses, and "Add line" fetches the row:
+  // htmx attributes in templates/sales/includes/. Here, only what needs no
+  // server: a catalogue item fills in its unit price, Remove hides the line and
+  // ticks its DELETE box. Each then sends an "input" event, as typing does, so
+  // the totals follow.
+  function changedLine(input) { input.dispatchEvent(new Event("input", { bubbles: true })); }
 
-  function formData(form) {
-    const data = new FormData(form);
-    const match = window.location.pathname.match(/\/opportunities\/(\d+)\//);
-    if (match) data.set("object_pk", match[1]);
-    return data;
-  }
-
-  function showLineTotals() {
-    const totals = document.querySelector(".opportunity-totals");
-    if (!totals) return;
-    const values = totals.dataset.lineTotals.split("|");
-    document.querySelectorAll("#line-rows tr.line-row").forEach((row, index) => {
-      const cell = row.querySelector(".line-total");
-      if (cell) cell.textContent = values[index] || "";
-    });
-  }
-
-  let totalsTimer;
-  function refreshPart(containerId) {
-    const form = recordForm();
-    const container = document.getElementById(containerId);
-    if (!form || !container) return;
-    fetch(container.dataset.url, {method: "POST", body: formData(form), credentials: "same-origin",
-                                  headers: {"X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value}})
-      .then((response) => response.ok ? response.text() : Promise.reject(response.status))
-      .then((html) => {
-        if (containerId === "activity-checklist") { container.outerHTML = html; }
-        else { container.innerHTML = html; showLineTotals(); }
-      })
-      .catch((error) => console.error("Could not update the form:", error));
-  }
-  function refreshTotals() { clearTimeout(totalsTimer); totalsTimer = setTimeout(() => refreshPart("opportunity-totals"), 200); }
-
-  document.addEventListener("DOMContentLoaded", showLineTotals);
-  document.addEventListener("input", (event) => {
-    if (event.target.closest && event.target.closest("#lines-editor") || event.target.name === "probability") refreshTotals();
-  });
   document.addEventListener("change", (event) => {
     const target = event.target;
-    if (target.classList && target.classList.contains("line-product")) {
-      const option = target.selectedOptions[0];
-      const price = option && option.dataset.unitPrice;
-      const row = target.closest("tr");
-      if (price !== undefined && row) row.querySelector(".line-price").value = price;
-      refreshTotals();
-    }
-    if (target.classList && target.classList.contains("stage-select")) {
-      refreshPart("activity-checklist");
-      refreshTotals();
-    }
+    if (!(target.classList && target.classList.contains("line-product"))) return;
+    const option = target.selectedOptions[0];
+    const price = option && option.dataset.unitPrice;
+    const row = target.closest("tr");
+    if (price === undefined || !row) return;
+    const input = row.querySelector(".line-price");
+    input.value = price;
+    changedLine(input);
   });
   document.addEventListener("click", (event) => {
-    const add = event.target.closest(".add-line");
-    if (add) {
-      const total = document.getElementById("id_lines-TOTAL_FORMS");
-      fetch(`${add.dataset.url}?index=${total.value}`, {credentials: "same-origin"})
-        .then((response) => response.text())
-        .then((html) => {
-          const template = document.createElement("template");
-          template.innerHTML = html;
-          const row = template.content.querySelector("tr");
-          const counter = template.content.querySelector("input[name='lines-TOTAL_FORMS']");
-          document.getElementById("line-rows").appendChild(row);
-          if (counter) total.value = counter.value;
-          const first = row.querySelector("select, input:not([type=hidden])");
-          if (first) first.focus();
-        });
-    }
     const remove = event.target.closest(".remove-line");
-    if (remove) {
-      const row = remove.closest("tr");
-      row.querySelector("input[name$='-DELETE']").checked = true;
-      row.classList.add("d-none");
-      refreshTotals();
-    }
+    if (!remove) return;
+    const row = remove.closest("tr");
+    const deleted = row.querySelector("input[name$='-DELETE']");
+    deleted.checked = true;
+    row.classList.add("d-none");
+    changedLine(deleted);
   });
 })();
