@@ -6,10 +6,11 @@ browser does — a multipart body read from a file on disk by the WSGI
 handler — and prints the server process's resident memory before the
 request and at its peak (``resource.getrusage``), the time the preview
 took and its counts. One request per process, so the peak is the preview's
-own. Uses its own SQLite file in bench/data/ (or DATABASE_URL when set).
+own. Uses its own SQLite file in bench/data/ (or, when DATABASE_URL is set,
+that throw-away PostgreSQL database, whose public schema is dropped first).
 """
 import argparse
-import os
+import gc
 import re
 import resource
 import sys
@@ -18,8 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT / "bench" / "data"
-DATA.mkdir(parents=True, exist_ok=True)
+from bench.lib import cli, data, database  # noqa: E402
+
+SQLITE_FILE = cli.DATA_DIR / "import-memory.sqlite3"
 
 
 def rss_now_mb() -> float:
@@ -48,46 +50,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=220_000)
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["MEDIA_ROOT"] = str(DATA / "media")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(DATA / "import-memory.sqlite3")
-        for suffix in ("", "-wal", "-shm"):
-            Path(os.environ["SQLITE_PATH"] + suffix).unlink(missing_ok=True)
-    import django
-
-    django.setup()
+    db = cli.default_database()
+    cli.setup_django(cli.django_environment(db, SQLITE_FILE, ALLOWED_HOSTS="testserver",
+                                            MEDIA_ROOT=str(cli.DATA_DIR / "media")))
     from django.conf import settings
     from django.contrib.auth.models import User
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
     from django.test.client import ClientHandler
 
-    from bench.imports import make_csv
-
-    if connection.vendor != "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    call_command("migrate", verbosity=0)
+    database.reset_database(db, SQLITE_FILE)
+    database.migrate()
     user = User.objects.create_user("alice", "alice@example.com", "x", first_name="Alice")
-    csv_path = DATA / f"leads-{args.rows}.csv"
-    data = make_csv(args.rows)
+    csv_path = cli.DATA_DIR / f"leads-{args.rows}.csv"
+    content = data.leads_csv(args.rows)
     # Longer notes, as real exports have: about 180 bytes a row.
-    data = data.replace(b"Met at the spring fair", b"Met at the spring fair; asked for the catalogue and a visit")
-    csv_path.write_bytes(data)
-    del data
+    content = content.replace(b"Met at the spring fair", b"Met at the spring fair; asked for the catalogue and a visit")
+    csv_path.write_bytes(content)
+    del content
     client = Client()
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     boundary = "benchboundary7MA4YWxkTrZu0gW"
-    body_path = DATA / "import-memory.body"
+    body_path = cli.DATA_DIR / "import-memory.body"
     length = multipart_file(body_path, csv_path, {"step": "upload", "on_duplicate": "update"}, boundary)
     handler = ClientHandler(enforce_csrf_checks=False)
     handler.load_middleware()
-    import gc
-
     gc.collect()
     before = rss_now_mb()
     with body_path.open("rb") as body:

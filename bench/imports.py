@@ -5,62 +5,32 @@ columns, 5 % of rows repeating an e-mail), then times reading + preview
 (validation and duplicate checks, storing the plan of the writes) and the
 confirmed commit (loading the plan, checking again against the database,
 writing), and the CSV
-export of everything imported. Uses its own SQLite file in bench/data/ (or
-DATABASE_URL when set).
+export of everything imported. Uses its own SQLite file in bench/data/ (or,
+when DATABASE_URL is set, that throw-away PostgreSQL database, whose public
+schema is dropped before each row count, with the guard of bench/lib/database.py).
 """
 import argparse
 import csv
 import io
-import os
-import random
 import sys
 import time
-import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT / "bench" / "data"
-DATA.mkdir(parents=True, exist_ok=True)
+from bench.lib import cli, data, database  # noqa: E402
 
-FIRST = ["Anna", "Jean", "Ola", "Kari", "Piotr", "Maria", "Budi", "Sari", "Louis", "Zofia", "Ingrid", "Dewi", "Zoë"]
-LAST = ["Hansen", "Dubois", "Kowalski", "Santoso", "Larsen", "Moreau", "Nowak", "Wijaya", "Berg", "Lefèvre"]
-CITIES = [("Oslo", "Norway"), ("Lyon", "France"), ("Kraków", "Poland"), ("Bandung", "Indonesia")]
-HEADER = ["First Name", "Last Name", "E-mail Address", "Business Phone", "Mobile Phone", "Company", "Job Title",
-          "Business Street", "Business City", "Business Postal Code", "Business Country/Region", "Lead Source",
-          "Notes", "Web Page"]
-
-
-def make_csv(rows: int, seed: int = 7) -> bytes:
-    rng = random.Random(seed)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for i in range(rows):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        n = i if rng.random() > 0.05 else rng.randrange(max(i, 1))
-        city, country = rng.choice(CITIES)
-        address = unicodedata.normalize("NFKD", f"{first}.{last}.{n}@example.com".lower()).encode("ascii", "ignore").decode()
-        writer.writerow([first, last, address, f"+47 22 {n % 100:02d} {n % 97:02d}",
-                         f"+47 9{n % 10}0 {n % 1000:03d}", f"{last} & Co {n % 500}", "Purchasing Manager",
-                         f"{n % 200} Market Street", city, f"{n % 9000 + 1000}", country,
-                         rng.choice(["Web", "Event", "Trade fair 2026", "Partner"]), "Met at the spring fair", ""])
-    return out.getvalue().encode("utf-8")
+SQLITE_FILE = cli.DATA_DIR / "import.sqlite3"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", default="10000,100000")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SQLITE_PATH"] = str(DATA / "import.sqlite3")
-    import django
-
-    django.setup()
+    db = cli.default_database()
+    cli.setup_django(cli.django_environment(db, SQLITE_FILE, ALLOWED_HOSTS="testserver"))
+    cli.DATA_DIR.mkdir(parents=True, exist_ok=True)
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.db import connection
 
     from crm.generic.exports import export_chunks
@@ -72,19 +42,13 @@ def main() -> None:
 
     print(f"database: {connection.vendor}")
     for rows in [int(r) for r in args.rows.split(",")]:
-        if connection.vendor == "sqlite":
-            connection.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(DATA / "import.sqlite3") + suffix).unlink(missing_ok=True)
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-        call_command("migrate", verbosity=0)
+        database.reset_database(db, SQLITE_FILE)
+        database.migrate()
         user = User.objects.create_user("alice", "alice@example.com", "x", first_name="Alice")
-        data = make_csv(rows)
-        upload = DATA / "import.csv"
-        upload.write_bytes(data)
-        plan_file = DATA / "import.plan.json"
+        content = data.leads_csv(rows)
+        upload = cli.DATA_DIR / "import.csv"
+        upload.write_bytes(content)
+        plan_file = cli.DATA_DIR / "import.plan.json"
         # As ImportView does: the upload is read from disk as a stream, the preview
         # stores the plan of its writes next to it; the confirmation checks it
         # belongs to the file, then writes it.
@@ -136,7 +100,7 @@ def main() -> None:
         rescored = lead_rescore_all()
         rescore_s = time.perf_counter() - start
         counts = preview.counts
-        print(f"{rows:>7,} rows ({len(data) / 1e6:.1f} MB): preview {preview_s:5.1f} s ({rows / preview_s:,.0f} rows/s) "
+        print(f"{rows:>7,} rows ({len(content) / 1e6:.1f} MB): preview {preview_s:5.1f} s ({rows / preview_s:,.0f} rows/s) "
               f"[{counts['new']:,} new, {counts['skip']:,} duplicates in the file]; "
               f"commit {commit_s:5.1f} s ({rows / commit_s:,.0f} rows/s, {result['new']:,} written); "
               f"export of {exported:,} leads {export_s:4.1f} s; re-scoring {rescored:,} records {rescore_s:4.2f} s; "

@@ -62,8 +62,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import run  # noqa: E402  (bench/run.py: database reset with its guard, migrations, name lists, percentiles)
+sys.path.insert(0, str(ROOT))
+from bench.lib import cli, data, database, measure  # noqa: E402
+from bench.lib.report import git_state  # noqa: E402
 
 RECORDS = 50
 ACCOUNTS = 5
@@ -107,13 +108,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.clients < 1 or args.records < 1 or args.workers < 1 or args.seconds <= 0:
         parser.error("--clients, --records and --workers must be at least 1, --seconds above 0")
-    if args.db is None:
-        args.db = "postgres" if os.environ.get("DATABASE_URL") else "sqlite"
-    if args.db == "postgres" and not os.environ.get("DATABASE_URL"):
-        parser.error("--db postgres needs DATABASE_URL; run it as\n"
-                     "  scripts/with-postgres.sh .venv/bin/python bench/load.py --db postgres")
+    cli.choose_database(parser, args, script="bench/load.py")
     if args.log is None:
-        args.log = run.DATA_DIR / f"load-{args.db}-gunicorn.log"
+        args.log = cli.DATA_DIR / f"load-{args.db}-gunicorn.log"
     return args
 
 
@@ -122,27 +119,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 def server_environment(args, workdir: Path) -> dict[str, str]:
     """The settings of this run, for this process and gunicorn alike: production
     mode with a throw-away key, loopback only, a database and uploads of its own."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SQLITE_PATH", "CRM_HTTPS")}
-    env.update(DJANGO_SETTINGS_MODULE="crm.settings", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-               ALLOWED_HOSTS="127.0.0.1", MEDIA_ROOT=str(workdir / "media"), PYTHONUNBUFFERED="1")
-    if args.db == "sqlite":
-        # Never the developer's db.sqlite3, whatever the environment says.
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(workdir / "load.sqlite3")
-    return env
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    assert not settings.DEBUG
+    return cli.django_environment(args.db, workdir / "load.sqlite3", SECRET_KEY=secrets.token_urlsafe(50),
+                                  ALLOWED_HOSTS="127.0.0.1", MEDIA_ROOT=str(workdir / "media"), PYTHONUNBUFFERED="1")
 
 
 def prepare_database(args) -> dict:
@@ -159,8 +137,8 @@ def prepare_database(args) -> dict:
     from crm.models import Account, BusinessContact
 
     if args.db == "postgres":
-        run.reset_database("postgres")
-    call_command("migrate", interactive=False, verbosity=0)
+        database.reset_database("postgres")
+    database.migrate()
     if not (ROOT / "staticfiles" / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -168,14 +146,14 @@ def prepare_database(args) -> dict:
     password = make_password(PASSWORD)
     with transaction.atomic():
         users = User.objects.bulk_create([
-            User(username=f"load{n:02d}", first_name=rng.choice(run.FIRST_NAMES), last_name=rng.choice(run.LAST_NAMES),
+            User(username=f"load{n:02d}", first_name=rng.choice(data.FIRST_NAMES), last_name=rng.choice(data.LAST_NAMES),
                  email=f"load{n:02d}@example.com", password=password)
             for n in range(1, args.clients + 1)])
         users = list(User.objects.filter(username__in=[u.username for u in users]).order_by("username"))
         contacts = []
-        for index, (base, name, city_index) in enumerate(run.account_names(rng, ACCOUNTS)):
-            city, country, _postal, phone, _legal, streets = run.CITIES[city_index]
-            domain = f"{run.ascii_slug(base)}.example"
+        for index, (base, name, city_index) in enumerate(data.account_names(rng, ACCOUNTS)):
+            city, country, _postal, phone, _legal, streets = data.CITIES[city_index]
+            domain = f"{data.ascii_slug(base)}.example"
             account = record_services.record_create(
                 instance=Account(name=name, business_city=city, business_country=country, email=f"info@{domain}",
                                  business_phone=f"{phone} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
@@ -184,11 +162,11 @@ def prepare_database(args) -> dict:
                 user=users[0])
             # The records spread over the accounts (10 each by default).
             for _ in range(args.records // ACCOUNTS + (index < args.records % ACCOUNTS)):
-                first, last = rng.choice(run.FIRST_NAMES), rng.choices(run.LAST_NAMES, run.LAST_WEIGHTS)[0]
+                first, last = rng.choice(data.FIRST_NAMES), rng.choices(data.LAST_NAMES, data.LAST_WEIGHTS)[0]
                 contacts.append(record_services.record_create(
                     instance=BusinessContact(
-                        full_name=f"{first} {last}", job_title=rng.choice(run.JOB_TITLES), company_name=name,
-                        account=account, email=f"{run.ascii_slug(first)}.{run.ascii_slug(last)}@{domain}",
+                        full_name=f"{first} {last}", job_title=rng.choice(data.JOB_TITLES), company_name=name,
+                        account=account, email=f"{data.ascii_slug(first)}.{data.ascii_slug(last)}@{domain}",
                         business_city=city, business_country=country, assigned_to=rng.choice(users)),
                     user=rng.choice(users)).pk)
     connections.close_all()
@@ -425,14 +403,25 @@ class Client(threading.Thread):
         where = f" → {response.location}" if response.location else ""
         self.tally.errors.append(f"{what}: {response.status}{where}{(' ' + alerts[:200]) if alerts else ''}")
 
+    def open_page(self, kind: str, path: str, what: str) -> Response | None:
+        """GET a page the user goes on from: None unless it answered 200 (anything
+        else is counted as an error under ``what``)."""
+        page = self.request(kind, path)
+        if page is not None and page.status != 200:
+            self.fail(what, page)
+            return None
+        return page
+
+    def open_form(self, kind: str, path: str, what: str, **match) -> dict[str, list[str]] | None:
+        """GET a page and read its form matching ``match`` as a browser submits it (None as ``open_page``)."""
+        page = self.open_page(kind, path, what)
+        return None if page is None else read_form(page.text, **match)
+
     # what a user does ------------------------------------------------------------------
     def sign_in(self) -> bool:
-        page = self.request("sign-in", self.urls["login"])
-        if page is None or page.status != 200:
-            if page is not None:
-                self.fail("sign-in page", page)
+        form = self.open_form("sign-in", self.urls["login"], "sign-in page", method="post")
+        if form is None:
             return False
-        form = read_form(page.text, method="post")
         form.update(username=[self.username], password=[PASSWORD])
         answer = self.request("sign-in", self.urls["login"], form)
         if answer is None:
@@ -444,15 +433,12 @@ class Client(threading.Thread):
 
     def add_note(self, pk: int, serial: int) -> None:
         urls = self.urls["records"][pk]
-        page = self.request("note-form", urls["note"])
-        if page is None or page.status != 200:
-            if page is not None:
-                self.fail("note form", page)
+        form = self.open_form("note-form", urls["note"], "note form", class_="history-form")
+        if form is None:
             return
-        form = read_form(page.text, class_="history-form")
         subject = f"Load note c{self.index:02d}-{serial:05d}"
         form["subject"] = [subject]
-        form["body"] = [f"Called about {self.rng.choice(run.TOPICS)}; written by load client {self.index}."]
+        form["body"] = [f"Called about {self.rng.choice(data.TOPICS)}; written by load client {self.index}."]
         answer = self.request("note-save", urls["note"], form, multipart=True)
         if answer is None:
             return
@@ -464,14 +450,11 @@ class Client(threading.Thread):
 
     def edit(self, pk: int, serial: int) -> None:
         urls = self.urls["records"][pk]
-        page = self.request("edit-form", urls["edit"])
-        if page is None or page.status != 200:
-            if page is not None:
-                self.fail("edit form", page)
+        form = self.open_form("edit-form", urls["edit"], "edit form", class_="record-form")
+        if form is None:
             return
-        form = read_form(page.text, class_="record-form")
         loaded = int(form["version"][0])
-        value = f"{self.rng.choice(run.JOB_TITLES)} (c{self.index:02d}-{serial:05d})"
+        value = f"{self.rng.choice(data.JOB_TITLES)} (c{self.index:02d}-{serial:05d})"
         form[EDITED_FIELD] = [value]
         form["_save_close"] = [""]     # the button clicked, which a browser sends
         answer = self.request("edit-save", urls["edit"], form, multipart=True)
@@ -490,9 +473,7 @@ class Client(threading.Thread):
     def follow(self, kind: str, answer: Response) -> None:
         """The page a browser opens after the save's redirect (it also shows the
         "saved" message, which would otherwise pile up in the session)."""
-        page = self.request(kind, answer.location)
-        if page is not None and page.status != 200:
-            self.fail(f"{kind} page", page)
+        self.open_page(kind, answer.location, f"{kind} page")
 
     def run(self):
         try:
@@ -587,7 +568,7 @@ def latency_table(tally: Tally) -> list[dict]:
         values = tally.latencies.get(kind) or []
         if values:
             rows.append({"kind": kind, "label": label, "count": len(values),
-                         **{name: round(run.percentile(values, q) * 1000, 1)
+                         **{name: round(measure.percentile(values, q) * 1000, 1)
                             for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))}})
     return rows
 
@@ -710,12 +691,8 @@ def integrity_check(db: str, connection) -> Check:
 
 
 def database_version(db: str) -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sqlite_version()" if db == "sqlite" else "SHOW server_version")
-        version = cursor.fetchone()[0]
-    connection.close()
+    """The database as the report names it, e.g. "SQLite 3.40.1"."""
+    version = database.database_info(db)["version"]
     return f"{'SQLite' if db == 'sqlite' else 'PostgreSQL'} {version.split()[0]}"
 
 
@@ -774,7 +751,7 @@ def main(argv=None) -> int:
     server = None
     try:
         env = server_environment(args, workdir)
-        setup_django(env)
+        cli.setup_django(env)
         import gunicorn
 
         print(f"Preparing the database ({args.db}: migrate, {args.clients} users, {ACCOUNTS} accounts, "
@@ -797,7 +774,7 @@ def main(argv=None) -> int:
             "editors": sum(c.role == "edit" for c in clients), "note_takers": sum(c.role == "note" for c in clients),
             "seconds": args.seconds, "seconds_run": round(seconds_run, 2), "cpus": os.cpu_count(),
             "load_before": load_before, "load_after": load_after,
-            "client_cpu_seconds": round(client_cpu, 1), "commit": run.git_state()["commit"],
+            "client_cpu_seconds": round(client_cpu, 1), "commit": git_state()["commit"],
             "requests": tally.requests, "acknowledged_notes": len(tally.notes), "acknowledged_edits": len(tally.edits),
             "refused_stale_saves": tally.conflicts, "server_errors": len(tally.server_errors),
             "other_errors": len(tally.errors), "latency_ms": latency_table(tally),

@@ -6,7 +6,7 @@ For every size N (default 1,000 and 100,000 opportunities) the script starts
 from an empty database, runs the migrations and seeds N / 10 accounts, N / 2
 business contacts, N opportunities and about 3 x N opportunity lines with
 consistent stored totals (``sales.pricing``). It then times the pages through
-``django.test.Client`` with the machinery of ``bench/run.py`` and, at the
+``django.test.Client`` with the machinery of ``bench/lib/`` and, at the
 biggest size, ``sales.services.stage_delete`` on a stage of 50,000
 opportunities.
 
@@ -23,10 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
-import json
 import math
-import os
-import platform
 import random
 import sys
 import time
@@ -34,15 +31,16 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import run  # noqa: E402  (bench/run.py: Django set-up, loading, measuring)
+sys.path.insert(0, str(ROOT))
+from bench.lib import cli, data, database, measure, report  # noqa: E402
+from bench.lib.bulk import Inserter  # noqa: E402
+from bench.lib.seed import NOW, USER_WEIGHTS, create_users  # noqa: E402
 
-DATA_DIR = run.DATA_DIR
 # Our own file, so a page benchmark (bench/run.py) running at the same time is not disturbed.
-run.SQLITE_FILE = DATA_DIR / "opportunities.sqlite3"
+SQLITE_FILE = cli.DATA_DIR / "opportunities.sqlite3"
+RESULTS = "results-opportunities-{db}.json"
 
 TARGET_MS = 30.0
-TARGET_QUERIES = 15
 TARGET_STAGE_DELETE_S = 3.0
 STAGE_DELETE_ROWS = 50_000
 
@@ -90,44 +88,35 @@ def parse_args(argv=None) -> argparse.Namespace:
         description="Seed opportunities at several sizes; time their list and detail pages and a stage deletion.",
         epilog="PostgreSQL: scripts/with-postgres.sh .venv/bin/python bench/opportunities.py --db postgres",
     )
-    run.add_common_arguments(parser, sizes="1000,100000", what="opportunities")
+    cli.add_common_arguments(parser, sizes="1000,100000", what="opportunities")
     parser.add_argument("--no-stage-delete", action="store_true", help="skip the stage deletion at the biggest size")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file of the last size")
     args = parser.parse_args(argv)
     if args.markdown:
         return args
-    return run.check_common_arguments(parser, args, script="bench/opportunities.py", min_size=100)
+    return cli.check_common_arguments(parser, args, script="bench/opportunities.py", min_size=100)
 
 
 # --- seeding ------------------------------------------------------------------------------
 
-def seed(size: int, args) -> dict:
+def seed_opportunities(size: int, *, seed: int) -> dict:
     """Seed ``size`` opportunities with their accounts, contacts and lines; return what the pages need."""
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group, User
-    from django.core.management.color import no_style
     from django.db import connection, transaction
 
     from crm.models import Account, BusinessContact, ListKind, ListValue
-    from crm.permissions import OWNER_GROUP
     from sales import pricing
     from sales.models import Opportunity, OpportunityLine, Product, SalesStage
 
-    rng = random.Random(args.seed + size)
-    ins = run.Inserter(connection)
+    rng = random.Random(seed + size)
+    ins = Inserter(connection)
     n_accounts, n_contacts, n_opps = max(1, size // 10), max(1, size // 2), size
-    now = dt.datetime(2026, 3, 1, 12, 0, 0)            # fixed "today", naive UTC
-    today = now.date()
-    created_start = now - dt.timedelta(days=3 * 365)
+    today = NOW.date()
+    created_start = NOW - dt.timedelta(days=3 * 365)
     to_db, date_db = ins.datetime, ins.date
 
     with connection.constraint_checks_disabled(), transaction.atomic():
-        unusable = make_password(None)
-        users = [User.objects.create(username=u, first_name=f, last_name=l, email=f"{u}@example.com", password=unusable)
-                 for u, f, l in [("owner", "Olivia", "Owner"), ("alice", "Alice", "Martin"), ("bob", "Bob", "Nowak")]]
-        users[0].groups.add(Group.objects.get(name=OWNER_GROUP))
-        user_ids = [u.pk for u in users]
-        user_cum = list(itertools.accumulate([0.2, 0.45, 0.35]))
+        user_ids = create_users()
+        user_cum = list(itertools.accumulate(USER_WEIGHTS))
         lists = {kind: list(ListValue.objects.filter(kind=kind).values_list("pk", flat=True))
                  for kind in (ListKind.SOURCE, ListKind.OPPORTUNITY_TYPE, ListKind.PAYMENT_TERMS)}
         stages = {s.name: s for s in SalesStage.objects.all()}
@@ -140,14 +129,14 @@ def seed(size: int, args) -> dict:
             for name, price, cost, _q in PRODUCTS])
 
         # Accounts and business contacts: the columns the list and detail pages show.
-        # Unique "<Word> <Trade> [City]" names, made as bench/run.py makes them.
-        account_names = run.account_names(rng, n_accounts)   # (name without legal form, account name, city index)
+        # Unique "<Word> <Trade> [City]" names, made as for the page benchmark (bench/run.py).
+        account_names = data.account_names(rng, n_accounts)   # (name without legal form, account name, city index)
         account_created = sorted(created_start - dt.timedelta(days=rng.randint(0, 1500)) for _ in range(n_accounts))
 
         def account_rows():
             for i, (base, name, city_index) in enumerate(account_names):
-                city, country, _postal, phone, _legal, _streets = run.CITIES[city_index]
-                domain = run.ascii_slug(base) + ".example"
+                city, country, _postal, phone, _legal, _streets = data.CITIES[city_index]
+                domain = data.ascii_slug(base) + ".example"
                 stamp = to_db(account_created[i])
                 yield (i + 1, name, f"A-{100000 + i}", f"info@{domain}", f"https://www.{domain}",
                        f"{phone} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}", city, country,
@@ -158,24 +147,24 @@ def seed(size: int, args) -> dict:
                              "mailing_address"], account_rows(), n_accounts)
 
         contact_company: list[str] = []
-        last_cum = list(itertools.accumulate(run.LAST_WEIGHTS))
+        last_cum = list(itertools.accumulate(data.LAST_WEIGHTS))
 
         def contact_rows():
             for pid in range(1, n_contacts + 1):
-                first = rng.choice(run.FIRST_NAMES)
-                last = rng.choices(run.LAST_NAMES, cum_weights=last_cum)[0]
+                first = rng.choice(data.FIRST_NAMES)
+                last = rng.choices(data.LAST_NAMES, cum_weights=last_cum)[0]
                 if rng.random() < 0.95:
                     account_id = rng.randint(1, n_accounts)
                     base, company, city_index = account_names[account_id - 1]
                 else:
-                    account_id, city_index = None, rng.randrange(len(run.CITIES))
-                    base = f"{rng.choice(run.COMPANY_WORDS)} {rng.choice(run.COMPANY_TRADES)}"
+                    account_id, city_index = None, rng.randrange(len(data.CITIES))
+                    base = f"{rng.choice(data.COMPANY_WORDS)} {rng.choice(data.COMPANY_TRADES)}"
                     company = base
                 contact_company.append(base)
-                city, country, _postal, phone, _legal, _streets = run.CITIES[city_index]
+                city, country, _postal, phone, _legal, _streets = data.CITIES[city_index]
                 stamp = to_db(created_start + dt.timedelta(seconds=rng.randint(0, 3 * 365 * 86400)))
-                yield (pid, False, f"{first} {last}", first, last, f"{last}, {first}", rng.choice(run.JOB_TITLES),
-                       company, account_id, f"{run.ascii_slug(first)}.{run.ascii_slug(last)}@{run.ascii_slug(base)}.example",
+                yield (pid, False, f"{first} {last}", first, last, f"{last}, {first}", rng.choice(data.JOB_TITLES),
+                       company, account_id, f"{data.ascii_slug(first)}.{data.ascii_slug(last)}@{data.ascii_slug(base)}.example",
                        f"{phone} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}", city, country,
                        rng.choices(user_ids, cum_weights=user_cum)[0], user_ids[0], stamp, stamp, "business")
 
@@ -235,7 +224,7 @@ def seed(size: int, args) -> dict:
             title = rng.choice(TITLE_PATTERNS).format(c=company, p=rng.choice(TITLE_PRODUCTS),
                                                       n=rng.choice([10, 25, 50, 100, 250]), y=created.year + 1)
             stamp = to_db(created)
-            modified = to_db(min(now, created + dt.timedelta(days=rng.randint(0, 90))))
+            modified = to_db(min(NOW, created + dt.timedelta(days=rng.randint(0, 90))))
             opps.append((oid, title[:200], account_id, contact_id, probability, total, expected, date_db(close),
                          stage_id, date_db(entered), rng.choices(user_ids, cum_weights=user_cum)[0],
                          rng.choice(lists[ListKind.SOURCE]) if rng.random() < 0.8 else None,
@@ -250,12 +239,7 @@ def seed(size: int, args) -> dict:
         ins.insert(OpportunityLine, ["id", "opportunity_id", "product_id", "description", "quantity", "unit_price",
                                      "discount_percent", "line_total", "position"], iter(lines), len(lines))
 
-        models = [Account, BusinessContact, Opportunity, OpportunityLine]
-        connection.check_constraints(table_names=[m._meta.db_table for m in models])
-        if ins.postgres:  # explicit ids: move the identity sequences past them
-            with connection.cursor() as cursor:
-                for sql in connection.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(sql)
+        ins.finish([Account, BusinessContact, Opportunity, OpportunityLine])
 
     # A typical opportunity for the detail page: open, with three lines.
     lines_per_opp: dict[int, int] = {}
@@ -265,7 +249,6 @@ def seed(size: int, args) -> dict:
     filter_stage = stages[FILTER_STAGE].pk
     return {
         "login_user": user_ids[0],
-        "users": user_ids,
         "stage": filter_stage,
         "stage_rows": stage_count.get(filter_stage, 0),
         "open_rows": sum(c for s, c in stage_count.items() if s not in closed_ids),
@@ -314,10 +297,10 @@ def pages_for(ids: dict, size: int, page_size: int) -> list[tuple[str, str, dict
 
 
 class DetailPageClient:
-    """A test client for ``run.measure`` on a detail page. ``run.measure`` checks
-    that a page holds list rows ("record-row"); a detail page has none, so this
-    checks instead that every response holds the lines table with the
-    opportunity's lines, and only then marks it as checked for ``run.measure``."""
+    """A test client for ``measure.measure`` on a detail page, which checks that a
+    page holds list rows ("record-row"); a detail page has none, so this checks
+    instead that every response holds the lines table with the opportunity's
+    lines, and only then marks it as checked for ``measure.measure``."""
 
     def __init__(self, client, lines: int):
         self.client, self.lines = client, lines
@@ -354,7 +337,7 @@ def stage_delete(ids: dict, db: str) -> dict:
     with transaction.atomic():
         Opportunity.objects.filter(stage=proposal, pk__gt=cutoff).update(stage=stages["Qualification"])
         candidates.filter(pk__lte=cutoff).update(stage=proposal)
-    run.analyze(db)
+    database.analyze(db)
     held = Opportunity.objects.filter(stage=proposal).count()
     assert held == wanted, (held, wanted)
     negotiation_before = Opportunity.objects.filter(stage=negotiation).count()
@@ -392,44 +375,23 @@ def stage_delete(ids: dict, db: str) -> dict:
 # --- a run per size ---------------------------------------------------------------------------
 
 def run_size(size: int, args, biggest: bool) -> dict:
+    """Seed ``size`` opportunities, measure the pages and, at the biggest size, the stage deletion."""
     from django.conf import settings
-    from django.contrib.auth.models import User
     from django.db import connection
-    from django.test import Client
 
     from sales.models import Opportunity
 
     print(f"\n== {args.db} · {size:,} opportunities ==", flush=True)
-    run.reset_database(args.db)
-    migrate_s = run.migrate()
-    print(f"  migrate: {migrate_s:.1f} s\n  seeding:", flush=True)
-    start = time.perf_counter()
-    ids = seed(size, args)
-    seed_s = time.perf_counter() - start
-    analyze_s = run.analyze(args.db)
-    if args.db == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    total_rows = sum(t["rows"] for t in ids["tables"])
-    print(f"  seeded {total_rows:,} rows in {seed_s:.1f} s ({total_rows / seed_s:,.0f} rows/s), "
-          f"{'ANALYZE' if args.db == 'sqlite' else 'VACUUM ANALYZE'} {analyze_s:.1f} s", flush=True)
+    ids, seconds = database.fresh_database(args.db, SQLITE_FILE, lambda: seed_opportunities(size, seed=args.seed))
     consistency = check_consistency()
     assert Opportunity.objects.count() == size
 
-    client = Client()
-    client.force_login(User.objects.get(pk=ids["login_user"]))
-    client.get("/opportunities/")          # the session's first request stores the language
+    client = measure.signed_in_client(ids["login_user"], "/opportunities/")
     print(f"  pages: stage #{ids['stage']} ({ids['stage_rows']:,} rows, {ids['stage_rows'] / size:.0%}), "
           f"open {ids['open_rows']:,}, detail #{ids['detail']}", flush=True)
-    load, speed = os.getloadavg()[0], run.calibrate()
-    print(f"  machine: load average {load:.1f} on {os.cpu_count()} CPUs, calibration loop {speed:.0f} ms "
-          f"(36 ms on a quiet machine)", flush=True)
-    results = []
-    for name, url, headers in pages_for(ids, size, settings.CRM_PAGE_SIZE):
-        if args.pages and not any(p in name for p in args.pages):
-            continue
-        page_client = DetailPageClient(client, 3) if name == "opportunity detail" else client
-        results.append(run.measure_page(name, page_client, url, headers, args, TARGET_MS, width=34))
+    load, speed = measure.machine_state(" (36 ms on a quiet machine)")
+    results = measure.measure_pages(client, pages_for(ids, size, settings.CRM_PAGE_SIZE), args, target_ms=TARGET_MS,
+                                    width=34, clients={"opportunity detail": DetailPageClient(client, 3)})
     deletion = None
     if biggest and not args.no_stage_delete:
         deletion = stage_delete(ids, args.db)
@@ -440,53 +402,36 @@ def run_size(size: int, args, biggest: bool) -> dict:
         for q in deletion["slowest"]:
             print(f"    {q['ms']:9.1f} ms  {q['sql'][:110]}")
     connection.close()
-    return {"size": size, "load_average": round(load, 2), "calibration_ms": speed, "migrate_s": round(migrate_s, 2),
-            "seed_s": round(seed_s, 2), "analyze_s": round(analyze_s, 2), "rows": ids["rows"], "tables": ids["tables"],
+    return {"size": size, "load_average": round(load, 2), "calibration_ms": speed,
+            "migrate_s": round(seconds["migrate_s"], 2), "seed_s": round(seconds["seed_s"], 2),
+            "analyze_s": round(seconds["analyze_s"], 2), "rows": ids["rows"], "tables": ids["tables"],
             "picked": {k: ids[k] for k in ("stage", "stage_rows", "open_rows", "detail")},
             "consistency": consistency, "pages": results, "stage_delete": deletion}
 
 
 def verdict(db: str, runs: list[dict], version: str) -> str:
-    """run.py's verdict on the pages (30 ms here), plus the stage deletion."""
+    """The verdict on the pages (30 ms here), plus the stage deletion."""
     deletions = [r["stage_delete"] for r in runs if r.get("stage_delete")]
     extra = "".join(f"; stage delete of {d['rows']:,} in {d['seconds']:.2f} s "
                     f"({'<' if d['seconds'] <= TARGET_STAGE_DELETE_S else '>'} {TARGET_STAGE_DELETE_S:.0f} s"
                     f"{', checked' if d['ok'] else ', CHECK FAILED'})" for d in deletions)
     extra_ok = all(d["seconds"] <= TARGET_STAGE_DELETE_S and d["ok"] for d in deletions)
-    return run.verdict(db, runs, {"version": version}, what="opportunities", target_ms=TARGET_MS, extra=extra,
-                       extra_ok=extra_ok)
+    return report.verdict(db, runs, {"version": version}, what="opportunities", target_ms=TARGET_MS, extra=extra,
+                          extra_ok=extra_ok)
 
 
 def markdown() -> str:
     """The saved results as the tables of bench/README.md ("Opportunities")."""
     lines = []
-    for db in ("sqlite", "postgres"):
-        path = DATA_DIR / f"results-opportunities-{db}.json"
-        if not path.exists():
-            continue
-        result = json.loads(path.read_text())
+    for result in report.saved_results(RESULTS):
         runs, info = result["runs"], result["database"]
-        sizes = [f"{r['size']:,}" for r in runs]
         lines += [f"**{info['engine']} {info.get('version', '').split()[0]}** — median ms (p90 ms); queries per page; "
                   "SQL ms = time inside the database driver on one request; CPU ms = median CPU time of the "
-                  "benchmark process (Python, and SQLite, which runs in it)", "",
-                  "| page | " + " | ".join(sizes) + " | queries | SQL ms (" + " / ".join(sizes) + ") | CPU ms ("
-                  + " / ".join(sizes) + ") |",
-                  "|---|" + "--:|" * len(sizes) + "--:|--:|--:|"]
-        for index, page in enumerate(runs[0]["pages"]):
-            cells, queries, sql, cpu = [], [], [], []
-            for r in runs:
-                m = r["pages"][index]
-                median = f"{m['median_ms']:.0f}"
-                cells.append(f"{'**' + median + '**' if m['median_ms'] > TARGET_MS else median} ({m['p90_ms']:.0f})")
-                queries.append(str(m["queries"]))
-                sql.append(f"{m['db_ms']:.1f}")
-                cpu.append(f"{m['cpu_median_ms']:.0f}")
-            lines.append(f"| {page['page']} | " + " | ".join(cells) + f" | {' / '.join(sorted(set(queries)))} | "
-                         + " / ".join(sql) + " | " + " / ".join(cpu) + " |")
+                  "benchmark process (Python, and SQLite, which runs in it)", ""]
+        lines += report.pages_markdown(runs, TARGET_MS, cpu=True)
         lines.append("| machine: load average / calibration loop | "
                      + " | ".join(f"{r['load_average']} / {r['calibration_ms']:.0f} ms" for r in runs) + " | | | |")
-        lines += run.seeding_markdown(runs, info["engine"], "**total seeding** (incl. Python generation)")
+        lines += report.seeding_markdown(runs, info["engine"], "**total seeding** (incl. Python generation)")
         for r in runs:
             d = r.get("stage_delete")
             if d:
@@ -494,7 +439,7 @@ def markdown() -> str:
                               f"with its activities: **{d['seconds']:.2f} s**, {d['statements']} SQL statements in one "
                               f"transaction; {d['moved_to_replacement']:,} moved, {d['changelog_entries']:,} change-log "
                               f"entries ({'checked' if d['ok'] else 'CHECK FAILED'})."]
-        lines += run.verdict_markdown(result)
+        lines += report.verdict_markdown(result)
     return "\n".join(lines)
 
 
@@ -503,34 +448,18 @@ def main(argv=None) -> int:
     if args.markdown:
         print(markdown())
         return 0
-    run.setup_django(args)
-    import django
-
-    print(f"Opportunities benchmark: {args.db}, sizes {', '.join(f'{s:,}' for s in args.sizes)}, "
-          f"{args.requests} timed requests per page after {args.warmup} warm-ups", flush=True)
+    cli.start_page_benchmark("Opportunities benchmark", args, SQLITE_FILE)
     runs = [run_size(size, args, biggest=size == max(args.sizes)) for size in args.sizes]
-    info = run.database_info(args.db)
+    info = database.database_info(args.db)
     text = verdict(args.db, runs, info.get("version", ""))
     print("\n" + text)
-    output = args.output or DATA_DIR / f"results-opportunities-{args.db}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps({
-        "database": info,
-        "machine": {"python": platform.python_version(), "django": django.get_version(),
-                    "platform": platform.platform(), "cpus": os.cpu_count()},
-        "code": run.git_state(),
-        "settings": {"requests": args.requests, "warmup": args.warmup, "seed": args.seed},
-        "targets": {"median_ms": TARGET_MS, "queries": TARGET_QUERIES, "stage_delete_s": TARGET_STAGE_DELETE_S},
-        "runs": runs,
-        "verdict": text,
-    }, indent=2, ensure_ascii=False, default=str))
-    print(f"results: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    report.write_results(
+        args.output or cli.DATA_DIR / RESULTS.format(db=args.db), database=info,
+        settings={"requests": args.requests, "warmup": args.warmup, "seed": args.seed},
+        targets={"median_ms": TARGET_MS, "queries": measure.TARGET_QUERIES, "stage_delete_s": TARGET_STAGE_DELETE_S},
+        runs=runs, verdict=text)
     if args.db == "sqlite" and not args.keep:
-        from django.db import connections
-
-        connections.close_all()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{run.SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+        database.remove_sqlite(SQLITE_FILE)
     return 0
 
 

@@ -48,14 +48,15 @@ def load_bench_run():
 def test_the_benchmark_names_the_accounts_of_a_million_contacts():
     """`bench/run.py --sizes 1000000` needs 100,000 account names; the words
     make 26,400, so names repeat with a number instead of stopping at 264k contacts."""
-    run = load_bench_run()
-    args = run.parse_args(["--sizes", "1000000"])
+    from bench.lib import data
+
+    args = load_bench_run().parse_args(["--sizes", "1000000"])
     n_accounts = args.sizes[0] // 10
-    names = run.account_names(random.Random(2026), n_accounts)
+    names = data.account_names(random.Random(2026), n_accounts)
     assert len(names) == n_accounts == 100_000
     assert len({name for _base, name, _city in names}) == n_accounts
-    assert len({run.ascii_slug(base) for base, _name, _city in names}) == n_accounts   # distinct e-mail domains
-    assert all(0 <= city < len(run.CITIES) for _base, _name, city in names)
+    assert len({data.ascii_slug(base) for base, _name, _city in names}) == n_accounts   # distinct e-mail domains
+    assert all(0 <= city < len(data.CITIES) for _base, _name, city in names)
     repeated = [name for base, name, _city in names if base.endswith(" 2")]
     assert repeated and all(name.endswith((" 2", " 2 AS", " 2 SAS", " 2 SARL", " 2 Sp. z o.o.", " 2 S.A.", " 2 Ltd"))
                             for name in repeated)
