@@ -323,16 +323,22 @@ def expect_inside(inner, outer) -> None:
     assert frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1, (box, frame)
 
 
-def test_typed_product_lines_fit_the_form_and_are_saved(signed_in_page: Page, live_server, shipped_stages, js_errors):
-    page = signed_in_page
-    page.set_viewport_size({"width": 1280, "height": 800})
+def new_opportunity_for_fjord(page: Page, live_server, title: str) -> None:
+    """Open New opportunity, type ``title`` and link it to Nordic Fjord AS through
+    the Link to dialog (which does not offer Baltic Amber Ltd for "Fjord")."""
     AccountFactory(name="Nordic Fjord AS")
     AccountFactory(name="Baltic Amber Ltd")
     page.goto(f"{live_server.url}/opportunities/add/")
     expect(page.get_by_role("heading", name=re.compile(r"^New opportunity$", re.I), level=1)).to_be_visible()
-    page.get_by_label("Opportunity title").fill("Fjord workshop")
+    page.get_by_label("Opportunity title").fill(title)
     link_to(page, page.get_by_role("group", name="Linked account or business contact"), "Fjord",
             pick="Nordic Fjord AS", not_offered="Baltic Amber Ltd")
+
+
+def test_typed_product_lines_fit_the_form_and_are_saved(signed_in_page: Page, live_server, shipped_stages, js_errors):
+    page = signed_in_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    new_opportunity_for_fjord(page, live_server, "Fjord workshop")
     page.get_by_label("Probability (%)").fill("40")
 
     lines = page.get_by_role("group", name="Products and services")
@@ -390,12 +396,7 @@ def test_an_odd_unit_price_is_shown_beside_the_line_and_nothing_is_saved(signed_
     comes back as an error beside that line, with the typing kept; nothing is stored."""
     page = signed_in_page
     page.set_viewport_size({"width": 1280, "height": 800})
-    AccountFactory(name="Nordic Fjord AS")
-    AccountFactory(name="Baltic Amber Ltd")
-    page.goto(f"{live_server.url}/opportunities/add/")
-    page.get_by_label("Opportunity title").fill("Fjord chairs")
-    link_to(page, page.get_by_role("group", name="Linked account or business contact"), "Fjord",
-            pick="Nordic Fjord AS", not_offered="Baltic Amber Ltd")
+    new_opportunity_for_fjord(page, live_server, "Fjord chairs")
     lines = page.get_by_role("group", name="Products and services")
     lines.get_by_role("button", name="Add line").click()
     lines.get_by_label("Description").fill("Chairs")
@@ -424,12 +425,7 @@ def test_lines_added_quickly_and_removed_keep_the_totals_right(signed_in_page: P
     (not one index twice), the cursor goes to the new row, and Remove takes the line out
     of the total at once (the server recomputes it)."""
     page = signed_in_page
-    AccountFactory(name="Nordic Fjord AS")
-    AccountFactory(name="Baltic Amber Ltd")
-    page.goto(f"{live_server.url}/opportunities/add/")
-    page.get_by_label("Opportunity title").fill("Fjord desks")
-    link_to(page, page.get_by_role("group", name="Linked account or business contact"), "Fjord",
-            pick="Nordic Fjord AS", not_offered="Baltic Amber Ltd")
+    new_opportunity_for_fjord(page, live_server, "Fjord desks")
     page.get_by_label("Probability (%)").fill("50")
     lines = page.get_by_role("group", name="Products and services")
     lines.get_by_role("button", name="Add line").dblclick()
