@@ -400,12 +400,9 @@ class PersonImporter(RecordImporter):
         return mapping
 
     def prepare_lookups(self, rows: list[RowResult]) -> None:
-        self.accounts = {}
-        names = sorted({row.values["account"].strip().casefold() for row in rows if (row.values.get("account") or "").strip()})
-        for start in range(0, len(names), LOOKUP_SLICE):
-            part = names[start:start + LOOKUP_SLICE]
-            for account in Account.objects.annotate(_name=Lower("name")).filter(Q(_name__in=part)).order_by("pk"):
-                self.accounts.setdefault(account._name, account)
+        # Accounts by name; of several so called, the oldest.
+        self.accounts = {name: found[0] for name, found in
+                         self.named_records(rows, self.model._meta.get_field("account")).items()}
 
     def resolve_row(self, row: RowResult, header_of: dict[str, str]) -> None:
         values = row.values
@@ -413,7 +410,7 @@ class PersonImporter(RecordImporter):
             name = values["account"].strip()
             values["account"] = self.accounts.get(name.casefold()) if name else None
             if name and values["account"] is None:
-                row.errors.append((header_of["account"], _("No account called “%(name)s”.") % {"name": name}))
+                row.errors.append((header_of["account"], self.unknown_message(self.model._meta.get_field("account"), name)))
 
     def complete_row(self, row: RowResult, current, header_of: dict[str, str]) -> None:
         """Fold the middle name into the first name and the street's extra lines

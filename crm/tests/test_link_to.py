@@ -26,6 +26,17 @@ def test_single_type_values_are_plain_keys(staff_client):
     assert f'data-value="{account.pk}"' in body
 
 
+def test_the_dialog_searches_what_the_list_searches(staff_client):
+    """Search fields are declared once, on the model: an account's phone finds
+    it in the Link to dialog as in the Accounts list."""
+    AccountFactory(name="Fjord Fisk AS", business_phone="+47 5550 1234")
+    AccountFactory(name="Baltic Amber Ltd", business_phone="+371 6700 0000")
+    body = staff_client.get(reverse("crm:link_to_search"), {"types": "account", "q": "5550"}).content.decode()
+    assert "Fjord Fisk AS" in body and "Baltic Amber Ltd" not in body
+    listed = staff_client.get(reverse("crm:account_list"), {"q": "5550"}).content.decode()
+    assert "Fjord Fisk AS" in listed and "Baltic Amber Ltd" not in listed
+
+
 def test_leads_are_not_offered_as_business_contacts(staff_client):
     ContactFactory(full_name="Lead Person", is_lead=True)
     body = staff_client.get(reverse("crm:link_to_search"), {"types": "contact", "q": "lead"}).content.decode()
