@@ -35,6 +35,7 @@ def main() -> None:
 
     from crm.generic.exports import export_chunks
     from crm.generic.imports import Plan
+    from crm.generic.services import records_import
     from crm.generic.tabular import Limits, read_table
     from leads.imports import LeadImporter
     from leads.models import Lead
@@ -64,7 +65,7 @@ def main() -> None:
         importer = LeadImporter(user)
         plan = Plan.loads(plan_file.read_text())
         assert plan.digest == importer.digest(upload, mapping, "update")
-        result = importer.commit(plan, file_name="leads.csv")
+        result = records_import(importer=importer, plan=plan, user=user, source="leads.csv")
         commit_s = time.perf_counter() - start
         start = time.perf_counter()
         exported = sum(len(chunk) for chunk in export_chunks(Lead.objects.all(), LeadResource)) - 1
@@ -85,7 +86,7 @@ def main() -> None:
         back_plan = Plan.loads(importer.prepare(back, "round trip").dumps())
         back_preview_s = time.perf_counter() - start
         start = time.perf_counter()
-        back_result = LeadImporter(user).commit(back_plan, file_name="export.csv")
+        back_result = records_import(importer=LeadImporter(user), plan=back_plan, user=user, source="export.csv")
         back_commit_s = time.perf_counter() - start
         assert back.counts["unchanged"] == exported and back_result == {
             "new": 0, "update": 0, "unchanged": exported, "skip": 0, "error": 0}, (back.counts, back_result)

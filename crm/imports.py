@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from crm.generic import registry
 from crm.generic.imports import (
-    LOOKUP_SLICE, Column, Importer, Plan, RowResult, integer_parser, normalize_header, text_parser,
+    LOOKUP_SLICE, Column, Importer, Plan, RowResult, name_parser, normalize_header,
 )
 from crm.models import Account, BusinessContact, Category, ListKind, ListValue
 from crm.models.contacts import CONTACT_SEARCH_INDEX
@@ -355,14 +355,9 @@ def import_columns(resource_columns: dict, read_only: tuple[str, ...], synonyms:
         header = resource_field.column_name
         if header in read_only:
             continue
-        parse = None
-        if key == "id":
-            parse = integer_parser(1, 2**63 - 1)
-        elif key in ("source", "assigned_to", "account", "categories"):
-            parse = text_parser(None)  # names, resolved to records
-        columns.append(Column(key=key, label=header, headers=synonyms.get(key, ()), parse=parse))
+        columns.append(Column(key=key, label=header, headers=synonyms.get(key, ())))
     for key, label in (parts or {}).items():
-        columns.append(Column(key=key, label=label, headers=synonyms.get(key, ()), parse=text_parser(None)))
+        columns.append(Column(key=key, label=label, headers=synonyms.get(key, ()), parse=name_parser))
     return columns
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _, gettext_lazy
 
-from crm.generic.imports import Column, RowResult, integer_parser, text_parser
+from crm.generic.imports import Column, RowResult, parser_for
 from crm.imports import RecordImporter
 from crm.models import ListKind
 from sales.models import Opportunity, SalesStage
@@ -34,7 +34,6 @@ SYNONYMS = {
 }
 # Columns of our own exports that the import does not set.
 READ_ONLY = ("Total", "Expected Revenue", "Created")
-NAMED = ("account", "contact", "opportunity_type", "stage", "payment_terms", "source", "assigned_to", "categories")
 
 
 def _columns() -> list[Column]:
@@ -43,13 +42,9 @@ def _columns() -> list[Column]:
         if resource_field.column_name in READ_ONLY:
             continue
         parse = None
-        if key == "id":
-            parse = integer_parser(1, 2**63 - 1)
-        elif key == "probability":
-            percent = integer_parser(0, 100)
+        if key == "probability":
+            percent = parser_for(Opportunity._meta.get_field("probability"))
             parse = lambda value: percent(value) or 0  # noqa: E731 (an empty cell is 0 %, as in the form)
-        elif key in NAMED:
-            parse = text_parser(200)
         columns.append(Column(key=key, label=resource_field.column_name, headers=SYNONYMS.get(key, ()), parse=parse))
     return columns
 

@@ -3,8 +3,10 @@ is written: header matching, per-row validation, duplicate detection, and a
 commit that is one transaction.
 
 A record type's importer subclasses ``Importer`` and lists its columns; the
-generic parts (matching, parsing by model field type, duplicates by e-mail,
-bulk writes, change log) live here.
+generic parts (header matching, reading cells through the model's form
+fields, duplicates by e-mail, the record's rules on each row, the plan of the
+writes) live here. The confirmed plan is written by the record services
+(``crm.generic.services.records_import``), like every other write.
 
 An empty cell in a row that updates a record means "no information": the
 saved value stays, unless the user chose "Empty cells clear saved values".
@@ -26,15 +28,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import models, transaction
+from django import forms
+from django.db import models
 from django.db.models.base import ModelState
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
-from . import bulk
+from . import bulk, services
 from .exports import unescape_formula
 from .search import WordIndex
 from .tabular import Table
@@ -169,68 +170,45 @@ class Preview:
         return counts
 
 
-# --- Parsing by model field type ----------------------------------------------
+# --- Reading cells ------------------------------------------------------------------------
+#
+# A cell is checked by the form field of its model field — the record form's
+# checks: lengths, the e-mail and web address validators, number ranges,
+# choices — so the import accepts what the form accepts, with the same
+# messages. What is the import's own is how a cell is read before that:
+# spaces, the escape our exports put before a formula, a choice by its label
+# in any case, other tools' date formats, Outlook's empty date. An empty cell
+# is no value (what it means for a record — "keep" or "clear" — is the
+# preview's choice); a record's required fields are checked by its rules.
 
-_url = URLValidator()
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y")
-
-
-def text_parser(max_length: int | None):
-    def parse(value: str) -> str:
-        value = unescape_formula(value.strip())
-        if max_length and len(value) > max_length:
-            raise ValidationError(ngettext("Ensure this value has at most %(max)d character (it has %(n)d).",
-                                           "Ensure this value has at most %(max)d characters (it has %(n)d).",
-                                           max_length) % {"max": max_length, "n": len(value)})
-        return value
-    return parse
-
-
-def email_parser(model_field: models.EmailField):
-    """An address in lower case, checked by the model field's own validators:
-    the import accepts exactly what the record form accepts."""
-    def parse(value: str) -> str:
-        value = value.strip().lower()
-        if value:
-            model_field.run_validators(value)
-        return value
-    return parse
-
-
-def url_parser(value: str) -> str:
-    value = value.strip()
-    if value and "://" not in value:
-        value = f"https://{value}"
-    if value:
-        _url(value)
-    return value
-
-
 # Outlook writes an empty date as 0/0/00.
 EMPTY_DATES = {"0/0/00", "00/00/0000", "0/0/0000"}
+# The largest key a database gives a record (an ID column's limit).
+MAX_ID = 2**63 - 1
 
 
-def date_parser(value: str):
+def read_text(value: str) -> str:
+    return unescape_formula(value.strip())
+
+
+def read_date(value: str) -> str:
     value = value.strip()
-    if not value or value in EMPTY_DATES:
-        return None
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(value[:10] if fmt == "%Y-%m-%d" else value, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(_("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": value})
+    if value in EMPTY_DATES:
+        return ""
+    # An ISO date and time (a spreadsheet's date cell): the date.
+    return value[:10] if re.match(r"\d{4}-\d\d-\d\d[ T]", value) else value
 
 
-def choice_parser(choices):
+def choice_reader(choices):
+    """A choice given by its code or its label, in any case and spacing."""
     lookup = {}
     for code, label in choices:
-        if code == "":
-            continue
-        lookup[normalize_header(str(code))] = code
-        lookup[normalize_header(str(label))] = code
+        if code != "":
+            lookup[normalize_header(str(code))] = code
+            lookup[normalize_header(str(label))] = code
 
-    def parse(value: str):
+    def read(value: str):
         value = value.strip()
         if not value:
             return ""
@@ -239,39 +217,47 @@ def choice_parser(choices):
         except KeyError:
             allowed = ", ".join(str(label) for code, label in choices if code != "")
             raise ValidationError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed}) from None
-    return parse
+    return read
 
 
-def integer_parser(low: int, high: int):
+def form_parser(form_field: forms.Field, read: Callable[[str], Any] = read_text,
+                model_field: models.Field | None = None) -> Callable[[str], Any]:
+    """A cell's value: read, cleaned by ``form_field``, then checked by the
+    validators of ``model_field`` — what a record form and the record's
+    ``full_clean`` check, with their messages."""
     def parse(value: str):
-        value = value.strip()
-        if not value:
-            return None
-        try:
-            number = int(float(value))
-        except ValueError:
-            raise ValidationError(_("“%(value)s” is not a whole number.") % {"value": value}) from None
-        if not low <= number <= high:
-            raise ValidationError(_("%(value)s is not between %(low)d and %(high)d.") % {"value": number, "low": low, "high": high})
-        return number
+        value = form_field.clean(read(value))
+        if model_field is not None and value not in form_field.empty_values:
+            model_field.run_validators(value)
+        return value
     return parse
+
+
+# A name in a cell (a user, an account, a list value …), which the importer resolves.
+name_parser = form_parser(forms.CharField(required=False, strip=False))
 
 
 def parser_for(model_field: models.Field) -> Callable[[str], Any]:
-    """How a cell becomes a value of ``model_field`` (with the same limits as the forms)."""
+    """How a cell becomes a value of ``model_field``: read as the import reads
+    cells, checked by the field's form field."""
+    if model_field.primary_key:
+        return form_parser(forms.IntegerField(min_value=1, max_value=MAX_ID, required=False), str.strip)
+    if model_field.is_relation:
+        return name_parser
+    options = {"required": False}
+    read = read_text
     if model_field.choices:
-        return choice_parser(model_field.choices)
-    if isinstance(model_field, models.EmailField):
-        return email_parser(model_field)
-    if isinstance(model_field, models.URLField):
-        return url_parser
-    if isinstance(model_field, models.DateField):
-        return date_parser
-    if isinstance(model_field, models.IntegerField):
-        high = min((v.limit_value for v in model_field.validators if hasattr(v, "limit_value") and v.limit_value > 0),
-                   default=2**31 - 1)
-        return integer_parser(0, high)
-    return text_parser(getattr(model_field, "max_length", None))
+        read = choice_reader(model_field.choices)
+    elif isinstance(model_field, models.DateTimeField):
+        read = str.strip
+    elif isinstance(model_field, models.DateField):
+        options["input_formats"] = DATE_FORMATS
+        read = read_date
+    elif isinstance(model_field, models.EmailField):
+        read = lambda value: value.strip().lower()  # noqa: E731 (addresses are compared in lower case)
+    elif isinstance(model_field, (models.IntegerField, models.DecimalField, models.FloatField)):
+        read = str.strip
+    return form_parser(model_field.formfield(**options), read, model_field)
 
 
 class Importer:
@@ -610,7 +596,8 @@ class Importer:
 
     def apply_update(self, obj: models.Model, values: dict[str, Any], sets_now: dict[str, dict[int, set]]):
         """Set a row's ``values`` (by field name) on the record and apply its
-        rules (``clean()``, which may raise ValidationError). Returns the fields
+        rules (``services.validate_set_fields``: the checks of the fields it sets
+        and ``clean()``; it may raise ValidationError). Returns the fields
         that changed (given or derived), the values they had (by attname), the
         many-to-many fields whose set changes: {name: (keys now, keys after)},
         and whether a given value differed before the rules ran (a read-only
@@ -644,21 +631,13 @@ class Importer:
                                        if f.name in plain or f.attname in plain)
         if not differs:
             return [], before, m2m, False
-        obj.clean()
+        services.validate_set_fields(obj, plain, links_checked=True)
         changed = [f for f in compared if f.name in creates or getattr(obj, f.attname) != before[f.attname]]
         return changed, before, m2m, True
 
     def current_sets(self, name: str, pks: list[int]) -> dict[int, set[int]]:
         """The many-to-many field ``name`` of these records: pk → set of keys."""
-        field = self.model._meta.get_field(name)
-        through = field.remote_field.through
-        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        current: dict[int, set[int]] = {}
-        for start in range(0, len(pks), LOOKUP_SLICE):
-            for pk, other in through.objects.filter(**{f"{source}__in": pks[start:start + LOOKUP_SLICE]}).values_list(
-                    f"{source}_id", f"{target}_id"):
-                current.setdefault(pk, set()).add(other)
-        return current
+        return services.current_sets(self.model, name, pks)
 
     def new_instance(self, row: RowResult) -> models.Model:
         """An unsaved record with the row's values. Copied from a blank record
@@ -838,65 +817,17 @@ class Importer:
                 problems += [(number, reason) for number, keys in rows if keys & gone]
         return sorted(problems)
 
-    # --- writing ---------------------------------------------------------
+    # --- writing (crm.generic.services.records_import) -------------------------
     def before_write(self, plan: Plan) -> None:
         """Create what rows refer to but does not exist yet (e.g. new list values). Override."""
 
-    def after_write(self, written: list[tuple[int, dict[str, list[int]]]]) -> None:
-        """Set the many-to-many fields the file has: (pk, {field: [keys]}) per
-        written record; only records whose set differs are rewritten."""
-        for name in sorted({name for _pk, values in written for name in values}):
-            field = self.model._meta.get_field(name)
-            through = field.remote_field.through
-            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-            wanted = {pk: set(values[name]) for pk, values in written if name in values}
-            pks = list(wanted)
-            current = self.current_sets(name, pks)
-            changed = [pk for pk in pks if wanted[pk] != current.get(pk, set())]
-            for start in range(0, len(changed), LOOKUP_SLICE):
-                through.objects.filter(**{f"{source}__in": changed[start:start + LOOKUP_SLICE]}).delete()
-            through.objects.bulk_create([through(**{f"{source}_id": pk, f"{target}_id": other})
-                                         for pk in changed for other in sorted(wanted[pk])], batch_size=1000)
-
-    @transaction.atomic
-    def commit(self, plan: Plan, *, file_name: str, skip_errors: bool = False) -> dict[str, int]:
-        """Write the planned rows in one transaction (all or none), after checking
-        again what may have changed since the preview. Returns the number of rows
-        by status (STATUSES), as the preview counted them."""
-        from .services import DomainError
-
-        if plan.counts["error"] and not skip_errors:
-            raise DomainError(_("Some rows have errors: fix the file, or choose to skip those rows."))
-        with gc_paused():
-            return self._commit(plan, file_name=file_name)
-
-    def _commit(self, plan: Plan, *, file_name: str) -> dict[str, int]:
-        from .services import PreviewOutdated, changelog_insert
-
-        problems = self.recheck(plan)
-        if problems:
-            raise PreviewOutdated(problems)
-        self.before_write(plan)
-        many = set(self.many_to_many_fields_of(plan.new_fields))
-        label = str(_("Imported from"))
-        imported = {"import": {"label": label, "old": "", "new": file_name}}
-        created = self.write_new(plan, many)
-        changelog_insert(self.model, [(pk, text, 1, imported) for pk, text, _m2m in created], self.user, action="create")
-        updated, unchanged, touched = self.write_updates(plan)
-        changelog_insert(self.model, [(pk, text, version, changes | imported) for pk, text, version, changes in updated],
-                         self.user, action="update")
-        self.after_write([(pk, m2m) for pk, _text, m2m in created] + touched)
-        return {"new": len(created), "update": len(updated), "unchanged": plan.counts["unchanged"] + unchanged,
-                "skip": plan.counts["skip"], "error": plan.counts["error"]}
-
-    def many_to_many_fields_of(self, names) -> list[str]:
-        return [name for name in names if self.model._meta.get_field(name).many_to_many]
-
-    def write_new(self, plan: Plan, many: set[str]) -> list[tuple[int, str, dict]]:
-        """INSERT the new rows from the plan: no model instances, one executemany
-        per batch. Returns (pk, text for the change log, many-to-many values)."""
+    def insert_new(self, plan: Plan, user) -> list[tuple[int, str, dict]]:
+        """INSERT the new rows of the plan: no model instances, one executemany
+        per batch. Returns (pk, text for the change log, many-to-many values)
+        per record."""
         model = self.model._meta.concrete_model
-        user = self.user if self.user and self.user.is_authenticated else None
+        many = set(self.many_to_many_fields_of(plan.new_fields))
+        user = user if user and user.is_authenticated else None
         template = bulk.row_template(model, **self.record_defaults, created_by_id=user.pk if user else None)
         attnames = list(template)
         base = list(template.values())
@@ -929,82 +860,22 @@ class Importer:
             entry[0] = pk
         return [tuple(entry) for entry in created]
 
-    def write_updates(self, plan: Plan):
-        """Apply the update rows to the records as they are now (their rules and
-        derived fields run again on the merged record). Returns the records
-        written as (pk, text, version, changes), the number that turned out
-        unchanged, and (pk, many-to-many values) per record whose sets change."""
-        model = self.model._meta.concrete_model
-        manager = model._base_manager
-        many = {f.name for f in model._meta.many_to_many}
-        from .services import DomainError
+    def many_to_many_fields_of(self, names) -> list[str]:
+        return [name for name in names if self.model._meta.get_field(name).many_to_many]
 
-        decoders = {}
-        for _number, _pk, _version, values in plan.update:
-            for name in values:
-                if name not in decoders:
-                    decoders[name] = None if name in many else _decoder(model._meta.get_field(name))
-        locked_q = model.locked_q()
-        now = timezone.now()
-        written, touched, changed_fields, unchanged = [], [], set(), 0
-        for start in range(0, len(plan.update), 500):
-            self.report("write", len(plan.new) + start, len(plan.new) + len(plan.update))
-            part = plan.update[start:start + 500]
-            pks = [row[1] for row in part]
-            current = manager.in_bulk(pks)
-            locked = set(manager.filter(locked_q, pk__in=pks).values_list("pk", flat=True)) if locked_q is not None else ()
-            sets_now = {name: self.current_sets(name, pks) for name in sorted(many)
-                        if any(name in row[3] for row in part)}
-            for number, pk, _version, values in part:
-                obj = current[pk]
-                # Plain values by attname (links as keys), many-to-many by name.
-                decoded = {}
-                for name, value in values.items():
-                    decode = decoders[name]
-                    decoded[name if name in many else model._meta.get_field(name).attname] = (
-                        decode(value) if decode is not None and value is not None else value)
-                try:
-                    changed, before, m2m, differs = self.apply_update(obj, decoded, sets_now)
-                except ValidationError as error:
-                    raise DomainError(_("Row %(row)d: %(errors)s") % {
-                        "row": number, "errors": " ".join(m for ms in error.message_dict.values() for m in ms)}) from error
-                if pk in locked and (differs or m2m):
-                    # The preview refused this row and the version re-check keeps it so; never write it.
-                    raise DomainError(_("Row %(row)d: %(errors)s") % {"row": number, "errors": self.lock_reason(pk)})
-                if not changed and not m2m:
-                    unchanged += 1  # the file says what the record already says: nothing to write
-                    continue
-                touched.append((pk, {name: sorted(new) for name, (_old, new) in m2m.items()}))
-                changed_fields |= {f.name for f in changed}
-                obj.version += 1
-                obj.modified = now
-                changes = {f.name: {"label": str(f.verbose_name), "old": self._display(f, before[f.attname]),
-                                    "new": self._display(f, getattr(obj, f.attname))}
-                           for f in sorted(changed, key=lambda f: f.name)}
-                for name, (old, new) in sorted(m2m.items()):
-                    field = model._meta.get_field(name)
-                    changes[name] = {"label": str(field.verbose_name), "old": self._display_set(field, old),
-                                     "new": self._display_set(field, new)}
-                written.append((obj, changes))
-        if written:
-            manager.bulk_update([obj for obj, _changes in written], sorted(changed_fields | {"version", "modified"}),
-                                batch_size=500)
-        return [(obj.pk, str(obj), obj.version, changes) for obj, changes in written], unchanged, touched
-
-    def _display(self, field: models.Field, value) -> str:
-        """A value as the change log shows it (a related record by name)."""
-        if value is None:
-            return ""
-        if field.is_relation:
-            cache = self.__dict__.setdefault("_related_names", {})
-            if (field.name, value) not in cache:
-                cache[field.name, value] = str(field.related_model._base_manager.filter(pk=value).first() or value)
-            return cache[field.name, value]
-        return str(value)
-
-    def _display_set(self, field: models.Field, keys: set[int]) -> str:
-        """A many-to-many set as the change log shows it: names, sorted."""
-        return ", ".join(sorted(self._display(field, key) for key in keys))
+    def decode(self, values: dict[str, Any]) -> dict[str, Any]:
+        """An update's values as the plan stores them, back as the record's:
+        own fields by attname (links as keys), many-to-many by name."""
+        decoders = self.__dict__.setdefault("_decoders", {})
+        meta = self.model._meta.concrete_model._meta
+        decoded = {}
+        for name, value in values.items():
+            if name not in decoders:
+                field = meta.get_field(name)
+                decoders[name] = (name, None) if field.many_to_many else (field.attname, _decoder(field))
+            key, decode = decoders[name]
+            decoded[key] = decode(value) if decode is not None and value is not None else value
+        return decoded
 
 
 def _decoder(field: models.Field):

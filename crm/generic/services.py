@@ -1,9 +1,15 @@
-"""Writes every record type goes through: create, update, delete and the bulk
-variants, each in one transaction, each leaving a change-log entry.
+"""Writes every record type goes through: create, update, delete, the bulk
+variants and imports (``records_import``), each in one transaction, each
+leaving change-log entries.
 
 Per-model rules stay on the model (``clean()``, ``lock_reason()``,
 ``locked_q()``); these functions enforce them on every write path — forms,
-bulk actions, imports and the admin — so no path can skip one.
+bulk actions, imports, the admin and the apps' own services — so no path can
+skip one: the row is re-read locked, the lock rule and the version are
+checked on it, the record is validated (``full_clean``), gets its next
+version, and its change-log entry is written by one family of writers
+(``changelog_insert`` and the helpers over it) with one way of writing values
+(``display_value``).
 """
 from __future__ import annotations
 
@@ -102,26 +108,36 @@ class BulkValidationError(DomainError):
 
 # --- Snapshots and the change log -----------------------------------------
 
-def _display(instance: models.Model, field: models.Field) -> str:
-    """A field's value as a person reads it (choices and related records by name)."""
-    if field.many_to_many:
-        if instance.pk is None:
-            return ""
-        return ", ".join(sorted(str(o) for o in getattr(instance, field.name).all()))
-    if field.choices:
-        return str(getattr(instance, f"get_{field.name}_display")())
-    value = getattr(instance, field.name)
+def display_value(field: models.Field, value) -> str:
+    """A field's value as a person reads it, the one way every change-log
+    entry writes values (a form's save, a bulk edit, an import): choices by
+    their label, yes/no, dates and amounts as the language writes them, a file
+    by its name, a related record by its text (``value`` is the record, or
+    the text already looked up)."""
     if value is None or value == "":
         return ""
+    if isinstance(value, models.Model):
+        return str(value)
+    if field.choices and not field.is_relation:
+        return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
-    if isinstance(value, (datetime.datetime,)):
+    if isinstance(value, datetime.datetime):
         return localize(timezone.localtime(value))
     if isinstance(value, (datetime.date, Decimal)):
         return localize(value)
     if isinstance(field, models.FileField):
         return value.name
     return str(value)
+
+
+def _display(instance: models.Model, field: models.Field) -> str:
+    """``display_value`` of a field of a record (many-to-many: the names, sorted)."""
+    if field.many_to_many:
+        if instance.pk is None:
+            return ""
+        return ", ".join(sorted(str(o) for o in getattr(instance, field.name).all()))
+    return display_value(field, getattr(instance, field.name))
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
@@ -427,9 +443,7 @@ def records_bulk_set(*, queryset, user, values: dict[str, Any]) -> int:
         for name, value in values.items():
             setattr(obj, name, value)
         try:
-            # Only these fields and the record-wide rules: an old problem in
-            # another field must not block an unrelated bulk change.
-            obj.full_clean(exclude=[f.name for f in model._meta.fields if f.name not in values], validate_unique=False)
+            validate_set_fields(obj, values)
         except ValidationError as error:
             messages = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
             errors.append(f"{obj}: " + " ".join(m for ms in messages.values() for m in ms))
@@ -440,15 +454,37 @@ def records_bulk_set(*, queryset, user, values: dict[str, Any]) -> int:
     for obj in rows:
         original = originals[obj.pk]
         changed |= {f.name for f in concrete if getattr(obj, f.attname) != getattr(original, f.attname)}
+    tracked = [f for f in model._meta.concrete_fields if f.name in changed and f.name not in {"version", "modified"}]
+    _write_next_versions(model, rows, changed, user, lambda obj: diff_snapshots(
+        model, snapshot(originals[obj.pk], tracked), snapshot(obj, tracked)))
+    return len(rows)
+
+
+def validate_set_fields(obj: models.Model, names: Iterable[str], *, links_checked: bool = False) -> None:
+    """The checks of a write that sets only the fields ``names`` (names or
+    attnames) on a stored record — a bulk edit, an import's update: those
+    fields' own checks and the record-wide rules (``full_clean``), not the
+    other fields' (an old problem elsewhere must not block an unrelated
+    change), and not uniqueness (no record field is unique).
+    ``links_checked``: the caller has checked in set-based queries that the
+    linked records exist (an import: a query per link and row would be
+    100,000 queries)."""
+    names = set(names)
+    obj.full_clean(exclude=[f.name for f in obj._meta.fields if f.name not in names and f.attname not in names
+                            or links_checked and f.is_relation], validate_unique=False)
+
+
+def _write_next_versions(model, rows: list[models.Model], fields: Iterable[str], user, changes_for,
+                         action: str = "update") -> None:
+    """Give every record of ``rows`` its next version, write ``fields`` of all
+    in batches, and log ``changes_for(record)`` for each: how every write to
+    many records ends (a bulk edit, an import's updates)."""
     now = timezone.now()
     for obj in rows:
         obj.version += 1
         obj.modified = now
-    model._default_manager.bulk_update(rows, sorted(changed | {"version", "modified"}), batch_size=500)
-    tracked = [f for f in model._meta.concrete_fields if f.name in changed and f.name not in {"version", "modified"}]
-    changelog_bulk_write(model, rows, user, lambda obj: diff_snapshots(
-        model, snapshot(originals[obj.pk], tracked), snapshot(obj, tracked)))
-    return len(rows)
+    model._base_manager.bulk_update(rows, sorted(set(fields) | {"version", "modified"}), batch_size=500)
+    changelog_bulk_write(model, rows, user, changes_for, action)
 
 
 def records_assign(*, queryset, user, assignee) -> int:
@@ -485,6 +521,151 @@ def records_delete(*, queryset, user) -> int:
     rows = _lock_rows(queryset)
     _delete_into_bin(queryset.model, rows, user)
     return len(rows)
+
+
+# --- Imports ----------------------------------------------------------------------------
+
+@transaction.atomic
+def records_import(*, importer, plan, user, source: str, skip_errors: bool = False) -> dict[str, int]:
+    """Write a confirmed import (the ``Plan`` its preview stored,
+    crm.generic.imports) in one transaction, all rows or none, as the other
+    write paths write:
+
+    - first, what changed since the preview is refused (``PreviewOutdated``):
+      an updated record saved or deleted meanwhile (its version, re-read
+      row-locked), a linked record gone, an e-mail address taken;
+    - an updated record gets the row's values with its own rules
+      (``validate_set_fields``), is refused if read-only (``locked_q`` /
+      ``lock_reason``), gets its next version and a change-log entry written
+      with ``display_value``, as a form's save or a bulk edit logs it;
+    - new records go in as rows (``importer.insert_new``: one executemany per
+      batch, no model instances), each logged as created from ``source``.
+
+    ``importer`` (a crm.generic.imports.Importer) gives what belongs to the
+    record type: what rows refer to, values to create first (a new list
+    value), how a row's values apply to a record. Returns the number of rows
+    by status, as the preview counted them."""
+    if plan.counts["error"] and not skip_errors:
+        raise DomainError(_("Some rows have errors: fix the file, or choose to skip those rows."))
+    from .imports import gc_paused
+
+    with gc_paused():
+        return _import(importer, plan, user, source)
+
+
+def _import(importer, plan, user, source: str) -> dict[str, int]:
+    model = importer.model._meta.concrete_model
+    problems = importer.recheck(plan)
+    if problems:
+        raise PreviewOutdated(problems)
+    importer.before_write(plan)
+    imported = {"import": {"label": str(_("Imported from")), "old": "", "new": source}}
+    created = importer.insert_new(plan, user)
+    changelog_insert(model, [(pk, text, 1, imported) for pk, text, _sets in created], user,
+                     ChangeLogEntry.Action.CREATE)
+    updated, unchanged, sets = _import_updates(importer, plan, user, imported)
+    set_many_to_many(model, [(pk, sets) for pk, _text, sets in created if sets] + sets)
+    return {"new": len(created), "update": updated, "unchanged": plan.counts["unchanged"] + unchanged,
+            "skip": plan.counts["skip"], "error": plan.counts["error"]}
+
+
+IMPORT_BATCH = 500
+
+
+def _import_updates(importer, plan, user, imported: dict) -> tuple[int, int, list]:
+    """Apply the plan's updates to the records as they are now: their rules
+    and derived fields run again on the merged record. Returns the number of
+    records written, the number that turned out unchanged, and (pk, {field:
+    keys}) per record whose many-to-many sets change."""
+    model = importer.model._meta.concrete_model
+    manager = model._base_manager
+    many = {f.name for f in model._meta.many_to_many}
+    locked_q = model.locked_q()
+    names: dict[tuple[str, Any], str] = {}
+    written, sets, changes_of, changed_fields, unchanged = [], [], {}, set(), 0
+    total = len(plan.new) + len(plan.update)
+    for start in range(0, len(plan.update), IMPORT_BATCH):
+        importer.report("write", len(plan.new) + start, total)
+        part = plan.update[start:start + IMPORT_BATCH]
+        pks = [row[1] for row in part]
+        current = manager.in_bulk(pks)
+        locked = set(manager.filter(locked_q, pk__in=pks).values_list("pk", flat=True)) if locked_q is not None else ()
+        sets_now = {name: current_sets(model, name, pks) for name in sorted(many)
+                    if any(name in row[3] for row in part)}
+        for number, pk, _version, values in part:
+            obj = current[pk]
+            try:
+                changed, before, m2m, differs = importer.apply_update(obj, importer.decode(values), sets_now)
+            except ValidationError as error:
+                raise DomainError(_("Row %(row)d: %(errors)s") % {
+                    "row": number, "errors": " ".join(m for ms in error.message_dict.values() for m in ms)}) from error
+            if pk in locked and (differs or m2m):
+                # The preview refused this row and the version re-check keeps it so; never write it.
+                raise RecordLocked(_("Row %(row)d: %(errors)s") % {
+                    "row": number, "errors": manager.get(pk=pk).lock_reason()})
+            if not changed and not m2m:
+                unchanged += 1  # the file says what the record already says: nothing to write
+                continue
+            if m2m:
+                sets.append((pk, {name: new for name, (_old, new) in m2m.items()}))
+            changed_fields |= {f.name for f in changed}
+            changes_of[pk] = {**_import_changes(model, changed, before, obj, m2m, names), **imported}
+            written.append(obj)
+    if written:
+        _write_next_versions(model, written, changed_fields, user, lambda obj: changes_of[obj.pk])
+    return len(written), unchanged, sets
+
+
+def _import_changes(model, changed: list[models.Field], before: dict, obj: models.Model,
+                    m2m: dict[str, tuple[set, set]], names: dict) -> dict:
+    """The change-log changes of an import's update, written as ``snapshot``
+    writes a form's (``display_value``); a linked record is named once per
+    import (``names``: (field, key) → text), not read per row."""
+    def text(field, value) -> str:
+        if field.is_relation and value is not None:
+            if (field.name, value) not in names:
+                related = field.related_model._base_manager.filter(pk=value).first()
+                names[field.name, value] = str(related if related is not None else value)
+            value = names[field.name, value]
+        return display_value(field, value)
+
+    changes = {f.name: {"label": str(f.verbose_name), "old": text(f, before[f.attname]),
+                        "new": text(f, getattr(obj, f.attname))} for f in sorted(changed, key=lambda f: f.name)}
+    for name, (old, new) in sorted(m2m.items()):
+        field = model._meta.get_field(name)
+        changes[name] = {"label": str(field.verbose_name), "old": ", ".join(sorted(text(field, k) for k in old)),
+                         "new": ", ".join(sorted(text(field, k) for k in new))}
+    return changes
+
+
+def current_sets(model, name: str, pks: list[int]) -> dict[int, set[int]]:
+    """The many-to-many field ``name`` of these records: pk → set of keys."""
+    field = model._meta.get_field(name)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(pks), IMPORT_BATCH):
+        for pk, other in through.objects.filter(**{f"{source}__in": pks[start:start + IMPORT_BATCH]}).values_list(
+                f"{source}_id", f"{target}_id"):
+            found.setdefault(pk, set()).add(other)
+    return found
+
+
+def set_many_to_many(model, wanted: list[tuple[int, dict[str, Iterable[int]]]]) -> None:
+    """Set many-to-many fields of many records at once: (pk, {field: keys})
+    per record; only records whose set differs are rewritten."""
+    for name in sorted({name for _pk, values in wanted for name in values}):
+        field = model._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        by_pk = {pk: set(values[name]) for pk, values in wanted if name in values}
+        pks = list(by_pk)
+        now = current_sets(model, name, pks)
+        changed = [pk for pk in pks if by_pk[pk] != now.get(pk, set())]
+        for start in range(0, len(changed), IMPORT_BATCH):
+            through.objects.filter(**{f"{source}__in": changed[start:start + IMPORT_BATCH]}).delete()
+        through.objects.bulk_create([through(**{f"{source}_id": pk, f"{target}_id": other})
+                                     for pk in changed for other in sorted(by_pk[pk])], batch_size=1000)
 
 
 # --- Deleted items: delete into the bin, restore, purge -----------------------------------

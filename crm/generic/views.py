@@ -873,7 +873,8 @@ class ImportView(ViewSetMixin, View):
                                       "Check the preview below and confirm again."))
             return self.show_preview(request, token, job, importer)
         try:
-            result = importer.commit(plan, file_name=job["name"], skip_errors=request.POST.get("skip_errors") == "on")
+            result = services.records_import(importer=importer, plan=plan, user=request.user, source=job["name"],
+                                             skip_errors=request.POST.get("skip_errors") == "on")
         except services.DomainError as error:
             messages.error(request, error.message)
             return self.show_preview(request, token, job, importer)

@@ -74,3 +74,48 @@ def test_a_confirmation_with_a_non_ascii_digest_shows_the_preview_again(staff_cl
     assert response.status_code == 200
     assert "This preview is out of date" in response.content.decode()
     assert not Account.objects.filter(name="Digest Traders").exists()
+
+
+def test_an_import_logs_values_as_a_form_save_does(staff_client):
+    """One formatter for every change-log entry: a choice by its label, a date
+    as the language writes it (the import logged ``automatic → manual`` and
+    ISO dates before)."""
+    from crm.tests.factories import ContactFactory
+    from crm.models import ChangeLogEntry
+
+    nora = ContactFactory(full_name="Nora Berg", email="nora@example.com")
+    response = import_upload(staff_client, CONTACTS, "c.csv", csv_bytes([
+        ["E-mail Address", "Score Type", "Manual Score", "Birthday"],
+        ["nora@example.com", "Manual", "3", "1990-05-17"]]))
+    assert response.context["counts"]["update"] == 1
+    import_confirm(staff_client, CONTACTS, response)
+    changes = ChangeLogEntry.objects.filter(object_id=nora.pk, action="update").get().changes
+    assert changes["score_type"] == {"label": "score type", "old": "Automatic", "new": "Manual"}
+    assert changes["birthday"] == {"label": "birthday", "old": "", "new": "May 17, 1990"}
+    assert changes["manual_score"]["new"] == "3"
+
+
+def test_an_update_is_checked_as_a_form_checks_it(staff):
+    """An update runs the record's full_clean() on the fields it sets, not
+    clean() alone: a value a column's own reader lets through (here a reader
+    without the field's length limit) is refused with the field's message."""
+    from crm.generic.imports import Column, Plan
+    from crm.generic.services import records_import
+    from crm.generic.tabular import read_table
+    from crm.imports import AccountImporter
+
+    class RawOffice(AccountImporter):
+        columns = [*AccountImporter.columns, Column(key="office", label="Raw Office", parse=str)]
+
+    acme = AccountFactory(name="Acme AS", office="Oslo")
+    importer = RawOffice(staff)
+    table = read_table("a.csv", csv_bytes([["ID", "Raw Office"], [acme.pk, "x" * 101]]), 10**6)
+    mapping = {0: "id", 1: "office"}
+    preview = importer.preview(table, mapping)
+    assert [(row.status, row.errors) for row in preview.rows] == [
+        ("error", [("Raw Office", "Ensure this value has at most 100 characters (it has 101).")])]
+    plan = Plan.loads(importer.prepare(preview, "digest").dumps())
+    assert records_import(importer=RawOffice(staff), plan=plan, user=staff, source="a.csv", skip_errors=True) == {
+        "new": 0, "update": 0, "unchanged": 0, "skip": 0, "error": 1}
+    acme.refresh_from_db()
+    assert (acme.office, acme.version) == ("Oslo", 1)

@@ -130,7 +130,7 @@ def test_one_bad_row_among_good_ones(staff_client):
     body = response.content.decode()
     assert "2 with errors" not in body and "3 with errors" in body
     assert "<td>3</td><td>E-mail Address</td><td>not-an-address</td><td>Enter a valid email address.</td>" in body
-    assert "<td>4</td><td>Manual Score</td><td>9</td><td>9 is not between 0 and 5.</td>" in body
+    assert "<td>4</td><td>Manual Score</td><td>9</td><td>Ensure this value is less than or equal to 5.</td>" in body
     assert "<td>5</td><td>—</td><td></td><td>This row has 1 cell; the header has 4.</td>" in body
     refused = confirm(staff_client, response)
     assert "Some rows have errors" in refused.content.decode()
@@ -203,14 +203,14 @@ def test_unknown_user_and_account_are_errors(staff_client):
 
 
 def test_a_failing_commit_writes_nothing(staff_client, monkeypatch):
-    from leads.imports import LeadImporter
+    from crm.generic import services
 
     response = upload(staff_client, "ok.csv", csv_bytes([["Full Name", "Categories"], ["Anna Hansen", ""]]))
 
-    def broken(self, pairs):
+    def broken(model, wanted):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(LeadImporter, "after_write", broken)
+    monkeypatch.setattr(services, "set_many_to_many", broken)
     with pytest.raises(RuntimeError):
         confirm(staff_client, response)
     assert not Lead.objects.exists() and not ChangeLogEntry.objects.exists()

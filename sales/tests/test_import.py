@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.generic.imports import Plan
-from crm.generic.services import DomainError
+from crm.generic.services import DomainError, records_import
 from crm.generic.testing import csv_bytes, import_confirm, import_upload
 from crm.models import Category, ChangeLogEntry, ListValue
 from crm.tests.factories import AccountFactory, ContactFactory
@@ -176,7 +176,7 @@ def test_a_name_several_accounts_share_keeps_the_current_link(staff_client):
     (["Deal", "", "nobody@example.com", "Proposal", "", ""], "Business Contact",
      "No business contact called “nobody@example.com”."),
     (["Deal", "Acme AS", "", "Almost won", "", ""], "Sales Stage", "No sales stage called “Almost won”."),
-    (["Deal", "Acme AS", "", "Proposal", "150", ""], "Probability", "150 is not between 0 and 100."),
+    (["Deal", "Acme AS", "", "Proposal", "150", ""], "Probability", "Ensure this value is less than or equal to 100."),
     (["Deal", "Acme AS", "", "Proposal", "", "Barter"], "Type", "“Barter” is not in the list “Opportunity type”."),
     (["Deal", "", "", "Proposal", "", ""], "Account", "Link the opportunity to one account or one business contact."),
     (["Deal", "Acme AS", "Petra Buyer", "Proposal", "", ""], "Account",
@@ -206,7 +206,7 @@ def test_the_commit_never_writes_a_row_to_an_opportunity_closed_since_the_previe
     assert plan.counts["update"] == 1
     Opportunity.objects.filter(pk=deal.pk).update(stage=SalesStage.objects.get(kind="lost"))
     with pytest.raises(DomainError, match="is closed"):
-        OpportunityImporter(staff).commit(Plan.loads(plan.dumps()), file_name="x.csv")
+        records_import(importer=OpportunityImporter(staff), plan=Plan.loads(plan.dumps()), user=staff, source="x.csv")
     assert Opportunity.objects.get(pk=deal.pk).competitors == ""
 
 
