@@ -11,7 +11,6 @@ previews, a worker killed mid-way).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -118,16 +117,6 @@ def purge(older_than: float = KEEP_SECONDS) -> int:
             except FileNotFoundError:
                 pass  # removed meanwhile by another process
     return removed
-
-
-def file_digest(path: Path, choices: bytes) -> str:
-    """SHA-256 of the file's bytes, a NUL and ``choices``, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    digest.update(b"\0" + choices)
-    return digest.hexdigest()
 
 
 # --- The session's jobs -------------------------------------------------------
