@@ -26,7 +26,7 @@ def remember_language(sender, request, user, **kwargs):
     list, and whether to show the owner's menu, in the session (queries at
     sign-in instead of on every page). Owner-only pages still check the
     database on each request."""
-    from crm.generic.views import LIST_COLUMNS_SESSION_KEY
+    from crm.generic.views.lists import LIST_COLUMNS_SESSION_KEY
     from crm.models import UserPreferences
     from crm.permissions import is_owner
 

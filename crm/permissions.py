@@ -7,7 +7,7 @@ OWNER_GROUP = "Database owners"
 def is_owner(user) -> bool:
     """A database owner is an active superuser or a member of "Database owners".
 
-    Only database owners customize lists, categories and (later) stages and
+    Only database owners customize lists, categories, sales stages and
     scoring criteria, and only they may use the Django admin.
     """
     if not (user and user.is_authenticated and user.is_active):

@@ -37,8 +37,8 @@ class JSONGroupArray(Aggregate):
 
 def history_item_ids(record) -> QuerySet:
     """Ids of the items on ``record``'s History page: its own links, and those
-    of the records that roll up into it (a contact's items on its account,
-    later an opportunity's or project's on its account or contact).
+    of the records that roll up into it (a contact's items on its account, an
+    opportunity's on its account or contact).
 
     One UNION branch per linked record type: each branch is an index lookup,
     where one OR across types made PostgreSQL scan every link (2 s at 1M items).

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from crm import views
-from crm.generic.views import DeletedItemRestoreView, DeletedItemsView
+from crm.generic.views.deleted import DeletedItemRestoreView, DeletedItemsView
 
 app_name = "crm"
 

@@ -201,7 +201,7 @@ class Opportunity(Record):
             # (and opportunity_links_one_record, from ``linked``)
             models.CheckConstraint(condition=Q(probability__lte=100), name="opportunity_probability_range"),
         ]
-        # Every sortable column is an index walk (see crm.generic.views.list_ordering);
+        # Every sortable column is an index walk (see crm.generic.views.lists.list_ordering);
         # nothing more: each index is one more entry to write per changed row.
         indexes = [
             models.Index(Lower("title"), F("id"), F("title"), name="opportunity_title_idx"),

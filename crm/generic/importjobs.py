@@ -2,6 +2,7 @@
 of the writes its preview showed, and its progress — all on disk under
 ``MEDIA_ROOT/imports/``, so every server process (and machine sharing
 MEDIA_ROOT) sees the same, and nothing is kept in one process's memory.
+The job itself (file name, the user's choices) is kept in the session.
 
 An upload is removed as soon as its import is committed, cancelled or
 replaced by another upload of the same user for the same list;
@@ -10,7 +11,6 @@ previews, a worker killed mid-way).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from .files import remove_partial
+from .imports import Plan
 from .tabular import FileRejected, intcomma
 
 FOLDER = "imports"
@@ -33,6 +34,9 @@ KEEP_SECONDS = 3600
 PROGRESS_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # How often the progress file is rewritten, in seconds.
 PROGRESS_INTERVAL = 0.25
+SESSION_KEY = "crm_imports"
+# Import jobs a session keeps at once (one per list; older ones are removed with their files).
+KEPT = 3
 
 
 def folder() -> Path:
@@ -81,6 +85,14 @@ class _Chunks:
             yield chunk.encode()
 
 
+def read_plan(job: dict) -> Plan | None:
+    """The plan the job's latest preview stored (None: none, or unreadable)."""
+    try:
+        return Plan.loads(plan_path(job).read_text())
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def remove(job: dict | None) -> None:
     """Remove an import's upload and plan (committed, cancelled, replaced)."""
     if not job:
@@ -107,14 +119,36 @@ def purge(older_than: float = KEEP_SECONDS) -> int:
     return removed
 
 
-def file_digest(path: Path, choices: bytes) -> str:
-    """SHA-256 of the file's bytes, a NUL and ``choices``, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    digest.update(b"\0" + choices)
-    return digest.hexdigest()
+# --- The session's jobs -------------------------------------------------------
+
+def session_jobs(session) -> dict:
+    """The import jobs waiting in this session, by token."""
+    return session.get(SESSION_KEY, {})
+
+
+def remember(session, token: str, job: dict) -> None:
+    """Keep ``job`` in the session under ``token``; the oldest jobs past KEPT
+    are removed with their files."""
+    jobs = session_jobs(session)
+    for old in list(jobs)[:-(KEPT - 1)]:
+        remove(jobs.pop(old))
+    jobs[token] = job
+    session[SESSION_KEY] = jobs
+
+
+def forget(session, token: str) -> None:
+    """Drop a job from the session and remove its files."""
+    jobs = session_jobs(session)
+    remove(jobs.pop(token, None))
+    session[SESSION_KEY] = jobs
+
+
+def forget_list(session, record_type: str) -> None:
+    """Drop the session's jobs for the list of ``record_type`` (a new upload
+    replaces the user's earlier one for that list)."""
+    for token, job in list(session_jobs(session).items()):
+        if job.get("type") == record_type:
+            forget(session, token)
 
 
 # --- Progress -----------------------------------------------------------------

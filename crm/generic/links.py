@@ -1,6 +1,6 @@
 """A link to one record among several types: an opportunity's account *or*
-business contact, a lead's "initiated by" account *or* contact (and later a
-marketing activity), a project's "Link to".
+business contact, the "Initiated by" account *or* contact of a business
+contact, lead or opportunity.
 
 It is stored as one nullable foreign key per type, declared on the model as
 usual (each keeps its own ``on_delete``, related name and index), and grouped

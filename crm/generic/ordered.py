@@ -39,9 +39,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from crm.generic.params import object_or_404
+from crm.generic.params import object_or_404, safe_next
 from crm.generic.services import DomainError
-from crm.generic.views import safe_next
 
 
 class OrderedList:

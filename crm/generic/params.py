@@ -1,4 +1,5 @@
-"""Reading ids and page numbers out of requests, in one place.
+"""Reading ids, page numbers, record versions and return addresses (``next``)
+out of requests, in one place.
 
 Anything can arrive in a query string or a form: ``99999999999999999999``,
 ``-1e309``, ``NaN``, ``²`` (which ``str.isdigit`` accepts and ``int`` does
@@ -11,6 +12,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # The largest primary key (BigAutoField: a signed 64-bit integer, on SQLite and PostgreSQL).
 MAX_ID = 2**63 - 1
@@ -59,3 +61,30 @@ def parse_page(value, *, last: int | None = None) -> int:
 
 # Past the end of any list (an offset of MAX_PAGE × a page size still fits in 64 bits).
 MAX_PAGE = 2**31
+
+
+def parse_version(value) -> int | None:
+    """The record version a page was shown at (its hidden ``version`` input);
+    None when missing or not a number (then no staleness check is made)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def safe_next(request, fallback):
+    """Where to go after this request: its ``next`` (posted, else in the query)
+    if that is a path on this site, else ``fallback``. A view reads it before
+    it saves anything, so an odd ``next`` can never turn a save into an error
+    page (and the user's retry into a duplicate); and it is redirected to as a
+    URL, never looked up as a view name."""
+    target = request.POST.get("next") or request.GET.get("next")
+    return target if is_site_path(target, request) else fallback
+
+
+def is_site_path(target, request) -> bool:
+    """Whether ``target`` is a path on this site ("/contacts/?page=2"): not
+    another site ("//evil.example", "https://…"), not a view name, no control
+    characters, of a sane length."""
+    return (isinstance(target, str) and target.startswith("/") and len(target) <= 2000 and target.isprintable()
+            and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()))

@@ -1,7 +1,7 @@
 """The record types the generic machinery knows: one entry per type.
 
 History links, the "Link to" dialog, change logs and roll-ups find models
-here by a short key ("account", "contact", later "lead", "opportunity", …),
+here by a short key ("account", "contact", "lead", "opportunity"),
 so a new record type plugs in with one ``register`` call.
 """
 from dataclasses import dataclass, field

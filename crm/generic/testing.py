@@ -684,7 +684,7 @@ class RecordViewTests:
     def _viewset(self):
         from django.urls import get_resolver
 
-        from crm.generic.views import RecordViewSet
+        from crm.generic.views.viewset import RecordViewSet
 
         get_resolver().url_patterns  # every app's viewsets are imported with the URLs
 

@@ -28,7 +28,7 @@ def photo_path(instance, filename: str) -> str:
     return f"photos/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
 
 
-# Word search over names, company and e-mail (crm migration 0008, crm.generic.search).
+# Word search over names, company and e-mail (crm migration 0009, crm.generic.search).
 CONTACT_SEARCH_INDEX = WordIndex(source="crm_businesscontact", table="crm_businesscontact_words",
                                  columns=("full_name", "company_name", "email"), pg_function="crm_contact_words",
                                  pg_partitions=("NOT is_lead", "is_lead"), pg_filter_columns=("assigned_to_id",))

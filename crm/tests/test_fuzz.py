@@ -35,7 +35,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import Resolver404, resolve, reverse
 
-from crm.generic.views import ObjectListView
+from crm.generic.views.lists import ObjectListView
 from crm.views import RecordHistoryView
 from crm.tests.urlwalk import Pattern, all_patterns, finish, is_html, page_forms, path_values, rejected_fields
 

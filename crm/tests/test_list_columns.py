@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from crm.generic.views import LIST_COLUMNS_SESSION_KEY
+from crm.generic.views.lists import LIST_COLUMNS_SESSION_KEY
 from crm.models import UserPreferences
 from crm.tables import AccountTable, ContactTable
 from crm.tests.factories import AccountFactory, ContactFactory

@@ -1,10 +1,10 @@
 """The id query of a searched list on PostgreSQL sorts by ``COALESCE(x, x)`` so
-no index matches (crm.generic.views.unindexed_ordering): the order must not change."""
+no index matches (crm.generic.views.lists.unindexed_ordering): the order must not change."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from crm.generic.views import list_ordering, unindexed_ordering
+from crm.generic.views.lists import list_ordering, unindexed_ordering
 from crm.models import BusinessContact
 from crm.tests.factories import ContactFactory
 

@@ -1,12 +1,11 @@
 """Reading ids, page numbers and return addresses out of requests
-(``crm.generic.params``, ``crm.generic.views.safe_next``) and the ``in``
+(``crm.generic.params``) and the ``in``
 lookup that leaves out ids no column can hold (``crm.generic.lookups``)."""
 import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from crm.generic.params import MAX_ID, MAX_PAGE, object_or_404, parse_id, parse_ids, parse_page
-from crm.generic.views import safe_next
+from crm.generic.params import MAX_ID, MAX_PAGE, object_or_404, parse_id, parse_ids, parse_page, safe_next
 from crm.models import Account, Category
 from crm.tests.factories import AccountFactory
 

@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
 
-from crm.generic.views import RecordViewSet
+from crm.generic.views.viewset import RecordViewSet
 from crm.models import BusinessContact, HistoryItem, ListKind, ListValue
 
 # --- URL patterns -------------------------------------------------------------------
@@ -90,7 +90,7 @@ def _route(entry) -> str:
 def pattern_model(pattern: Pattern):
     """The model whose primary key fills the pattern's ``pk`` / ``object_id`` / ``id``."""
     from crm import views as crm_views
-    from crm.generic.views import DeletedItemRestoreView
+    from crm.generic.views.deleted import DeletedItemRestoreView
     from crm.models import DeletedItem
     from leads import views as lead_views
     from leads.models import Lead, ScoringCriterion

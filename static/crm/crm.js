@@ -315,7 +315,7 @@
   // The form is sent as usual (the browser shows the next page when it comes);
   // meanwhile its buttons are disabled (a second click sends nothing), and the
   // page polls the step's progress, which the server writes to disk under an id
-  // this page makes up (crm.generic.views.ImportStatusView).
+  // this page makes up (crm.generic.views.importexport.ImportStatusView).
   function progressId() {
     const bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
