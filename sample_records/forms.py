@@ -1,3 +1,4 @@
+"""The site visit form: general fields, the Link to control, details and categories."""
 from crispy_forms.bootstrap import Tab, TabHolder
 from crispy_forms.layout import Fieldset, Layout
 from django import forms

@@ -1,3 +1,4 @@
+"""Columns of the site visit list."""
 from django.utils.translation import gettext_lazy as _
 
 from crm.generic.tables import EMPTY, ChoiceColumn, DateColumn, FastColumn, RecordTable, TitleColumn, UserColumn, esc

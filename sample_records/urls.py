@@ -1,3 +1,4 @@
+"""Site visit URLs (the namespace is the registry's ``url_namespace``)."""
 from sample_records import views
 
 app_name = "sample_records"
