@@ -137,8 +137,11 @@ def test_the_record_type_list_offers_only_the_field_types(signed_in_page: Page, 
     expected = [
         ("/leads/add/", "account", ["Accounts"]),
         ("/leads/add/", "initiated_by", ["All", "Accounts", "Business Contacts"]),
-        (f"/history/{item.pk}/link/", "record", ["All", "Accounts", "Business Contacts", "Leads", "Opportunities"]),
+        # Every registered type, in registration order (an app's new type included).
+        (f"/history/{item.pk}/link/", "record",
+         ["All", *(str(t.verbose_name_plural) for t in registry.linkable_types())]),
     ]
+    assert expected[2][2][:5] == ["All", "Accounts", "Business Contacts", "Leads", "Opportunities"]
     for url, field, offered in expected:
         page.goto(f"{live_server.url}{url}")
         link_to_field(page, field).get_by_role("button", name="Link to…").click()

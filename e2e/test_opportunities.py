@@ -417,6 +417,21 @@ def test_an_odd_unit_price_is_shown_beside_the_line_and_nothing_is_saved(signed_
     assert not Opportunity.objects.exists()
 
 
+
+def test_a_missing_link_is_shown_beside_the_link_to_control(signed_in_page: Page, live_server, shipped_stages):
+    """Saved without an account or business contact: the Link to control says what
+    is missing (its value sits in a hidden input, whose error Bootstrap shows only
+    when the control's group is marked invalid), the typing is kept, nothing is saved."""
+    page = signed_in_page
+    page.goto(f"{live_server.url}/opportunities/add/")
+    page.get_by_label("Opportunity title").fill("No link yet")
+    page.get_by_role("button", name="Save & Close").click()
+    expect(page).to_have_url(re.compile(r"/opportunities/add/$"))
+    link = page.get_by_role("group", name="Linked account or business contact")
+    expect(link.get_by_text("This field is required.")).to_be_visible()
+    expect(page.get_by_label("Opportunity title")).to_have_value("No link yet")
+    assert not Opportunity.objects.exists()
+
 # --- 5. Lines added in quick succession and removed: totals from the server -----------------
 
 def test_lines_added_quickly_and_removed_keep_the_totals_right(signed_in_page: Page, live_server, shipped_stages,

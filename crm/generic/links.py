@@ -61,6 +61,10 @@ class LinkedRecord:
             if not any(c.name == constraint_name for c in cls._meta.constraints):
                 cls._meta.constraints = [*cls._meta.constraints, models.CheckConstraint(
                     condition=exactly_one, name=constraint_name)]
+                # Migrations read a model's constraints only if its Meta declared
+                # some (ModelState.from_model looks at ``original_attrs``): say so,
+                # or a model whose Meta has none gets no constraint in its database.
+                cls._meta.original_attrs["constraints"] = cls._meta.constraints
 
     # --- the record's side ------------------------------------------------------
     def __get__(self, obj, objtype=None):

@@ -55,6 +55,9 @@ class LinkToWidget(forms.HiddenInput):
             types=",".join(self.types),
             label=self.label_for(value),
             button_label=_("Link to…"),
+            # The form marks the hidden input invalid; Bootstrap shows the error
+            # below only after an invalid sibling, so the group is marked too.
+            invalid="is-invalid" in str(context["widget"]["attrs"].get("class", "")).split(),
         )
         return context
 

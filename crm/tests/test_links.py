@@ -74,6 +74,16 @@ def test_the_rule_is_checked_on_the_link_and_by_the_database(visit_model, db):
     assert [c.name for c in visit_model._meta.constraints] == ["visit_linked_one"]  # not for the optional link
 
 
+
+def test_the_constraint_of_a_required_link_reaches_the_migrations(visit_model):
+    """``makemigrations`` writes what ``ModelState.from_model`` reads, which takes
+    ``Meta.constraints`` only when the model's Meta declares some: the link's
+    constraint must be there also for a model whose Meta has none (as here)."""
+    from django.db.migrations.state import ModelState
+
+    state = ModelState.from_model(visit_model)
+    assert [c.name for c in state.options.get("constraints", [])] == ["visit_linked_one"]
+
 def test_the_form_shows_the_link_and_sets_it(visit_model, db):
     account, contact = AccountFactory(name="Litware"), ContactFactory(full_name="Anna Hansen")
 
