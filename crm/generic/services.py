@@ -474,6 +474,17 @@ def validate_set_fields(obj: models.Model, names: Iterable[str], *, links_checke
                             or links_checked and f.is_relation], validate_unique=False)
 
 
+def validate_new_record(obj: models.Model) -> None:
+    """The checks of a new record written without a form (an import's new
+    row): every field's own checks and the record-wide rules (``full_clean``),
+    as a record form checks a new record — a required value the file lacks is
+    refused. A link that points at a record was checked by the caller in
+    set-based queries (an import: one query per link and row otherwise); an
+    empty required link is refused here."""
+    obj.full_clean(exclude=[f.name for f in obj._meta.fields if f.is_relation and (
+        f.is_cached(obj) or getattr(obj, f.attname) is not None)], validate_unique=False)
+
+
 def _write_next_versions(model, rows: list[models.Model], fields: Iterable[str], user, changes_for,
                          action: str = "update") -> None:
     """Give every record of ``rows`` its next version, write ``fields`` of all

@@ -101,6 +101,14 @@ class UserColumn(FastColumn):
         return value.get_full_name() or value.get_username()
 
 
+class ChoiceColumn(FastColumn):
+    """A field with choices, by its label."""
+
+    def cell(self, record, name: str) -> str:
+        display = getattr(record, f"get_{name}_display")()
+        return esc(display) if display else EMPTY
+
+
 class CategoriesColumn(FastColumn):
     """Coloured category badges (the list's queryset prefetches ``categories``)."""
 

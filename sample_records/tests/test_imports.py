@@ -74,7 +74,7 @@ def test_a_row_without_a_title_or_a_date_is_refused(staff_client):
     assert [(number, column, reason) for number, column, _cell, reason in response.context["errors"]] == [
         (3, "Title", "A site visit needs a title."),
         (4, "Visit Date", "A site visit needs a date."),
-        (5, "Visit Date", "“2026-02-30” is not a date (use YYYY-MM-DD)."),
+        (5, "Visit Date", "Enter a valid date."),
         (6, "Kind", "“picnic” is not one of: Site survey, Installation, Service call."),
     ]
     import_confirm(staff_client, IMPORT, response, skip_errors="on")
@@ -86,10 +86,8 @@ def test_an_update_moves_the_link_to_the_contact_its_row_names(staff_client):
     empty) links the visit to the contact and clears the account, logged."""
     nordic, anna = AccountFactory(name="Nordic Fjord AS"), ContactFactory(full_name="Anna Hansen")
     visit = SiteVisitFactory(title="Roof survey", account=nordic)
-    # With a new row too: a file that only updates is a 500 today (test_views.IMPORTS_OF_AMOUNTS).
-    response = upload(staff_client, [str(visit.pk), "", "", "", "", "Anna Hansen"], ["", *GOOD],
-                      header=["ID", *HEADER])
-    assert response.context["counts"] == {"new": 1, "update": 1, "unchanged": 0, "skip": 0, "error": 0}, (
+    response = upload(staff_client, [str(visit.pk), "", "", "", "", "Anna Hansen"], header=["ID", *HEADER])
+    assert response.context["counts"] == {"new": 0, "update": 1, "unchanged": 0, "skip": 0, "error": 0}, (
         response.context["errors"])
     import_confirm(staff_client, IMPORT, response)
     visit.refresh_from_db()
@@ -102,9 +100,7 @@ def test_an_update_confirmed_after_someone_else_saved_the_visit_is_refused(staff
     """Preview, Bob saves the visit, Import: the row is not written over Bob's save."""
     visit = SiteVisitFactory(title="Roof survey")
     AccountFactory(name="Nordic Fjord AS")
-    # With a new row too: a file that only updates is a 500 today (test_views.IMPORTS_OF_AMOUNTS).
-    response = upload(staff_client, [str(visit.pk), "Roof survey, day two", "", "", "", ""], ["", *GOOD],
-                      header=["ID", *HEADER])
+    response = upload(staff_client, [str(visit.pk), "Roof survey, day two", "", "", "", ""], header=["ID", *HEADER])
     assert response.context["counts"]["update"] == 1
     theirs = SiteVisit.objects.get(pk=visit.pk)
     theirs.comments = "Bob saved this first."
@@ -112,19 +108,17 @@ def test_an_update_confirmed_after_someone_else_saved_the_visit_is_refused(staff
     done = import_confirm(staff_client, IMPORT, response)
     assert ("Nothing was imported: 1 row is no longer as the preview showed it (row 2: the record it updates was "
             "changed after the preview).") in done.content.decode()
-    assert not SiteVisit.objects.filter(title="Good row").exists()
     visit.refresh_from_db()
     assert (visit.title, visit.comments, visit.version) == ("Roof survey", "Bob saved this first.", 2)
 
 
-@pytest.mark.xfail(strict=True, reason="crm.generic.imports.parser_for has no DecimalField parser (reported)")
 @pytest.mark.parametrize("amount, message", [
-    ("abc", "“abc” is not a number."),
+    ("abc", "Enter a number."),
     ("-5", "Ensure this value is greater than or equal to 0."),
     ("1e20", "Ensure that there are no more than 12 digits in total."),
 ])
 def test_an_odd_amount_is_refused_under_its_column(staff_client, amount, message):
-    """Today "abc" is a 500 at the commit and -5 is stored: the amount is parsed as text."""
+    """An amount is read as the form reads it, with the field's limits and messages."""
     AccountFactory(name="Nordic Fjord AS")
     response = upload(staff_client, [*GOOD, "12.50"], ["Odd amount", "2026-06-01", "survey", "Nordic Fjord AS", "", amount],
                       header=[*HEADER, "Expenses"])

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 # (account, contact), the form its one field (linked), so the other person's new
 # link is not carried into the form shown again, and saving it puts back the old
 # link. Opportunities' links lose it the same way. Strict: the fix makes it fail.
-@pytest.mark.xfail(strict=True, reason="crm.generic.views.ObjectEditView.merged_data ignores LinkedRecord fields")
 def test_a_stale_form_keeps_the_link_someone_else_saved(client, staff, other_staff):
     """Alice loads the form; Bob links the visit to another account; Alice saves
     a new title: refused. The form shown again holds her title and Bob's link

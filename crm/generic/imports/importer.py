@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.base import ModelState
 from django.db.models.functions import Lower
@@ -21,7 +21,7 @@ from .. import services
 from ..search import WordIndex
 from ..tabular import Table
 from .cells import Column, normalize_header, parser_for
-from .plan import LOOKUP_SLICE, PLAN_FORMAT, PROGRESS_EVERY, PlanMaking, Preview, RowResult, gc_paused
+from .plan import LOOKUP_SLICE, PLAN_FORMAT, PROGRESS_EVERY, PlanMaking, Preview, RowResult, gc_paused, tuple_getter
 
 
 class Importer(PlanMaking):
@@ -167,12 +167,16 @@ class Importer(PlanMaking):
         self.report("match", 0, total)
         # Matching first: what a row updates decides what its empty cells mean.
         self.find_duplicates(results, on_duplicate)
-        if not clear_empty:
-            for row in results:
-                if row.status == "update":
-                    for index, key in keyed:
-                        if not row.cells[index].strip():
-                            row.values.pop(key, None)
+        # A new record's own field left empty takes the field's default, as on a
+        # new record's form (Score type: Automatic); names (links, lists,
+        # categories) are the importer's to resolve.
+        own = {f.name for f in self.model._meta.concrete_fields if not f.is_relation}
+        empty_new = [(index, key) for index, key in keyed if key in own]
+        for row in results:
+            emptied = keyed if row.status == "update" and not clear_empty else empty_new if row.status == "new" else ()
+            for index, key in emptied:
+                if not row.cells[index].strip():
+                    row.values.pop(key, None)
         self.resolve(results, table, mapping)
         header_of = {key: table.header[index] for index, key in mapping.items() if key}
         for offset, row in enumerate(results):
@@ -266,11 +270,12 @@ class Importer(PlanMaking):
             row.existing_version = versions.get(row.existing_pk)
 
     def check_record_rules(self, row: RowResult, header_of: dict[str, str]) -> None:
-        """The record's own rules (Model.clean), as every other write path applies
-        them; the cleaned record's values are kept for the plan of a new row."""
+        """The record's checks and rules (``services.validate_new_record``: its
+        ``full_clean``), as every other write path applies them; the cleaned
+        record's values are kept for the plan of a new row."""
         instance = self.new_instance(row)
         try:
-            instance.clean()
+            services.validate_new_record(instance)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 row.errors.append((self.header_for(name, header_of), " ".join(messages)))
@@ -279,11 +284,19 @@ class Importer(PlanMaking):
     def header_for(self, name: str, header_of: dict[str, str]) -> str:
         """The column under which an error of the record's ``name`` shows: the
         field's, or for a link (crm.generic.links) the first of its columns the
-        file has."""
+        file has; for a field the file has no column for, its name (a
+        rule of the whole record: none)."""
         link = self.model.record_links.get(name)
         if link is not None:
             return next((header_of[f] for f in link.field_names if f in header_of), str(link.verbose_name or name))
-        return header_of.get(name, name)
+        if name in header_of:
+            return header_of[name]
+        if name == NON_FIELD_ERRORS:
+            return ""
+        try:
+            return str(capfirst(self.model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            return name
 
     def record_fields(self) -> list[models.Field]:
         """The fields of a new record the plan may take from the cleaned record:
@@ -291,8 +304,7 @@ class Importer(PlanMaking):
         if getattr(self, "_record_fields", None) is None:
             wanted = self.plain_fields() | set(self.derived_fields)
             self._record_fields = [f for f in self.model._meta.concrete_fields if f.name in wanted and not f.is_relation]
-            getter = operator.attrgetter(*[f.attname for f in self._record_fields])
-            self._read_record = getter if len(self._record_fields) > 1 else lambda obj: (getter(obj),)
+            self._read_record = tuple_getter(operator.attrgetter, [f.attname for f in self._record_fields])
         return self._record_fields
 
     def _read_record(self, instance) -> tuple:

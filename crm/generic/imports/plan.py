@@ -11,7 +11,7 @@ import json
 import operator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from django.db import models
 from django.utils.text import capfirst
@@ -134,6 +134,15 @@ class Preview:
         return counts
 
 
+def tuple_getter(make, keys: list) -> Callable[[Any], tuple]:
+    """``make(*keys)`` (``operator.itemgetter`` or ``attrgetter``) as one call
+    that always gives a tuple, of no, one or several values."""
+    if not keys:
+        return lambda obj: ()
+    get = make(*keys)
+    return get if len(keys) > 1 else lambda obj: (get(obj),)
+
+
 class PlanMaking:
     """The part of an ``Importer`` that turns a preview into a ``Plan``, checks
     it again at the commit and gives ``records_import`` the rows to write."""
@@ -159,8 +168,7 @@ class PlanMaking:
         as_text = [at for at, f in enumerate(own, start=1) if isinstance(f, (models.DateField, models.DecimalField))]
         # A new row's own values, from the cleaned record's values the preview kept.
         kept = self.record_fields()
-        picker = operator.itemgetter(*[kept.index(f) for f in own])
-        read_own = picker if len(own) > 1 else lambda record: (picker(record),)
+        read_own = tuple_getter(operator.itemgetter, [kept.index(f) for f in own])
 
         def encode(value):
             if isinstance(value, models.Model):

@@ -144,6 +144,12 @@ class ObjectEditView(ViewSetMixin, View):
                     value = bound.field.widget.format_value(bound.value())
                     value = value if isinstance(value, list) else ([] if value is None else [value])
                 data.setlist(stored.add_prefix(name), value)
+        # A link to one record of several types (crm.generic.links) is one form
+        # field over its keys: the stored link where the user left every key as loaded.
+        for name, link in type(current).record_links.items():
+            keys = [key for key in link.field_names if key in loaded]
+            if keys and name in stored.fields and all(yours.get(key) == loaded[key] for key in keys):
+                data.setlist(stored.add_prefix(name), [stored[name].value() or ""])
         return data
 
 
