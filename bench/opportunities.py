@@ -105,7 +105,7 @@ def seed_opportunities(size: int, *, seed: int) -> dict:
 
     from crm.models import Account, BusinessContact, ListKind, ListValue
     from sales import pricing
-    from sales.models import Opportunity, OpportunityLine, Product, SalesStage
+    from sales.models import Opportunity, OpportunityLine, Product, SalesListKind, SalesStage
 
     rng = random.Random(seed + size)
     ins = Inserter(connection)
@@ -118,7 +118,7 @@ def seed_opportunities(size: int, *, seed: int) -> dict:
         user_ids = create_users()
         user_cum = list(itertools.accumulate(USER_WEIGHTS))
         lists = {kind: list(ListValue.objects.filter(kind=kind).values_list("pk", flat=True))
-                 for kind in (ListKind.SOURCE, ListKind.OPPORTUNITY_TYPE, ListKind.PAYMENT_TERMS)}
+                 for kind in (ListKind.SOURCE, SalesListKind.OPPORTUNITY_TYPE, SalesListKind.PAYMENT_TERMS)}
         stages = {s.name: s for s in SalesStage.objects.all()}
         stage_ids = [stages[name].pk for name, _share, _p in STAGE_MIX]
         stage_cum = list(itertools.accumulate(share for _n, share, _p in STAGE_MIX))
@@ -228,8 +228,8 @@ def seed_opportunities(size: int, *, seed: int) -> dict:
             opps.append((oid, title[:200], account_id, contact_id, probability, total, expected, date_db(close),
                          stage_id, date_db(entered), rng.choices(user_ids, cum_weights=user_cum)[0],
                          rng.choice(lists[ListKind.SOURCE]) if rng.random() < 0.8 else None,
-                         rng.choice(lists[ListKind.OPPORTUNITY_TYPE]) if rng.random() < 0.9 else None,
-                         rng.choice(lists[ListKind.PAYMENT_TERMS]) if rng.random() < 0.7 else None,
+                         rng.choice(lists[SalesListKind.OPPORTUNITY_TYPE]) if rng.random() < 0.9 else None,
+                         rng.choice(lists[SalesListKind.PAYMENT_TERMS]) if rng.random() < 0.7 else None,
                          rng.choice(COMPETITORS), user_ids[0], stamp, modified))
 
         ins.insert(Opportunity, ["id", "title", "account_id", "contact_id", "probability", "total", "expected_revenue",

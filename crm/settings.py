@@ -271,7 +271,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    # mailto: is where the E-mail button's form sends the browser on (crm.views.MailtoRedirect).
+    # mailto: is where the E-mail button's form sends the browser on (crm.views.history.MailtoRedirect).
     "form-action": [CSP.SELF, "mailto:"],
     "frame-ancestors": [CSP.NONE],
 }

@@ -47,7 +47,7 @@ def violations(page):
 
 @pytest.fixture
 def records(db):
-    """One record of each kind, pk 1 (the URLs of crm.tests.test_permissions' walk)."""
+    """One record of each kind, pk 1 (the URLs of tests.test_permissions' walk)."""
     from sales.models import Product
     from sales.tests.factories import OpportunityFactory
 
@@ -65,7 +65,7 @@ def records(db):
 def html_pages(page: Page, live_server) -> list[str]:
     """Every URL of the site (app and admin, sample arguments) that answers a
     GET with an HTML page, not a download, a partial, a script or an image."""
-    from crm.tests.test_permissions import walk
+    from tests.test_permissions import walk
 
     urls = []
     for name, url in walk():

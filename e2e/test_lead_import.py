@@ -205,7 +205,7 @@ def expect_upload_step_again(page: Page) -> None:
 def test_outlook_update_keeps_what_the_file_leaves_empty(signed_in_page: Page, live_server, tmp_path, staff):
     from crm.generic.services import record_create
     from crm.generic.testing import csv_bytes
-    from leads.tests.test_import import OUTLOOK_HEADER, outlook_row
+    from crm.tests.outlook import OUTLOOK_HEADER, outlook_row
 
     page = signed_in_page
     lead = record_create(instance=Lead(is_lead=True, full_name="Olivia Outlook", email="olivia@example.com",

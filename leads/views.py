@@ -15,7 +15,8 @@ from crm.generic.params import object_or_404
 from crm.permissions import OwnerRequiredMixin
 from crm.selectors import people_with_email
 from crm.templatetags.crm import record_url
-from crm.views import CRMRecordViewSet, ContactViewSet, CustomizeListView, PersonViewSetMixin
+from crm.views.customize import CustomizeListView
+from crm.views.records import COMMENTS_SECTION, PERSON_SECTIONS, CRMRecordViewSet, PersonViewSetMixin
 from leads import selectors, services
 from leads.filtersets import LeadFilterSet
 from leads.forms import ConvertForm, CriterionForm, EmailCaptureForm, LeadForm
@@ -53,8 +54,8 @@ class LeadViewSet(PersonViewSetMixin, CRMRecordViewSet):
     bulk_edit_exclude = (*CRMRecordViewSet.bulk_edit_exclude, "first_name", "last_name")
     detail_sections = [
         (gettext_lazy("Lead"), ["full_name", "file_as", "job_title", "company_name", "account", "assigned_to", "categories"]),
-        *ContactViewSet.detail_sections[1:5],
-        (gettext_lazy("Comments"), ["comments"]),
+        *PERSON_SECTIONS,
+        COMMENTS_SECTION,
     ]
 
     @classmethod

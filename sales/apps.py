@@ -8,9 +8,10 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import navigation
-        from crm.generic import registry
-        from crm.models import Account, BusinessContact
-        from sales.models import Opportunity
+        from crm.generic import panes, registry
+        from crm.models import Account, BusinessContact, register_list_kinds
+        from sales.models import Opportunity, SalesListKind
+        from sales.selectors import related_opportunities
 
         registry.register(registry.RecordType(
             key="opportunity", model=Opportunity, verbose_name=_("Opportunity"),
@@ -24,3 +25,10 @@ class SalesConfig(AppConfig):
                                        _("The steps of the sales process, what to do in each, and the default stage."))
         navigation.add_customize_entry(_("Products and services"), "sales:products",
                                        _("The catalogue offered on opportunity lines: names, prices and costs."))
+        # Their opportunities on the pages of accounts and business contacts (not of leads).
+        for key in ("account", "contact"):
+            panes.register_pane_section(
+                key, "sales/includes/related_opportunities.html",
+                context=lambda request, obj, key=key: {"key": key, "related": related_opportunities(obj)})
+        # Customize ▸ Lists: the lists of opportunities.
+        register_list_kinds(SalesListKind)

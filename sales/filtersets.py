@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from crm.filtersets import RecordFilterSet
 from crm.models import ListKind, ListValue
-from sales.models import Opportunity, SalesStage
+from sales.models import Opportunity, SalesListKind, SalesStage
 
 
 def date_input():
@@ -19,7 +19,7 @@ class OpportunityFilterSet(RecordFilterSet):
         choices=[("open", pgettext_lazy("opportunity status", "Open")), ("won", _("Closed Won")), ("lost", _("Closed Lost")), ("closed", _("Closed"))])
     stage = django_filters.ModelChoiceFilter(queryset=SalesStage.objects.all(), label=_("Sales stage"))
     opportunity_type = django_filters.ModelChoiceFilter(
-        queryset=ListValue.objects.filter(kind=ListKind.OPPORTUNITY_TYPE), label=_("Type"))
+        queryset=ListValue.objects.filter(kind=SalesListKind.OPPORTUNITY_TYPE), label=_("Type"))
     source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
     linked = django_filters.CharFilter(method="filter_linked", label=_("Account or business contact"))
     total_min = django_filters.NumberFilter(field_name="total", lookup_expr="gte", label=_("Total from"))

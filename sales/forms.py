@@ -15,7 +15,7 @@ from crm.generic.forms import DecimalCommaMixin, date_widgets, datetime_widget
 from crm.generic.params import parse_id, parse_ids
 from crm.models import ListKind, ListValue
 from sales import pricing
-from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesStage
+from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesListKind, SalesStage
 from sales.services import LineInput, default_stage
 
 
@@ -128,8 +128,8 @@ class OpportunityForm(CRMRecordForm):
             self.initial["stage"] = getattr(default_stage(), "pk", None)
         self.fields["stage"].queryset = SalesStage.objects.order_by("position", "id")
         self.fields["stage"].empty_label = _("(no stage)")
-        self.fields["opportunity_type"].queryset = ListValue.objects.filter(kind=ListKind.OPPORTUNITY_TYPE)
-        self.fields["payment_terms"].queryset = ListValue.objects.filter(kind=ListKind.PAYMENT_TERMS)
+        self.fields["opportunity_type"].queryset = ListValue.objects.filter(kind=SalesListKind.OPPORTUNITY_TYPE)
+        self.fields["payment_terms"].queryset = ListValue.objects.filter(kind=SalesListKind.PAYMENT_TERMS)
         self.fields["reminder_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["stage"].widget.attrs.update({"class": "stage-select"})
         # A post without the lines' management form (e.g. from another client)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from crm.generic.imports import Column, RowResult, parser_for
 from crm.imports import RecordImporter
 from crm.models import ListKind
-from sales.models import Opportunity, SalesStage
+from sales.models import Opportunity, SalesListKind, SalesStage
 from sales.resources import OPPORTUNITY_COLUMNS
 
 SYNONYMS = {
@@ -59,8 +59,8 @@ class OpportunityImporter(RecordImporter):
     duplicate_label = gettext_lazy("When a row's ID matches an existing opportunity")
     derived_fields = ("probability", "close_date", "stage_entered_on", "expected_revenue")
     repr_field = "title"
-    list_columns = {"source": (ListKind.SOURCE, True), "opportunity_type": (ListKind.OPPORTUNITY_TYPE, False),
-                    "payment_terms": (ListKind.PAYMENT_TERMS, False)}
+    list_columns = {"source": (ListKind.SOURCE, True), "opportunity_type": (SalesListKind.OPPORTUNITY_TYPE, False),
+                    "payment_terms": (SalesListKind.PAYMENT_TERMS, False)}
 
     def prepare_lookups(self, rows: list[RowResult]) -> None:
         from sales.services import default_stage

@@ -120,6 +120,14 @@ class SalesSettings(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
+class SalesListKind(models.TextChoices):
+    """The customizable lists of opportunities (Customize ▸ Lists; registered
+    with ``crm.models.register_list_kinds`` in ``SalesConfig.ready``)."""
+
+    OPPORTUNITY_TYPE = "opportunity_type", _("Opportunity type")
+    PAYMENT_TERMS = "payment_terms", _("Payment terms")
+
+
 def _list_value(kind: str, label):
     # Indexed by a partial index in Opportunity.Meta (only rows that have a value).
     return models.ForeignKey("crm.ListValue", verbose_name=label, null=True, blank=True, on_delete=models.PROTECT,
@@ -150,7 +158,7 @@ class Opportunity(Record):
     """
 
     title = models.CharField(_("opportunity title"), max_length=200)
-    opportunity_type = _list_value(ListKind.OPPORTUNITY_TYPE, _("type"))
+    opportunity_type = _list_value(SalesListKind.OPPORTUNITY_TYPE, _("type"))
     account = models.ForeignKey("crm.Account", verbose_name=_("account"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="opportunities")
     contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("business contact"), null=True, blank=True,
@@ -159,7 +167,7 @@ class Opportunity(Record):
     total = models.DecimalField(_("total"), **MONEY, default=Decimal("0.00"))
     expected_revenue = models.DecimalField(_("expected revenue"), **MONEY, default=Decimal("0.00"))
     close_date = models.DateField(_("close date"), null=True, blank=True)
-    payment_terms = _list_value(ListKind.PAYMENT_TERMS, _("payment terms"))
+    payment_terms = _list_value(SalesListKind.PAYMENT_TERMS, _("payment terms"))
     expiration_date = models.DateField(_("expiration date"), null=True, blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     source = _list_value(ListKind.SOURCE, _("source"))

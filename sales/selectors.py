@@ -8,3 +8,11 @@ def activity_delete_effect(activity: SalesActivity) -> dict[str, int]:
     marks go with it (``done``; an opportunity that moved on to another stage
     keeps its marks until then)."""
     return {"in_stage": activity.stage.opportunities.count(), "done": activity.done_on_opportunities.count()}
+
+
+def related_opportunities(record, limit: int = 10) -> dict:
+    """An account's or business contact's first ``limit`` opportunities (with
+    their stages, in one query) and how many it has: the Opportunities section
+    of its pane."""
+    opportunities = record.opportunities.select_related("stage")
+    return {"rows": list(opportunities[:limit]), "count": opportunities.count(), "limit": limit}

@@ -15,7 +15,8 @@ from crm.generic.ordered import OrderedDeleteView, OrderedList
 from crm.generic.params import object_or_404, parse_id
 from crm.generic.services import DomainError
 from crm.permissions import OwnerRequiredMixin, is_owner
-from crm.views import CRMRecordViewSet, CustomizeListView
+from crm.views.customize import CustomizeListView
+from crm.views.records import CRMRecordViewSet
 from sales import selectors, services
 from sales.filtersets import OpportunityFilterSet
 from sales.forms import (

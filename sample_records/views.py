@@ -1,7 +1,7 @@
 """Site visit pages: the generic record pages, declared."""
 from django.utils.translation import gettext_lazy as _
 
-from crm.views import CRMRecordViewSet
+from crm.views.records import CRMRecordViewSet
 from sample_records.filtersets import SiteVisitFilterSet
 from sample_records.forms import SiteVisitForm
 from sample_records.imports import SiteVisitImporter

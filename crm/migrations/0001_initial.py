@@ -2,6 +2,7 @@
 
 import crm.models.contacts
 import crm.models.history
+import crm.models.lists
 import crm.validators
 import django.core.validators
 import django.db.models.deletion
@@ -151,7 +152,7 @@ class Migration(migrations.Migration):
             name='ListValue',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('source', 'Source')], max_length=40, verbose_name='list')),
+                ('kind', models.CharField(choices=crm.models.lists.list_kind_choices, max_length=40, verbose_name='list')),
                 ('name', models.CharField(max_length=100, verbose_name='value')),
                 ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
             ],

@@ -2,7 +2,7 @@
 (``crm.generic.search``): an FTS5 word index on SQLite, a GIN index on a
 word ``tsvector`` on PostgreSQL. Replaces the trigram indexes of 0004.
 
-No table is rebuilt (sales 0005's count triggers stay in place)."""
+No table is rebuilt (the count triggers of 0007 stay in place)."""
 from importlib import import_module
 
 from django.db import migrations

@@ -3,7 +3,7 @@ communication history, categories, customizable lists, the change log and
 user preferences."""
 from .base import Record, address_block, ContactDetails
 from .categories import Category
-from .lists import ListKind, ListValue
+from .lists import ListKind, ListValue, list_kind_choices, list_kind_label, register_list_kinds
 from .accounts import Account
 from .contacts import BusinessContact
 from .history import HistoryItem, HistoryLink
@@ -13,5 +13,6 @@ from .preferences import UserPreferences
 
 __all__ = [
     "Record", "address_block", "ContactDetails", "Category", "ListKind", "ListValue",
+    "list_kind_choices", "list_kind_label", "register_list_kinds",
     "Account", "BusinessContact", "HistoryItem", "HistoryLink", "ChangeLogEntry", "DeletedItem", "UserPreferences",
 ]

@@ -1,13 +1,41 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class ListKind(models.TextChoices):
-    """The owner-customizable lists. Later apps add their lists here."""
+    """The owner-customizable lists of the contact-management base. An app
+    built on it declares its own lists the same way (a ``TextChoices``) and
+    adds them with ``register_list_kinds`` in its ``AppConfig.ready``."""
 
     SOURCE = "source", _("Source")
-    OPPORTUNITY_TYPE = "opportunity_type", _("Opportunity type")
-    PAYMENT_TERMS = "payment_terms", _("Payment terms")
+
+
+# Every customizable list: value → label, in the order Customize ▸ Lists shows them.
+_kinds: dict[str, str] = dict(ListKind.choices)
+
+
+def register_list_kinds(kinds: type[models.TextChoices]) -> None:
+    """Add an app's customizable lists: they show in Customize ▸ Lists and are
+    valid kinds of ``ListValue``. Registering the same list again changes nothing;
+    another app's list of the same value is a configuration error."""
+    for value, label in kinds.choices:
+        known = _kinds.get(value)
+        if known is not None and str(known) != str(label):
+            raise ImproperlyConfigured(f"The customizable list “{value}” is registered twice ({known}, {label}).")
+        _kinds[value] = label
+
+
+def list_kind_choices() -> list[tuple[str, str]]:
+    """The choices of ``ListValue.kind``: every registered list. A callable, so
+    the apps' lists are read when needed and migrations name this function,
+    never the lists (choices are not part of the schema)."""
+    return list(_kinds.items())
+
+
+def list_kind_label(value: str) -> str | None:
+    """The label of the customizable list ``value``, or None if there is no such list."""
+    return _kinds.get(value)
 
 
 class ListValue(models.Model):
@@ -18,7 +46,7 @@ class ListValue(models.Model):
     (``crm.services.list_value_delete``).
     """
 
-    kind = models.CharField(_("list"), max_length=40, choices=ListKind.choices)
+    kind = models.CharField(_("list"), max_length=40, choices=list_kind_choices)
     name = models.CharField(_("value"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)
 

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.generic import registry
+from crm.generic import panes, registry
 from crm.generic.widgets import render_choice, render_field
 from leads.stars import stars_html
 
@@ -94,6 +94,22 @@ def section_fields(context, obj, names) -> list[tuple[str, str]]:
         if value:
             fields.append((field_label(obj, name), value))
     return fields
+
+
+@register.simple_tag(takes_context=True)
+def pane_sections(context) -> str:
+    """The sections other apps registered for the record type's pane
+    (crm.generic.panes), each drawn as ``{% include %}`` would draw it, with
+    what the section's ``context`` returns added to the page's context."""
+    rtype, obj = context.get("rtype"), context.get("object")
+    if rtype is None or obj is None:
+        return ""
+    parts = []
+    for section in panes.pane_sections(rtype.key):
+        template = context.template.engine.get_template(section.template_name)
+        with context.push(section.context_for(context.get("request"), obj)):
+            parts.append(template.render(context))
+    return mark_safe("".join(parts))
 
 
 @register.simple_tag

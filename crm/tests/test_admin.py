@@ -3,17 +3,14 @@ change form is refused, every save and delete is logged, customizable lists
 keep their rules, and only database owners get in."""
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from crm.generic import services as record_services
 from crm.models import Account, Category, ChangeLogEntry, HistoryItem, ListValue
-from crm.tests.admin_forms import owner_not_superuser, page_data, superuser
+from crm.tests.admin_forms import page_data, superuser
 from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, UserFactory, link
 
 pytestmark = pytest.mark.django_db
-
-
 
 
 def entries(record):
@@ -182,28 +179,6 @@ def test_a_category_is_saved_and_deleted_in_the_admin(admin_client):
     account.categories.add(vip)
     admin_client.post(reverse("admin:crm_category_delete", args=[vip.pk]), {"post": "yes"})
     assert not Category.objects.exists() and not account.categories.exists()
-
-
-def test_every_admin_page_opens_for_an_owner(client):
-    """Each model's list, add and change pages (where adding is allowed)."""
-    from crm.admin import owner_admin_site
-    from sales.tests.factories import LineFactory
-
-    client.force_login(owner_not_superuser())
-    LineFactory()
-    link(HistoryItemFactory(), ContactFactory(is_lead=True))
-    CategoryFactory()
-    request = client.get(reverse("admin:index")).wsgi_request
-    for model, model_admin in owner_admin_site._registry.items():
-        if model in (Group, User):
-            continue  # superusers only (Django's own permissions)
-        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
-        assert client.get(reverse(f"{name}_changelist")).status_code == 200, name
-        if model_admin.has_add_permission(request):
-            assert client.get(reverse(f"{name}_add")).status_code == 200, name
-        obj = model._default_manager.first()
-        if obj is not None:
-            assert client.get(reverse(f"{name}_change", args=[obj.pk])).status_code == 200, name
 
 
 def test_an_empty_to_field_opens_the_change_form(admin_client):

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from crm.generic import counts
 from crm.models import BusinessContact, HistoryItem
 from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory
-from leads.tests.test_import import confirm, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,25 +63,6 @@ def test_categorize_changes_the_category_filter_count(staff_client):
     assert shown_count(staff_client, "/contacts/", category=key.pk) == 0
     staff_client.post("/contacts/bulk/categorize/", {"pk": [c.pk for c in contacts[:2]], "add": [key.pk], "_apply": "1"})
     assert shown_count(staff_client, "/contacts/", category=key.pk) == 2
-
-
-def test_import_changes_the_leads_count(staff_client):
-    assert shown_count(staff_client, "/leads/") == 0
-    response = upload(staff_client, "leads.csv", csv_bytes([
-        ["Full Name", "E-mail Address"], ["Anna Hansen", "anna@example.com"], ["Jean Dubois", "jean@example.fr"]]))
-    confirm(staff_client, response)
-    assert shown_count(staff_client, "/leads/") == 2
-
-
-def test_a_write_that_bypasses_the_app_is_seen_too(staff_client):
-    """Another process, a script or the SQL shell: the database bumps the version itself."""
-    ContactFactory.create_batch(2)
-    assert shown_count(staff_client, "/contacts/") == 2
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE crm_businesscontact SET is_lead = %s WHERE id = %s",
-                       [True, BusinessContact.objects.order_by("pk").values_list("pk", flat=True)[0]])
-    assert shown_count(staff_client, "/contacts/") == 1
-    assert shown_count(staff_client, "/leads/") == 1
 
 
 def test_accounts_are_tracked_too(staff_client):

@@ -10,10 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from crm.generic.testing import csv_bytes, disk_full, import_upload
+from crm.generic.testing import disk_full
 from crm.models import BusinessContact, ChangeLogEntry, HistoryItem
 from crm.tests.factories import ContactFactory, HistoryItemFactory, link
-from leads.models import Lead
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +41,6 @@ def test_the_storage_removes_what_a_refused_write_left(settings):
         default_storage.save("attachments/quote.pdf", ContentFile(b"%PDF-1.4 quote"))
     assert refused.value.messages == [DISK_FULL.replace("&#x27;", "'")]
     assert stored_files(settings) == []
-
-
-def test_an_import_upload_on_a_full_disk(staff_client, settings):
-    with disk_full(settings.MEDIA_ROOT):
-        response = import_upload(staff_client, "/leads/import/", "leads.csv", csv_bytes([["Full Name"], ["Anna Hansen"]]))
-    assert response.status_code == 200 and response.context["step"] == "upload"
-    assert DISK_FULL in response.content.decode()
-    assert stored_files(settings) == [] and not Lead.objects.exists()
-    assert not staff_client.session.get("crm_imports")
 
 
 def test_an_attachment_on_a_full_disk(staff_client, settings):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from crm.generic.testing import csv_bytes, import_confirm, import_upload
 from crm.models import Account, BusinessContact
 from crm.tests.factories import AccountFactory
-from leads.tests.test_import import OUTLOOK_HEADER, outlook_row
+from crm.tests.outlook import OUTLOOK_HEADER, outlook_row
 
 pytestmark = pytest.mark.django_db
 CONTACTS, ACCOUNTS = "/contacts/import/", "/accounts/import/"

@@ -13,7 +13,6 @@ from crm.generic.links import LinkedRecord
 from crm.models import Account, BusinessContact, Category
 from crm.models.base import Record
 from crm.tests.factories import AccountFactory, ContactFactory
-from sales.models import Opportunity
 
 
 @pytest.fixture
@@ -124,17 +123,3 @@ def test_a_form_that_shows_the_keys_gets_the_link_error_on_the_first(visit_model
     form = KeysForm({"title": "Fair", "account": "", "contact": ""})
     assert not form.is_valid()
     assert form.errors == {"account": ["Link the visit to one account or one business contact."]}
-
-
-def test_opportunities_link_through_it(db):
-    """Opportunities declare their account/contact link this way: the filter by
-    name, the constraint they always had (same name, no migration) and the rule."""
-    assert Opportunity.record_links["linked"].field_names == ("account", "contact")
-    assert "opportunity_links_one_record" in [c.name for c in Opportunity._meta.constraints]
-    litware, anna = AccountFactory(name="Litware"), ContactFactory(full_name="Anna Hansen")
-    from sales.tests.factories import OpportunityFactory
-
-    OpportunityFactory(title="A", account=litware)
-    OpportunityFactory(title="B", account=None, contact=anna)
-    assert list(Opportunity.objects.filter(Opportunity.linked.name_q("lit")).values_list("title", flat=True)) == ["A"]
-    assert list(Opportunity.objects.filter(Opportunity.linked.name_q("hans")).values_list("title", flat=True)) == ["B"]

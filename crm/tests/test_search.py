@@ -125,18 +125,6 @@ def test_at_most_eight_words_count():
                                                                       "x"]
 
 
-def test_leads_list_and_link_to_dialog_search_the_same_way(staff_client, people):
-    ContactFactory(full_name="Lead Hansen", is_lead=True, email="lead@hansenfirm.example")
-    body = staff_client.get(reverse("leads:lead_list"), {"q": "hansenf"}).content.decode()
-    assert "Lead Hansen" in body and "1 record" in body
-    body = staff_client.get(reverse("leads:lead_list"), {"q": "ansen"}).content.decode()
-    assert "Lead Hansen" not in body
-    body = staff_client.get(reverse("crm:link_to_search"), {"types": "contact", "q": "hans"}).content.decode()
-    assert "Anna Hansen" in body and "Per Johansen" not in body and "Lead Hansen" not in body
-    body = staff_client.get(reverse("crm:link_to_search"), {"types": "lead", "q": "hans"}).content.decode()
-    assert "Lead Hansen" in body and "Anna Hansen" not in body
-
-
 def test_accounts_still_search_substrings_of_name_phone_and_number(staff_client):
     AccountFactory(name="Northwind Traders", business_phone="+47 22 33 44 55", account_number="NW-0042")
     AccountFactory(name="Contoso", email="post@contoso.example")

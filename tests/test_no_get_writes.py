@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from crm.tests.urlwalk import all_patterns, finish, is_html, page_forms, site_urls
+from tests.urlwalk import all_patterns, finish, is_html, page_forms, site_urls
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern
 
 from crm.generic.views.viewset import RecordViewSet
-from crm.models import BusinessContact, HistoryItem, ListKind, ListValue
+from crm.models import BusinessContact, HistoryItem, ListValue, list_kind_choices
 
 # --- URL patterns -------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ def _route(entry) -> str:
 
 def pattern_model(pattern: Pattern):
     """The model whose primary key fills the pattern's ``pk`` / ``object_id`` / ``id``."""
-    from crm import views as crm_views
+    from crm.views import customize, history, records
     from crm.generic.views.deleted import DeletedItemRestoreView
     from crm.models import DeletedItem
     from leads import views as lead_views
@@ -102,10 +102,10 @@ def pattern_model(pattern: Pattern):
     if pattern.model_admin is not None:
         return pattern.model_admin.model
     by_view = {
-        crm_views.HistoryItemDetailView: HistoryItem, crm_views.HistoryItemEditView: HistoryItem,
-        crm_views.HistoryItemDeleteView: HistoryItem, crm_views.HistoryItemLinkView: HistoryItem,
-        crm_views.HistoryFileDownloadView: HistoryItem, crm_views.ContactPhotoView: BusinessContact,
-        crm_views.ListValueDeleteView: ListValue, lead_views.LeadConvertView: Lead,
+        history.HistoryItemDetailView: HistoryItem, history.HistoryItemEditView: HistoryItem,
+        history.HistoryItemDeleteView: HistoryItem, history.HistoryItemLinkView: HistoryItem,
+        history.HistoryFileDownloadView: HistoryItem, records.ContactPhotoView: BusinessContact,
+        customize.ListValueDeleteView: ListValue, lead_views.LeadConvertView: Lead,
         lead_views.CriterionDeleteView: ScoringCriterion, sales_views.ReopenView: Opportunity,
         sales_views.StageDeleteView: SalesStage, sales_views.ActivityDeleteView: SalesActivity,
         sales_views.ProductEditView: Product, DeletedItemRestoreView: DeletedItem,
@@ -133,7 +133,8 @@ def path_values(pattern: Pattern, samples: dict[type, list[int]]) -> list[dict[s
             assert ids, f"no sample rows of {model.__name__} for {pattern.name}"
             choices[name] = ids
         elif name == "kind":
-            choices[name] = ListKind.values if pattern.name == "crm:list_edit" else HistoryItem.Kind.values
+            choices[name] = ([kind for kind, _label in list_kind_choices()] if pattern.name == "crm:list_edit"
+                            else HistoryItem.Kind.values)
         elif name == "action":
             choices[name] = [action.name for action in pattern.viewset.actions]
         elif name == "app_label":

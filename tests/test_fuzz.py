@@ -36,12 +36,12 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.urls import Resolver404, resolve, reverse
 
 from crm.generic.views.lists import ObjectListView
-from crm.views import RecordHistoryView
-from crm.tests.urlwalk import Pattern, all_patterns, finish, is_html, page_forms, path_values, rejected_fields
+from crm.views.history import RecordHistoryView
+from tests.urlwalk import Pattern, all_patterns, finish, is_html, page_forms, path_values, rejected_fields
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert(1)</script>"
 MEGABYTE = "x" * 1_000_000
 CORPUS = [

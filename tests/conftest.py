@@ -1,4 +1,4 @@
-"""Fixtures of the whole-site tests (``test_no_get_writes``, ``test_fuzz``)."""
+"""Fixtures of the site-wide tests (``test_no_get_writes``, ``test_fuzz``): the demo data of every app."""
 import io
 
 import pytest
