@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm import views
+from crm import scoring_views, views
 from crm.generic.views import DeletedItemRestoreView, DeletedItemsView
 
 app_name = "crm"
@@ -24,5 +24,9 @@ urlpatterns = [
     path("customize/list-values/<int:pk>/delete/", views.ListValueDeleteView.as_view(), name="list_value_delete"),
     path("customize/categories/", views.CategoryListView.as_view(), name="categories"),
     path("customize/sign-in-locks/", views.SignInLocksView.as_view(), name="signin_locks"),
+    # Lead scoring: the paths are those the leads app had (the criteria score business contacts too).
+    path("leads/form/score/", scoring_views.ScoreView.as_view(), name="score"),
+    path("customize/lead-scoring/", scoring_views.CriteriaView.as_view(), name="criteria"),
+    path("customize/lead-scoring/<int:pk>/delete/", scoring_views.CriterionDeleteView.as_view(), name="criterion_delete"),
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
 ]

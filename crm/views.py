@@ -102,7 +102,7 @@ class PersonViewSetMixin:
 
     @classmethod
     def save_form(cls, request, obj, form, creating: bool) -> None:
-        from leads.services import person_save
+        from crm.services import person_save
 
         person_save(instance=obj, user=request.user, criteria=form.cleaned_data.get("criteria") or [],
                     expected_version=None if creating else form.cleaned_data.get("version"), m2m=form.m2m_data())

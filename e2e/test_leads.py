@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from crm.models import ScoringCriterion
 from crm.tests.factories import ContactFactory, HistoryItemFactory, link
-from leads.models import ScoringCriterion
 from leads.tests.factories import LeadFactory
 from e2e.conftest import bulk_assign, restore_shipped_criteria
 

@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from crm import services as crm_services
 from crm.generic import recycle, services
-from crm.models import Account, BusinessContact, ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink
-from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, link
-from leads.models import CriterionMet, Lead
-from leads.tests.factories import CriterionFactory, LeadFactory
+from crm.models import Account, BusinessContact, ChangeLogEntry, CriterionMet, DeletedItem, HistoryItem, HistoryLink
+from crm.tests.factories import (AccountFactory, CategoryFactory, ContactFactory, CriterionFactory, HistoryItemFactory,
+                                 link)
+from leads.models import Lead
+from leads.tests.factories import LeadFactory
 from sales import services as sales_services
 from sales.models import ActivityDone, Opportunity, OpportunityLine
 from sales.tests.factories import ActivityFactory, ProductFactory, StageFactory, create_won_opportunity
