@@ -15,6 +15,12 @@ from leads.tests.factories import LeadFactory
 pytestmark = pytest.mark.django_db
 
 
+def test_the_scoring_pages_kept_their_addresses_when_they_moved_to_crm():
+    assert reverse("crm:score") == "/leads/form/score/"
+    assert reverse("crm:criteria") == "/customize/lead-scoring/"
+    assert reverse("crm:criterion_delete", args=[7]) == "/customize/lead-scoring/7/delete/"
+
+
 class TestCriteriaPage:
     def test_staff_get_403(self, staff_client):
         assert staff_client.get(reverse("crm:criteria")).status_code == 403
