@@ -90,8 +90,8 @@ def main() -> None:
         back_commit_s = time.perf_counter() - start
         assert back.counts["unchanged"] == exported and back_result == {
             "new": 0, "update": 0, "unchanged": exported, "skip": 0, "error": 0}, (back.counts, back_result)
-        from leads.models import CriterionMet, ScoringCriterion
-        from leads.services import lead_rescore_all
+        from crm.models import CriterionMet, ScoringCriterion
+        from crm.services import lead_rescore_all
 
         criteria = list(ScoringCriterion.objects.all())
         ids = list(Lead.objects.values_list("pk", flat=True))

@@ -36,7 +36,7 @@ from crm.generic.services import DomainError, EditConflict
 from crm.generic.links import LinkFormMixin
 from crm.models import (
     Account, BusinessContact, Category, ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink, ListValue,
-    UserPreferences,
+    ScoringCriterion, UserPreferences,
 )
 from crm.permissions import is_owner
 
@@ -323,6 +323,20 @@ class CategoryAdmin(OwnerModelAdmin):
 
     def delete_model(self, request, obj):
         services.category_delete(category=obj, user=request.user)
+
+
+@admin.register(ScoringCriterion, site=owner_admin_site)
+class ScoringCriterionAdmin(OwnerModelAdmin):
+    """Criteria edited here re-score everyone, as on the Customize page."""
+
+    list_display = ("description", "weight", "position")
+    list_editable = ("weight", "position")
+
+    def save_model(self, request, obj, form, change):
+        services.criterion_save(criterion=obj)
+
+    def delete_model(self, request, obj):
+        services.criterion_delete(criterion=obj)
 
 
 class ListValueAdminForm(ListValueForm):

@@ -17,8 +17,8 @@ from crm.generic.widgets import CommentsWidget, LinkToWidget
 from crm.models import Account, BusinessContact, Category, HistoryItem, ListKind, ListValue, UserPreferences
 from crm.models.base import ADDRESS_PARTS
 from crm.permissions import is_owner
+from crm.scoring_forms import ScoringFormMixin
 from crm.validators import normalize_upload_name, validate_upload_content, validate_upload_name, validate_upload_size
-from leads.scoring_forms import ScoringFormMixin
 
 
 def address_fieldset(prefix: str, label) -> Fieldset:

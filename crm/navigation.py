@@ -55,6 +55,7 @@ CUSTOMIZE: list[tuple[str, str, str]] = [
     (_("Categories"), "crm:categories", _("Names and colours of the categories records can carry.")),
     (_("Sign-in locks"), "crm:signin_locks",
      _("Accounts and addresses locked out after too many failed sign-ins; unlock them here.")),
+    (_("Lead scoring criteria"), "crm:criteria", _("What makes a good lead, and how much each criterion weighs.")),
 ]
 
 

@@ -1,15 +1,17 @@
 """Reads that span relations, shared by pages, reports and exports."""
 import datetime
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Aggregate, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import Aggregate, Count, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import JSONArray
 
+from crm import scoring
 from crm.generic import registry
-from crm.models import HistoryItem, HistoryLink, ListValue
+from crm.models import BusinessContact, CriterionMet, HistoryItem, HistoryLink, ListValue, ScoringCriterion
 from crm.models.categories import text_colour_on
 
 
@@ -210,3 +212,34 @@ def signin_locks() -> list[SignInLock]:
                 .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by(column))
         locks += [SignInLock(kind, row[column], row["failures"], row["last"] + settings.AXES_COOLOFF_TIME) for row in rows]
     return locks
+
+
+# --- Lead scoring ----------------------------------------------------------------
+
+def criterion_delete_effect(criterion: ScoringCriterion) -> dict[str, int]:
+    """What deleting ``criterion`` does, for its confirmation page.
+
+    Every lead and business contact with an automatic score is re-scored
+    (the weights of all criteria change, ``crm.services.lead_rescore_all``);
+    manual scores stand. ``ticked_*`` count the records whose tick goes with
+    the criterion. Two aggregate queries, whatever the number of records.
+    """
+    automatic = BusinessContact.objects.filter(score_type=BusinessContact.ScoreType.AUTOMATIC).aggregate(
+        leads=Count("pk", filter=Q(is_lead=True)), contacts=Count("pk", filter=Q(is_lead=False)))
+    ticked = CriterionMet.objects.filter(criterion=criterion).aggregate(
+        leads=Count("pk", filter=Q(contact__is_lead=True)), contacts=Count("pk", filter=Q(contact__is_lead=False)))
+    return {"rescored_leads": automatic["leads"], "rescored_contacts": automatic["contacts"],
+            "ticked_leads": ticked["leads"], "ticked_contacts": ticked["contacts"]}
+
+
+def score_of(*, criteria_ids: Iterable[int], score_type: str, manual_score: int | None) -> int:
+    """The stars of a lead or business contact with these criteria ticked and
+    this score type and manual score, computed as saving it computes them
+    (``scoring.automatic_score`` of the ticked weights, as in
+    ``crm.services.person_save``, then ``scoring.effective_score``, as in
+    the model's ``clean``): what its form shows while it is filled in. Ids of
+    no criterion (one deleted meanwhile) count as not ticked. One query."""
+    weights = dict(ScoringCriterion.objects.values_list("pk", "weight"))
+    ticked = set(criteria_ids)
+    automatic = scoring.automatic_score([weight for pk, weight in weights.items() if pk in ticked], weights.values())
+    return scoring.effective_score(score_type, manual_score, automatic)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from crm.generic.views.deleted import DeletedItemRestoreView, DeletedItemsView
-from crm.views import customize, history, home, link_to, records
+from crm.views import customize, history, home, link_to, records, scoring
 
 app_name = "crm"
 
@@ -24,5 +24,9 @@ urlpatterns = [
     path("customize/list-values/<int:pk>/delete/", customize.ListValueDeleteView.as_view(), name="list_value_delete"),
     path("customize/categories/", customize.CategoryListView.as_view(), name="categories"),
     path("customize/sign-in-locks/", customize.SignInLocksView.as_view(), name="signin_locks"),
+    # Lead scoring (the criteria score business contacts too): the criteria pages keep the paths they had.
+    path("contacts/form/score/", scoring.ScoreView.as_view(), name="score"),
+    path("customize/lead-scoring/", scoring.CriteriaView.as_view(), name="criteria"),
+    path("customize/lead-scoring/<int:pk>/delete/", scoring.CriterionDeleteView.as_view(), name="criterion_delete"),
     path("preferences/", home.PreferencesView.as_view(), name="preferences"),
 ]

@@ -170,7 +170,7 @@ def restore_shipped_criteria() -> None:
     """Put back the lead scoring criteria shipped by leads/migrations/0002 (total
     weight 10): a transactional test flushes the database afterwards, taking the
     data migration's rows with it."""
-    from leads.models import ScoringCriterion
+    from crm.models import ScoringCriterion
 
     shipped = [("Has a budget", ScoringCriterion.Weight.HIGH), ("Is a decision maker", ScoringCriterion.Weight.NORMAL),
                ("Has a need for our product or service", ScoringCriterion.Weight.HIGH),

@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from leads.models import CriterionMet, ScoringCriterion
-from leads.tests.factories import CriterionFactory, LeadFactory
+from crm.models import CriterionMet, ScoringCriterion
+from crm.tests.factories import CriterionFactory
+from leads.tests.factories import LeadFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

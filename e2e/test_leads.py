@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from crm.models import ScoringCriterion
 from crm.tests.factories import ContactFactory, HistoryItemFactory, link
-from leads.models import ScoringCriterion
 from leads.tests.factories import LeadFactory
 from e2e.conftest import bulk_assign, restore_shipped_criteria
 
@@ -164,7 +164,7 @@ def test_the_stars_are_drawn_by_the_server(signed_in_page: Page, live_server, sh
     expect_form_stars(page, 0)
 
     budget = score_section(page).get_by_role("checkbox", name="Has a budget (High)")
-    with page.expect_response(lambda r: r.url.endswith("/leads/form/score/") and r.request.method == "POST") as answer:
+    with page.expect_response(lambda r: r.url.endswith("/contacts/form/score/") and r.request.method == "POST") as answer:
         budget.check()
     assert answer.value.status == 200
     expect_form_stars(page, 2)  # 5 × 3/10 = 1.5, rounded up

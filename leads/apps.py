@@ -18,5 +18,3 @@ class LeadsConfig(AppConfig):
             url_namespace="leads", filter=Q(is_lead=True), owns=lambda obj: obj.is_lead,
         ))
         navigation.add_tab("sales", navigation.Tab(_("Leads"), "leads:lead_list", ("lead",)))
-        navigation.add_customize_entry(_("Lead scoring criteria"), "leads:criteria",
-                                       _("What makes a good lead, and how much each criterion weighs."))

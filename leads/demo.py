@@ -1,5 +1,5 @@
 """The demo leads (a step of ``crm.generic.demo``, after crm's): about thirty,
-written through the lead services, so scores and change logs are what the
+written through the services (``crm.services.person_save``), so scores and change logs are what the
 pages would have written."""
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from django.utils import timezone
 from crm import services
 from crm.demo import COMPANIES, FIRST, LAST, TITLES
 from crm.generic import demo
-from crm.models import BusinessContact, HistoryItem, ListKind, ListValue
-from leads import services as lead_services
-from leads.models import Lead, ScoringCriterion
+from crm.models import BusinessContact, HistoryItem, ListKind, ListValue, ScoringCriterion
+from leads.models import Lead
 
 # Companies the leads work for: prospects, not (yet) accounts.
 LEAD_COMPANIES = [
@@ -85,7 +84,7 @@ def _leads(rng, users, categories) -> bool:
             chosen = rng.sample(categories, 1)
         # 0 … all criteria ticked, so the automatic scores spread from 0 to 5 stars.
         ticked = rng.sample(criteria, index % (len(criteria) + 1)) if criteria else []
-        lead = lead_services.person_save(instance=lead, user=creator, criteria=ticked, m2m={"categories": chosen})
+        lead = services.person_save(instance=lead, user=creator, criteria=ticked, m2m={"categories": chosen})
         if index % 4 == 1:
             services.history_item_create(
                 item=HistoryItem(kind=HistoryItem.Kind.PHONE, subject=f"First call with {company}",

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _, ngettext_lazy
 
 from crm.filtersets import PersonFilterSet
 from crm.models import BusinessContact
+from crm.scoring import MAX_STARS
 from leads.models import Lead
-from leads.scoring import MAX_STARS
 
 RATING_CHOICES = [(n, ngettext_lazy("%(n)d star or more", "%(n)d stars or more", n) % {"n": n})
                   for n in range(1, MAX_STARS + 1)]

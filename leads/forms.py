@@ -1,11 +1,11 @@
-"""Lead forms: the lead itself, convert, scoring criteria."""
+"""Lead forms: the lead itself, convert, new lead from e-mail."""
 from crispy_forms.bootstrap import Tab, TabHolder
 from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.forms import CONTACT_FIELDS, CONTACT_WIDGETS, PersonForm
-from leads.models import Lead, ScoringCriterion
+from leads.models import Lead
 
 
 class LeadForm(PersonForm):
@@ -28,12 +28,6 @@ class LeadForm(PersonForm):
                 Tab(_("Categories"), "categories"),
             )
         )
-
-
-class CriterionForm(forms.ModelForm):
-    class Meta:
-        model = ScoringCriterion
-        fields = ["description", "weight"]
 
 
 class ConvertForm(forms.Form):

@@ -1,120 +1,16 @@
-"""Lead writes: scoring criteria, re-scoring, ticking criteria, conversion."""
+"""Lead writes: conversion to a business contact and keeping a captured e-mail.
+
+Scoring (criteria, ticks, re-scoring, ``person_save``) is crm's: ``crm.services``."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.generic.services import (DomainError, changelog_bulk_write, lock_current, record_create, record_update,
-                                  reorder)
+from crm.generic.services import DomainError, changelog_bulk_write
 from crm.models import BusinessContact, HistoryItem
 from crm.services import history_item_create
-from leads import scoring
-from leads.models import CriterionMet, ScoringCriterion
-
-
-def _total_weight() -> int:
-    return ScoringCriterion.objects.aggregate(total=Sum("weight"))["total"] or 0
-
-
-def auto_score_expression(total: int):
-    """The automatic score as SQL: the same integer formula as scoring.automatic_score."""
-    if total <= 0:
-        return Value(0)
-    met = Coalesce(
-        Subquery(
-            CriterionMet.objects.filter(contact=OuterRef("pk")).values("contact")
-            .annotate(s=Sum("criterion__weight")).values("s")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-    return (met * (2 * scoring.MAX_STARS) + total) / (2 * total)
-
-
-@transaction.atomic
-def lead_rescore_all() -> int:
-    """Re-score every lead and business contact after the criteria changed:
-    one UPDATE statement, not a loop in Python. Manual scores stand."""
-    expression = auto_score_expression(_total_weight())
-    return BusinessContact.objects.update(
-        auto_score=expression,
-        score=Case(
-            When(score_type=BusinessContact.ScoreType.MANUAL, then=Coalesce(F("manual_score"), 0)),
-            default=expression,
-        ),
-    )
-
-
-@transaction.atomic
-def criterion_save(*, criterion: ScoringCriterion) -> ScoringCriterion:
-    """Add or change a criterion (description, weight) and re-score everyone."""
-    if criterion.pk is None and not criterion.position:
-        criterion.position = (ScoringCriterion.objects.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    criterion.full_clean()
-    criterion.save()
-    lead_rescore_all()
-    return criterion
-
-
-@transaction.atomic
-def criterion_delete(*, criterion: ScoringCriterion) -> None:
-    """Delete a criterion (its ticks go with it) and re-score everyone."""
-    criterion.delete()
-    lead_rescore_all()
-
-
-@transaction.atomic
-def criterion_move(*, criterion: ScoringCriterion, offset: int) -> None:
-    reorder(ScoringCriterion.objects.order_by("position", "id"), criterion, offset)
-
-
-@transaction.atomic
-def person_save(*, instance: BusinessContact, user, criteria=None, expected_version: int | None = None,
-                m2m: dict | None = None) -> BusinessContact:
-    """Create or update a lead or business contact together with its ticked
-    scoring criteria, in one transaction.
-
-    The criteria are part of the record: ticking one is a new version (a stale
-    form is refused) logged in the same change-log entry, and the automatic
-    score follows from them before the record is validated. ``criteria=None``
-    leaves the ticks as they are (a form without the boxes).
-    """
-    creating = instance.pk is None
-    if not creating:
-        lock_current(instance)  # the stored ticks below are read under the row lock
-    related = {}
-    wanted = None
-    if criteria is not None:
-        wanted = {c.pk for c in criteria}
-        current = set() if creating else set(
-            CriterionMet.objects.filter(contact_id=instance.pk).values_list("criterion_id", flat=True))
-        weights = dict(ScoringCriterion.objects.values_list("pk", "weight"))
-        instance.auto_score = scoring.automatic_score([weights[pk] for pk in wanted if pk in weights], weights.values())
-        if wanted != current:
-            names = dict(ScoringCriterion.objects.values_list("pk", "description"))
-            related["criteria"] = {
-                "label": str(_("Lead scoring criteria")),
-                "old": ", ".join(sorted(names[pk] for pk in current if pk in names)),
-                "new": ", ".join(sorted(names[pk] for pk in wanted if pk in names)),
-            }
-    if creating:
-        record_create(instance=instance, user=user, m2m=m2m, related_changes=related)
-    else:
-        record_update(instance=instance, user=user, expected_version=expected_version, m2m=m2m,
-                      related_changes=related)
-    if "criteria" in related:
-        CriterionMet.objects.filter(contact=instance).exclude(criterion_id__in=wanted).delete()
-        CriterionMet.objects.bulk_create([CriterionMet(contact=instance, criterion_id=pk) for pk in wanted - current])
-    return instance
-
-
-def _contact_ct() -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(BusinessContact).pk
 
 
 @transaction.atomic

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from crm.generic.tables import (
     DateColumn, EmailColumn, FastColumn, RecordTable, TextColumn, TitleColumn, UserColumn,
 )
+from crm.stars import stars_html
 from leads.models import Lead
-from leads.stars import stars_html
 
 
 class StarsColumn(FastColumn):

@@ -1,4 +1,6 @@
-"""Sales ▸ Leads: list, reading pane, form with scoring, convert, criteria."""
+"""Sales ▸ Leads: list, reading pane, form with scoring, convert, new lead from e-mail.
+
+The live score and the scoring criteria pages are crm's (``crm.views.scoring``)."""
 import secrets
 from urllib.parse import urlencode
 
@@ -10,20 +12,16 @@ from django.views import View
 
 from crm.generic import services as record_services
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
-from crm.generic.ordered import OrderedDeleteView, OrderedList
 from crm.generic.params import object_or_404
-from crm.permissions import OwnerRequiredMixin
 from crm.selectors import people_with_email
 from crm.templatetags.crm import record_url
-from crm.views.customize import CustomizeListView
 from crm.views.records import COMMENTS_SECTION, PERSON_SECTIONS, CRMRecordViewSet, PersonViewSetMixin
-from leads import selectors, services
+from leads import services
 from leads.filtersets import LeadFilterSet
-from leads.forms import ConvertForm, CriterionForm, EmailCaptureForm, LeadForm
-from leads.models import Lead, ScoringCriterion
+from leads.forms import ConvertForm, EmailCaptureForm, LeadForm
+from leads.models import Lead
 from leads.imports import LeadImporter
 from leads.resources import LeadResource
-from leads.scoring_forms import ScoreSectionForm, submitted_score
 from leads.tables import LeadTable
 
 
@@ -175,64 +173,3 @@ class LeadConvertView(View):
         else:
             messages.success(request, _("“%(name)s” is now a business contact.") % {"name": contact})
         return redirect(reverse("crm:contact_edit", args=[contact.pk]))
-
-
-class ScoreView(View):
-    """The live score of a lead or business contact form (htmx): the form is
-    posted whenever something in its "Lead score" section changes, and the
-    stars it would save are drawn again (the ``stars`` partial of
-    ``leads/includes/score_display.html``). It writes nothing; it is POST only
-    because the whole form travels in the body, so a GET is refused (405)."""
-
-    def post(self, request):
-        score = submitted_score(ScoreSectionForm(request.POST))
-        return render(request, "leads/includes/score_display.html#stars", {"score": score})
-
-
-class Criteria(OrderedList):
-    """The lead scoring criteria; every change re-scores all automatic leads and
-    business contacts at once, and a delete is confirmed first (``CriterionDeleteView``)."""
-
-    key = "criterion"
-    form_class = CriterionForm
-    queryset = ScoringCriterion.objects.all()
-    column_headings = True
-    add_heading = gettext_lazy("New criterion")
-    empty_text = gettext_lazy("No criteria: every automatic score is 0 stars.")
-    delete_url_name = "leads:criterion_delete"
-
-    def save(self, form, *, creating):
-        services.criterion_save(criterion=form.save(commit=False))
-        return _("“%(name)s” was saved; scores were recalculated.") % {"name": form.instance}
-
-    def move(self, item, offset):
-        services.criterion_move(criterion=item, offset=offset)
-
-
-class CriteriaView(CustomizeListView):
-    """Customize lead scoring criteria: add, edit (description, weight), move, delete."""
-
-    lists = [Criteria()]
-    title = gettext_lazy("Lead scoring criteria")
-    intro = gettext_lazy("A lead's automatic score is 5 stars × the weights of the criteria it meets ÷ the weights of all "
-                         "criteria. Changing the criteria re-scores every lead and business contact with an automatic "
-                         "score; manual scores stand.")
-    page_width = "col-lg-8"
-
-
-class CriterionDeleteView(OwnerRequiredMixin, OrderedDeleteView):
-    """Delete a scoring criterion: GET says what happens (who is re-scored,
-    where it is ticked), POST deletes it and re-scores."""
-
-    queryset = ScoringCriterion.objects.all()
-    template_name = "leads/criterion_delete.html"
-
-    def get_context_data(self, item):
-        return selectors.criterion_delete_effect(item)
-
-    def list_url(self, item):
-        return reverse("leads:criteria")
-
-    def delete(self, item, form, user):
-        services.criterion_delete(criterion=item)
-        return _("“%(name)s” was deleted; scores were recalculated.") % {"name": item}

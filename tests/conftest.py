@@ -53,7 +53,8 @@ def seeded_site(client):
     """The demo data plus what it lacks (an attachment, a photo, a pending import,
     a captured e-mail, sales settings, another user's preferences), a signed-in
     superuser, and one sample row of each kind the URLs take."""
-    from leads.models import Lead, ScoringCriterion
+    from crm.models import ScoringCriterion
+    from leads.models import Lead
     from sales import services as sales_services
     from sales.models import Opportunity, Product, SalesActivity, SalesSettings, SalesStage
 

@@ -15,9 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.generic.testing import submitted_form
-from crm.models import Category, ListValue
+from crm.models import Category, ListValue, ScoringCriterion
 from crm.tests.factories import CategoryFactory, ContactFactory, ListValueFactory
-from leads.models import ScoringCriterion
 from sales.models import SalesActivity, SalesStage
 from sales.tests.factories import ActivityFactory, StageFactory, stage
 
@@ -54,7 +53,7 @@ CASES = [
          lambda: ListValue.objects.filter(kind="source").order_by("position").first()),
     Case("categories", lambda: reverse("crm:categories"), "category", Category, "name",
          lambda: Category.objects.first() or CategoryFactory(name="Key customer"), movable=False),
-    Case("criteria", lambda: reverse("leads:criteria"), "criterion", ScoringCriterion, "description",
+    Case("criteria", lambda: reverse("crm:criteria"), "criterion", ScoringCriterion, "description",
          lambda: ScoringCriterion.objects.order_by("position").first()),
     Case("stages", lambda: reverse("sales:stages"), "stage", SalesStage, "name", lambda: stage()),
     Case("activities", lambda: reverse("sales:stages"), "activity", SalesActivity, "name",
@@ -240,7 +239,7 @@ def test_a_category_is_deleted_on_the_page(owner_client):
 
 def test_a_criterion_is_saved_with_its_weight(owner_client):
     criterion = ScoringCriterion.objects.order_by("position").first()
-    url = reverse("leads:criteria")
+    url = reverse("crm:criteria")
     data = submitted_form(owner_client.get(url).content.decode(), id=f"criterion-edit-{criterion.pk}")
     assert data["weight"] == [str(criterion.weight)]
     data["weight"] = [str(ScoringCriterion.Weight.LOW)]

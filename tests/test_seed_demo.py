@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from crm.models import Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, ListValue
-from leads import scoring
-from leads.models import CriterionMet, Lead, ScoringCriterion
+from crm import scoring
+from crm.models import (Account, BusinessContact, Category, ChangeLogEntry, CriterionMet, HistoryItem, ListValue,
+                        ScoringCriterion)
+from leads.models import Lead
 from sales import pricing
 from sales.models import ActivityDone, Opportunity, OpportunityLine, Product, SalesStage
 

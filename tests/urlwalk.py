@@ -89,11 +89,11 @@ def _route(entry) -> str:
 
 def pattern_model(pattern: Pattern):
     """The model whose primary key fills the pattern's ``pk`` / ``object_id`` / ``id``."""
-    from crm.views import customize, history, records
+    from crm.views import customize, history, records, scoring
     from crm.generic.views.deleted import DeletedItemRestoreView
-    from crm.models import DeletedItem
+    from crm.models import DeletedItem, ScoringCriterion
     from leads import views as lead_views
-    from leads.models import Lead, ScoringCriterion
+    from leads.models import Lead
     from sales import views as sales_views
     from sales.models import Opportunity, Product, SalesActivity, SalesStage
 
@@ -106,7 +106,7 @@ def pattern_model(pattern: Pattern):
         history.HistoryItemDeleteView: HistoryItem, history.HistoryItemLinkView: HistoryItem,
         history.HistoryFileDownloadView: HistoryItem, records.ContactPhotoView: BusinessContact,
         customize.ListValueDeleteView: ListValue, lead_views.LeadConvertView: Lead,
-        lead_views.CriterionDeleteView: ScoringCriterion, sales_views.ReopenView: Opportunity,
+        scoring.CriterionDeleteView: ScoringCriterion, sales_views.ReopenView: Opportunity,
         sales_views.StageDeleteView: SalesStage, sales_views.ActivityDeleteView: SalesActivity,
         sales_views.ProductEditView: Product, DeletedItemRestoreView: DeletedItem,
     }

@@ -7,7 +7,7 @@ A page declares its lists and writes no view code or template of its own: an
 one item (``form_class``, a ModelForm, so ``maxlength`` and the like are the
 model's), its labels, and which service each change calls (``save``, ``move``,
 ``delete``); an ``OrderedListView`` subclass lists them (``lists``) with the
-page's title. ``leads.views.Criteria`` and ``CriteriaView`` are a whole example;
+page's title. ``crm.views.scoring.Criteria`` and ``CriteriaView`` are a whole example;
 ``sales.views.Stages`` nests each stage's activities (``nested``) and adds two
 ops of its own (``item_actions``).
 

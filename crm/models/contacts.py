@@ -5,8 +5,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from leads.scoring import effective_score
 from crm.names import derive_names
+from crm.scoring import effective_score
 from crm.validators import validate_photo
 
 from crm.generic.links import LinkedRecord
@@ -81,7 +81,7 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     initiated_by = LinkedRecord("initiated_by_account", "initiated_by_contact", verbose_name=_("Initiated by"),
                                 message=_("A record is initiated by one account or one contact, not both."))
     # Lead score (SPEC 4; the criteria apply to business contacts too).
-    # ``auto_score`` is kept by leads.services from the ticked criteria;
+    # ``auto_score`` is kept by crm.services from the ticked criteria;
     # ``score`` is the stars shown (manual or automatic), stored so lists can
     # sort and filter by it.
     score_type = models.CharField(_("score type"), max_length=9, choices=ScoreType.choices, default=ScoreType.AUTOMATIC)

@@ -1,4 +1,5 @@
-"""Template helpers for record pages: labelled field values, badges, user names."""
+"""Template helpers for record pages: labelled field values, badges, user names,
+a score as stars (``crm.stars``)."""
 from django import template
 from django.db import models
 from django.template.loader import render_to_string
@@ -11,9 +12,12 @@ from django.utils.translation import gettext as _
 
 from crm.generic import panes, registry
 from crm.generic.widgets import render_choice, render_field
-from leads.stars import stars_html
+from crm.stars import star_glyphs, stars_html, stars_label
 
 register = template.Library()
+
+register.filter("star_glyphs", star_glyphs)
+register.filter("stars_label", stars_label)
 
 
 @register.filter

@@ -3,7 +3,9 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 
-from crm.models import Account, BusinessContact, Category, HistoryItem, HistoryLink, ListValue
+from crm import scoring
+from crm.models import (Account, BusinessContact, Category, CriterionMet, HistoryItem, HistoryLink, ListValue,
+                        ScoringCriterion)
 from crm.permissions import OWNER_GROUP
 
 
@@ -66,6 +68,14 @@ class HistoryItemFactory(factory.django.DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"Note {n}")
 
 
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScoringCriterion
+
+    description = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = ScoringCriterion.Weight.NORMAL
+
+
 def link(item: HistoryItem, *records) -> HistoryItem:
     """Link a history item to records (as the services do)."""
     for record in records:
@@ -118,8 +128,6 @@ def full_person(factory_class=None, **overrides) -> BusinessContact:
     score with ticked criteria, details, photo, categories and comments."""
     import datetime
 
-    from leads.models import CriterionMet, ScoringCriterion
-
     factory_class = factory_class or ContactFactory
     person = factory_class(
         full_name="Ola Fullname", first_name="Ola", last_name="Fullname", file_as="Fullname, Ola (Oslo)",
@@ -134,14 +142,10 @@ def full_person(factory_class=None, **overrides) -> BusinessContact:
     person.categories.add(CategoryFactory(name="Key customer"), CategoryFactory(name="Partner"))
     criterion = ScoringCriterion.objects.order_by("pk").first()
     CriterionMet.objects.create(contact=person, criterion=criterion)
-    from leads import scoring
-
     person.auto_score = scoring.automatic_score([criterion.weight], ScoringCriterion.objects.values_list("weight", flat=True))
     type(person).objects.filter(pk=person.pk).update(auto_score=person.auto_score)
     return person
 
 
 def criteria_met(person) -> list[int]:
-    from leads.models import CriterionMet
-
     return sorted(CriterionMet.objects.filter(contact_id=person.pk).values_list("criterion_id", flat=True))

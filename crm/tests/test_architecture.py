@@ -96,8 +96,9 @@ def template_references(source: str) -> list[str]:
     """Each ``{% include/extends/url/load %}`` of the template ``source`` that
     uses another app's templates, pages or tag libraries."""
     found = []
-    libraries = {path.stem for app in APPS for path in (ROOT / app / "templatetags").glob("*.py")
-                 if path.stem != "__init__"}
+    # The apps' tag libraries, and any named after an app (one it may add later).
+    libraries = set(APPS) | {path.stem for app in APPS for path in (ROOT / app / "templatetags").glob("*.py")
+                             if path.stem != "__init__"}
     for tag, argument in TEMPLATE_TAG.findall(source):
         if tag == "load":
             names = argument.split(" from ")[-1].split() if " from " in argument else argument.split()

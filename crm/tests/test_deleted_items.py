@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from crm import services as crm_services
 from crm.generic import recycle, services
-from crm.models import Account, BusinessContact, ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink
-from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, link
-from leads.models import CriterionMet
-from leads.tests.factories import CriterionFactory
+from crm.models import Account, BusinessContact, ChangeLogEntry, CriterionMet, DeletedItem, HistoryItem, HistoryLink
+from crm.tests.factories import (AccountFactory, CategoryFactory, ContactFactory, CriterionFactory, HistoryItemFactory,
+                                 link)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from crm import selectors
+from crm.services import person_save
 from crm.filtersets import AccountFilterSet, ContactFilterSet
 from crm.forms import AccountForm, ContactForm
 from crm.generic.files import serve_stored_file
@@ -96,8 +97,6 @@ class PersonViewSetMixin:
 
     @classmethod
     def save_form(cls, request, obj, form, creating: bool) -> None:
-        from leads.services import person_save
-
         person_save(instance=obj, user=request.user, criteria=form.cleaned_data.get("criteria") or [],
                     expected_version=None if creating else form.cleaned_data.get("version"), m2m=form.m2m_data())
         cls.save_related(request, obj, form)

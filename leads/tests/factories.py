@@ -1,7 +1,7 @@
 import factory
 
 from crm.tests.factories import ContactFactory
-from leads.models import Lead, ScoringCriterion
+from leads.models import Lead
 
 
 class LeadFactory(ContactFactory):
@@ -11,10 +11,3 @@ class LeadFactory(ContactFactory):
     full_name = factory.Sequence(lambda n: f"Lead {n:04d}")
     is_lead = True
 
-
-class CriterionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ScoringCriterion
-
-    description = factory.Sequence(lambda n: f"Criterion {n}")
-    weight = ScoringCriterion.Weight.NORMAL

@@ -1,13 +1,11 @@
-"""Leads and scoring criteria in the Django admin: written through the same
-services as the app (record services, re-scoring)."""
+"""Leads in the Django admin: written through the same services as the app."""
 import pytest
 from django.urls import reverse
 
 from crm.generic import services as record_services
 from crm.models import ChangeLogEntry
 from crm.tests.admin_forms import owner_not_superuser, page_data
-from leads.models import CriterionMet, Lead, ScoringCriterion
-from leads.scoring import automatic_score
+from leads.models import Lead
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,16 +36,3 @@ def test_a_stale_lead_page_is_refused(admin_client, other_staff):
     assert "Bob Nowak changed this record while you were editing it." in response.content.decode()
     lead.refresh_from_db()
     assert lead.job_title == "Agent"
-
-
-def test_a_criterion_weight_changed_in_the_admin_rescores_everyone(admin_client):
-    criteria = list(ScoringCriterion.objects.order_by("position"))
-    lead = LeadFactory()
-    CriterionMet.objects.create(contact=lead, criterion=criteria[0])
-    url = reverse("admin:leads_scoringcriterion_change", args=[criteria[1].pk])
-    response = admin_client.post(url, {**page_data(admin_client.get(url)), "weight": ScoringCriterion.Weight.LOW})
-    assert response.status_code == 302
-    weights = list(ScoringCriterion.objects.values_list("weight", flat=True))
-    assert ScoringCriterion.Weight.LOW in weights
-    lead.refresh_from_db()
-    assert lead.auto_score == lead.score == automatic_score([criteria[0].weight], weights) > 0

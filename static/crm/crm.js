@@ -189,7 +189,7 @@
   });
 
   /* ---- Lead score: the manual stars are chosen with a manual score only ------ */
-  // The stars shown come from the server (leads.views.ScoreView, by htmx); this
+  // The stars shown come from the server (crm.scoring_views.ScoreView, by htmx); this
   // only enables the manual stars while the score type is Manual. It listens in
   // the capture phase, so the radios are enabled before htmx reads the form for
   // the new stars (its listener is on the section, below the document).

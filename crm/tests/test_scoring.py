@@ -1,7 +1,7 @@
 """The scoring formula, without the database."""
 import pytest
 
-from leads.scoring import HIGH, LOW, NORMAL, automatic_score, effective_score
+from crm.scoring import HIGH, LOW, NORMAL, automatic_score, effective_score
 
 DEFAULTS = [HIGH, NORMAL, HIGH, NORMAL]  # the four shipped criteria
 

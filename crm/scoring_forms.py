@@ -1,18 +1,19 @@
-"""The lead score on a form: criteria checkboxes, Automatic/Manual, stars.
+"""The lead score on a form: criteria checkboxes, Automatic/Manual, stars;
+and the form of a criterion on the Customize page.
 
 Shared by the lead and business contact forms (the criteria score both).
 The stars shown on the form are drawn by the server: when anything in the
-section changes, htmx posts the form to ``leads.views.ScoreView``, which
+section changes, htmx posts the form to ``crm.views.scoring.ScoreView``, which
 computes them with ``submitted_score`` (the functions the save uses); the
-saved score always comes from leads.services.
+saved score always comes from crm.services.
 """
 from crispy_forms.layout import HTML, Div, Field, Fieldset
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm import scoring, selectors
 from crm.generic.params import parse_ids
-from leads import scoring, selectors
-from leads.models import CriterionMet, ScoringCriterion
+from crm.models import CriterionMet, ScoringCriterion
 
 
 class CriteriaWidget(forms.CheckboxSelectMultiple):
@@ -27,7 +28,7 @@ class CriteriaWidget(forms.CheckboxSelectMultiple):
 
 
 class StarsWidget(forms.RadioSelect):
-    template_name = "leads/widgets/stars.html"
+    template_name = "crm/widgets/stars.html"
 
 
 STAR_CHOICES = [(n, str(n)) for n in range(scoring.MAX_STARS + 1)]
@@ -37,7 +38,7 @@ STAR_VALUES = tuple(label for _value, label in STAR_CHOICES)
 def submitted_score(form: forms.BaseForm) -> int:
     """The stars of a score section as it was sent (``form`` is bound): the
     ticked criteria, the score type and the manual stars, computed as the save
-    computes them (``leads.selectors.score_of``). Odd input is no tick and no
+    computes them (``crm.selectors.score_of``). Odd input is no tick and no
     manual stars: ids that are no criterion's, values that are no star count."""
     criteria = form["criteria"].data or []
     manual = form["manual_score"].data
@@ -50,7 +51,7 @@ def submitted_score(form: forms.BaseForm) -> int:
 
 class ScoreSectionForm(forms.Form):
     """Only the score section of a lead or business contact form: what the
-    live score (``leads.views.ScoreView``) reads of the whole form it is sent."""
+    live score (``crm.views.scoring.ScoreView``) reads of the whole form it is sent."""
 
     criteria = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     score_type = forms.CharField(required=False, widget=forms.RadioSelect)
@@ -85,10 +86,18 @@ class ScoringFormMixin(forms.ModelForm):
     def score_section(self) -> Fieldset:
         return Fieldset(
             _("Lead score"),
-            Div(HTML('{% include "leads/includes/score_display.html" %}'), css_class="mb-2"),
+            Div(HTML('{% include "crm/includes/score_display.html" %}'), css_class="mb-2"),
             Div(Div("score_type", css_class="col-md-4"),
-                Div(Field("manual_score", template="leads/includes/manual_score_field.html"), css_class="col-md-8"),
+                Div(Field("manual_score", template="crm/includes/manual_score_field.html"), css_class="col-md-8"),
                 css_class="row"),
             "criteria",
             css_class="lead-score-section",
         )
+
+
+class CriterionForm(forms.ModelForm):
+    """A criterion on Customize ▸ Lead scoring criteria."""
+
+    class Meta:
+        model = ScoringCriterion
+        fields = ["description", "weight"]

@@ -1,5 +1,8 @@
 """Lead scoring rules, as pure functions (no database).
 
+The criteria score leads and business contacts alike (``crm.models.scoring``),
+so the rules live in crm; the leads app uses them.
+
 A criterion has a weight: Low 1, Normal 2, High 3. The automatic score in
 stars is round(5 × sum of the weights of the met criteria ÷ sum of all
 weights), rounding halves up, and 0 when there are no criteria. A manual

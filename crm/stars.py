@@ -1,14 +1,14 @@
 """A lead score drawn as stars: ★★★☆☆ and "3 of 5 stars", alike wherever it shows.
 
-Templates include ``leads/includes/stars.html``; Python that writes HTML
+Templates include ``crm/includes/stars.html``; Python that writes HTML
 itself (list cells, a record page's fields) calls ``stars_html``. Both take
 the glyphs and the words from here and the number of stars from
-``leads.scoring.MAX_STARS``; a test keeps their HTML the same.
+``crm.scoring.MAX_STARS``; a test keeps their HTML the same.
 """
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from leads.scoring import MAX_STARS
+from crm.scoring import MAX_STARS
 
 
 def clamp(stars) -> int:
@@ -29,7 +29,7 @@ def stars_label(stars) -> str:
 
 
 def stars_html(stars, *, label_shown: bool = False) -> str:
-    """The stars as safe HTML (what ``leads/includes/stars.html`` draws): the
+    """The stars as safe HTML (what ``crm/includes/stars.html`` draws): the
     glyphs hidden from screen readers, the words hidden from sight unless
     ``label_shown``."""
     label_class = "text-muted" if label_shown else "visually-hidden"

@@ -3,9 +3,8 @@ what happens; only the POST deletes and re-scores."""
 import pytest
 from django.urls import reverse
 
-from crm.models import BusinessContact
+from crm.models import BusinessContact, CriterionMet, ScoringCriterion
 from crm.tests.factories import ContactFactory
-from leads.models import CriterionMet, ScoringCriterion
 from leads.tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +15,7 @@ def budget() -> ScoringCriterion:
 
 
 def delete_url(criterion) -> str:
-    return reverse("leads:criterion_delete", args=[criterion.pk])
+    return reverse("crm:criterion_delete", args=[criterion.pk])
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def scored():
 
 
 def test_the_criteria_page_links_each_delete_to_its_confirmation(owner_client):
-    body = owner_client.get(reverse("leads:criteria")).content.decode()
+    body = owner_client.get(reverse("crm:criteria")).content.decode()
     assert f'href="{delete_url(budget())}"' in body
     assert 'value="delete"' not in body
 
@@ -53,7 +52,7 @@ def test_the_confirmation_says_who_is_rescored_and_changes_nothing(owner_client,
 def test_confirming_deletes_and_rescores(owner_client, scored):
     ticked, _other, manual, _contact = scored
     response = owner_client.post(delete_url(budget()), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("leads:criteria")
+    assert response.redirect_chain[-1][0] == reverse("crm:criteria")
     assert "“Has a budget” was deleted; scores were recalculated." in response.content.decode()
     assert not ScoringCriterion.objects.filter(description="Has a budget").exists()
     assert not CriterionMet.objects.exists()
@@ -64,7 +63,7 @@ def test_confirming_deletes_and_rescores(owner_client, scored):
 
 def test_a_delete_posted_to_the_criteria_page_only_leads_to_the_confirmation(owner_client):
     criterion = budget()
-    response = owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "delete", "pk": criterion.pk})
+    response = owner_client.post(reverse("crm:criteria"), {"list": "criterion", "op": "delete", "pk": criterion.pk})
     assert response["Location"] == delete_url(criterion)
     assert ScoringCriterion.objects.filter(pk=criterion.pk).exists()
 
@@ -77,7 +76,7 @@ def test_staff_can_neither_see_nor_confirm(staff_client):
 
 
 def test_an_unknown_criterion_is_not_found(owner_client):
-    assert owner_client.get(reverse("leads:criterion_delete", args=[999999])).status_code == 404
-    assert owner_client.post(reverse("leads:criterion_delete", args=[999999])).status_code == 404
-    assert owner_client.post(reverse("leads:criteria"), {"list": "criterion", "op": "delete", "pk": "abc"}).status_code == 404
+    assert owner_client.get(reverse("crm:criterion_delete", args=[999999])).status_code == 404
+    assert owner_client.post(reverse("crm:criterion_delete", args=[999999])).status_code == 404
+    assert owner_client.post(reverse("crm:criteria"), {"list": "criterion", "op": "delete", "pk": "abc"}).status_code == 404
     assert ScoringCriterion.objects.count() == 4
