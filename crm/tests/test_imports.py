@@ -119,3 +119,14 @@ def test_an_update_is_checked_as_a_form_checks_it(staff):
         "new": 0, "update": 0, "unchanged": 0, "skip": 0, "error": 1}
     acme.refresh_from_db()
     assert (acme.office, acme.version) == ("Oslo", 1)
+
+
+def test_a_cell_is_held_to_its_field_s_length_as_on_the_form(staff_client):
+    """Text is read with the form field's limit: 100 characters pass, 101 are
+    refused with the form's message; nothing of a refused file is written."""
+    response = import_upload(staff_client, ACCOUNTS, "a.csv", csv_bytes([
+        ["Account Name", "Office"], ["Acme AS", "x" * 100], ["Globex AS", "y" * 101]]))
+    assert response.context["errors"] == [
+        (3, "Office", "y" * 101, "Ensure this value has at most 100 characters (it has 101).")]
+    assert "Some rows have errors" in import_confirm(staff_client, ACCOUNTS, response).content.decode()
+    assert not Account.objects.exists()

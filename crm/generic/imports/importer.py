@@ -275,7 +275,7 @@ class Importer(PlanMaking):
         record's values are kept for the plan of a new row."""
         instance = self.new_instance(row)
         try:
-            services.validate_new_record(instance)
+            services.validate_new_record(instance, checked=row.values.keys() & self.plain_fields())
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 row.errors.append((self.header_for(name, header_of), " ".join(messages)))
