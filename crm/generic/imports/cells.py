@@ -97,12 +97,22 @@ def form_parser(form_field: forms.Field, read: Callable[[str], Any] = read_text,
     plain_text = (type(form_field) is forms.CharField and not extra and read is read_text
                   and all(isinstance(v, (MaxLengthValidator, ProhibitNullCharactersValidator)) for v in form_field.validators))
 
+    def parse_text(value: str):
+        value = value.strip()
+        if not value:
+            return empty
+        value = unescape_formula(value)
+        if len(value) <= limit and "\x00" not in value:
+            return value
+        return form_field.clean(value)
+
+    if plain_text:
+        return parse_text
+
     def parse(value: str):
         value = read(value)
         if value == "":
             return empty
-        if plain_text and len(value) <= limit and "\x00" not in value:
-            return value
         value = form_field.clean(value)
         if extra and value not in form_field.empty_values:
             for validator in extra:
