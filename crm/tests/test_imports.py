@@ -130,3 +130,13 @@ def test_a_cell_is_held_to_its_field_s_length_as_on_the_form(staff_client):
         (3, "Office", "y" * 101, "Ensure this value has at most 100 characters (it has 101).")]
     assert "Some rows have errors" in import_confirm(staff_client, ACCOUNTS, response).content.decode()
     assert not Account.objects.exists()
+
+
+def test_a_new_row_s_empty_cell_takes_the_field_s_default(staff_client):
+    """An empty Score Type on a new row is "Automatic", as on a new record's
+    form (the import stored an empty score type before)."""
+    response = import_upload(staff_client, CONTACTS, "c.csv", csv_bytes([
+        ["Full Name", "E-mail Address", "Score Type"], ["Nora Berg", "nora@example.com", ""]]))
+    assert response.context["counts"]["new"] == 1
+    import_confirm(staff_client, CONTACTS, response)
+    assert BusinessContact.objects.get().score_type == BusinessContact.ScoreType.AUTOMATIC
