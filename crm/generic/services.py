@@ -37,6 +37,7 @@ from crm.models import ChangeLogEntry, DeletedItem, HistoryItem, HistoryLink, Us
 from crm.permissions import is_owner
 
 from . import recycle
+from .imports.plan import LOOKUP_SLICE, gc_paused
 
 
 class DomainError(Exception):
@@ -581,8 +582,6 @@ def records_import(*, importer, plan, user, source: str, skip_errors: bool = Fal
     by status, as the preview counted them."""
     if plan.counts["error"] and not skip_errors:
         raise DomainError(_("Some rows have errors: fix the file, or choose to skip those rows."))
-    from .imports import gc_paused
-
     with gc_paused():
         return _import(importer, plan, user, source)
 
@@ -603,9 +602,6 @@ def _import(importer, plan, user, source: str) -> dict[str, int]:
             "skip": plan.counts["skip"], "error": plan.counts["error"]}
 
 
-IMPORT_BATCH = 500
-
-
 def _import_updates(importer, plan, user, imported: dict) -> tuple[int, int, list]:
     """Apply the plan's updates to the records as they are now: their rules
     and derived fields run again on the merged record. Returns the number of
@@ -618,9 +614,9 @@ def _import_updates(importer, plan, user, imported: dict) -> tuple[int, int, lis
     names: dict[tuple[str, Any], str] = {}
     written, sets, changes_of, changed_fields, unchanged = [], [], {}, set(), 0
     total = len(plan.new) + len(plan.update)
-    for start in range(0, len(plan.update), IMPORT_BATCH):
+    for start in range(0, len(plan.update), LOOKUP_SLICE):
         importer.report("write", len(plan.new) + start, total)
-        part = plan.update[start:start + IMPORT_BATCH]
+        part = plan.update[start:start + LOOKUP_SLICE]
         pks = [row[1] for row in part]
         current = manager.in_bulk(pks)
         locked = set(manager.filter(locked_q, pk__in=pks).values_list("pk", flat=True)) if locked_q is not None else ()
@@ -678,8 +674,8 @@ def current_sets(model, name: str, pks: list[int]) -> dict[int, set[int]]:
     through = field.remote_field.through
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     found: dict[int, set[int]] = {}
-    for start in range(0, len(pks), IMPORT_BATCH):
-        for pk, other in through.objects.filter(**{f"{source}__in": pks[start:start + IMPORT_BATCH]}).values_list(
+    for start in range(0, len(pks), LOOKUP_SLICE):
+        for pk, other in through.objects.filter(**{f"{source}__in": pks[start:start + LOOKUP_SLICE]}).values_list(
                 f"{source}_id", f"{target}_id"):
             found.setdefault(pk, set()).add(other)
     return found
@@ -696,8 +692,8 @@ def set_many_to_many(model, wanted: list[tuple[int, dict[str, Iterable[int]]]]) 
         pks = list(by_pk)
         now = current_sets(model, name, pks)
         changed = [pk for pk in pks if by_pk[pk] != now.get(pk, set())]
-        for start in range(0, len(changed), IMPORT_BATCH):
-            through.objects.filter(**{f"{source}__in": changed[start:start + IMPORT_BATCH]}).delete()
+        for start in range(0, len(changed), LOOKUP_SLICE):
+            through.objects.filter(**{f"{source}__in": changed[start:start + LOOKUP_SLICE]}).delete()
         through.objects.bulk_create([through(**{f"{source}_id": pk, f"{target}_id": other})
                                      for pk in changed for other in sorted(by_pk[pk])], batch_size=1000)
 
