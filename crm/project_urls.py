@@ -31,5 +31,6 @@ urlpatterns = [
     path("admin/", owner_admin_site.urls),
     path("", include("leads.urls")),
     path("", include("sales.urls")),
+    path("", include("marketing.urls")),
     path("", include("crm.urls")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "crm.apps.CrmConfig",
     "leads.apps.LeadsConfig",
     "sales.apps.SalesConfig",
+    "marketing.apps.MarketingConfig",
     "projects.apps.ProjectsConfig",
     "reports.apps.ReportsConfig",
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from crm.models import ListKind
+from crm.models.contacts import INITIATED_BY_ONE
 from crm.generic.links import LinkedRecord
 from crm.models.base import Record
 from sales import pricing
@@ -176,11 +177,14 @@ class Opportunity(Record):
     initiated_by_contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("initiated by business contact"),
                                              null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                              db_index=False)
+    initiated_by_activity = models.ForeignKey("crm.MarketingActivity", verbose_name=_("initiated by marketing activity"),
+                                              null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                              db_index=False)
     linked = LinkedRecord("account", "contact", required=True, constraint_name="opportunity_links_one_record",
                           verbose_name=_("Link to"), help_text=_("The account or business contact this opportunity is for."),
                           message=_("Link the opportunity to one account or one business contact."))
-    initiated_by = LinkedRecord("initiated_by_account", "initiated_by_contact", verbose_name=_("Initiated by"),
-                                message=_("A record is initiated by one account or one contact, not both."))
+    initiated_by = LinkedRecord("initiated_by_account", "initiated_by_contact", "initiated_by_activity",
+                                verbose_name=_("Initiated by"), message=INITIATED_BY_ONE)
     competitors = models.TextField(_("competitors"), blank=True)
     # No single-column index: opportunity_stage_idx starts with the stage. Every
     # index is one more entry to write when a stage's 50,000 opportunities move.
@@ -222,7 +226,8 @@ class Opportunity(Record):
             # the rows that have one (fewer entries to write when many rows change).
             *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"opportunity_{short}_idx")
               for name, short in [("contact", "contact"), ("initiated_by_account", "init_account"),
-                                  ("initiated_by_contact", "init_contact"), ("opportunity_type", "type"),
+                                  ("initiated_by_contact", "init_contact"), ("initiated_by_activity", "init_activity"),
+                                  ("opportunity_type", "type"),
                                   ("source", "source")]],
             # Payment terms: no index; no list filters by them, and only deleting
             # a payment-terms value looks them up (a scan is fine for that).

@@ -23,5 +23,5 @@ class TestDeletedItemsPage:
         sales = text(staff_client.get(bin_url("sales")))
         assert "Lena Lead" in sales and "Fleet deal" in sales and "Litware" not in sales
         assert "Lead" in sales and "Opportunity" in sales  # the type column
-        assert staff_client.get(bin_url("marketing")).status_code == 404  # no record types there yet
+        assert staff_client.get(bin_url("projects")).status_code == 404  # no record types there yet
         assert staff_client.get(bin_url("nowhere")).status_code == 404

@@ -245,6 +245,23 @@ def pending_snapshot(instance: models.Model, m2m: dict[str, Any] | None = None) 
             for f in tracked_fields(type(instance))}
 
 
+def write_dependents(model, pks) -> set:
+    """The records whose stored figures follow the rows ``pks`` of ``model``
+    (``Record.write_dependents``): asked before a write and after it."""
+    hook = getattr(model, "write_dependents", None)
+    pks = [pk for pk in pks if pk is not None]
+    return set(hook(pks)) if hook is not None and pks else set()
+
+
+def refresh_dependents(model, before: set, pks=()) -> None:
+    """After a write to the rows ``pks`` of ``model``: recompute the figures of
+    the records they fed before (``before``) and feed now (a task moved to
+    another project changes both projects' % complete)."""
+    keys = set(before) | write_dependents(model, pks)
+    if keys:
+        model.refresh_dependents(keys)
+
+
 @transaction.atomic
 def record_create(*, instance: models.Model, user, m2m: dict[str, Any] | None = None,
                   related_changes: dict[str, dict] | None = None) -> models.Model:
@@ -262,6 +279,7 @@ def record_create(*, instance: models.Model, user, m2m: dict[str, Any] | None = 
         getattr(instance, name).set(values)
     changes = {**diff_snapshots(type(instance), {}, snapshot(instance)), **(related_changes or {})}
     _entry(instance, ChangeLogEntry.Action.CREATE, user, changes, getattr(instance, "version", 1)).save()
+    refresh_dependents(type(instance), set(), [instance.pk])
     return instance
 
 
@@ -290,11 +308,13 @@ def record_update(*, instance: models.Model, user, expected_version: int | None 
     if not changes and not _untracked_changes(current, instance):
         instance.version = current.version
         return instance
+    dependents = write_dependents(model, [current.pk])
     instance.version = current.version + 1
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     _entry(instance, ChangeLogEntry.Action.UPDATE, user, changes, instance.version).save()
+    refresh_dependents(model, dependents, [instance.pk])
     return instance
 
 
@@ -407,6 +427,15 @@ def records_bulk_update(*, queryset, user, field_name: str, value: Any = None, c
     is written and every refusal is reported.
     """
     model = queryset.model
+    link = getattr(model, "record_links", {}).get(field_name)
+    if link is not None:
+        # A link to one record of several types (crm.generic.links): the key of
+        # the chosen record's type is set, the link's other keys cleared.
+        if clear and link.required:
+            raise DomainError(_("“%(field)s” is required, so it cannot be cleared.") % {"field": link.verbose_name})
+        chosen = None if clear or value is None else link.field_for(value)
+        return records_bulk_set(queryset=queryset, user=user,
+                                values={f.name: value if f is chosen else None for f in link.fields()})
     field = model._meta.get_field(field_name)
     if clear:
         value = [] if field.many_to_many else (None if field.null else "")
@@ -457,8 +486,11 @@ def records_bulk_set(*, queryset, user, values: dict[str, Any]) -> int:
         original = originals[obj.pk]
         changed |= {f.name for f in concrete if getattr(obj, f.attname) != getattr(original, f.attname)}
     tracked = [f for f in model._meta.concrete_fields if f.name in changed and f.name not in {"version", "modified"}]
+    pks = [obj.pk for obj in rows]
+    dependents = write_dependents(model, pks)
     _write_next_versions(model, rows, changed, user, lambda obj: diff_snapshots(
         model, snapshot(originals[obj.pk], tracked), snapshot(obj, tracked)))
+    refresh_dependents(model, dependents, pks)
     return len(rows)
 
 
@@ -592,12 +624,15 @@ def _import(importer, plan, user, source: str) -> dict[str, int]:
     if problems:
         raise PreviewOutdated(problems)
     importer.before_write(plan)
+    update_pks = [row[1] for row in plan.update]
+    dependents = write_dependents(model, update_pks)
     imported = {"import": {"label": str(_("Imported from")), "old": "", "new": source}}
     created = importer.insert_new(plan, user)
     changelog_insert(model, [(pk, text, 1, imported) for pk, text, _sets in created], user,
                      ChangeLogEntry.Action.CREATE)
     updated, unchanged, sets = _import_updates(importer, plan, user, imported)
     set_many_to_many(model, [(pk, sets) for pk, _text, sets in created if sets] + sets)
+    refresh_dependents(model, dependents, [pk for pk, _text, _sets in created] + update_pks)
     return {"new": len(created), "update": updated, "unchanged": plan.counts["unchanged"] + unchanged,
             "skip": plan.counts["skip"], "error": plan.counts["error"]}
 
@@ -810,6 +845,7 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
     pks = sorted(obj.pk for obj in rows)
     pk_set = set(pks)
     texts = {obj.pk: str(obj) for obj in rows}
+    dependents = write_dependents(concrete, pks)
     references = _clear_references(concrete, texts, user)
 
     tracked = tracked_fields(concrete)
@@ -906,6 +942,7 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
     if going:
         HistoryItem.objects.filter(pk__in=going).delete()
     DeletedItem.objects.bulk_create(tombstones, batch_size=500)
+    refresh_dependents(concrete, dependents)
     files = [name for tombstone in tombstones for name in tombstone.files]
     if files:
         transaction.on_commit(partial(recycle.move_files, files, to_trash=True))
@@ -1058,6 +1095,7 @@ def _restore_record(item: DeletedItem, user, notes: list[str]) -> models.Model:
     obj.version = getattr(obj, "version", 1) + 2
     obj.modified = timezone.now()
     _insert(obj, m2m)
+    refresh_dependents(model, set(), [obj.pk])
     rebuilder.add(obj)
 
     dropped: dict[str, int] = defaultdict(int)

@@ -97,6 +97,22 @@ class Record(models.Model):
         records at once), or None if no record of the type is ever read-only."""
         return None
 
+    # --- records whose stored figures follow this type's rows ----------------------
+    @classmethod
+    def write_dependents(cls, pks: list[int]) -> set:
+        """The keys of other records whose stored figures are computed from the
+        rows ``pks`` of this type, as the database has them now (a project task:
+        its project, whose % complete follows its tasks). Every write path of
+        ``crm.generic.services`` asks before and after it writes rows of the
+        type, and then has ``refresh_dependents`` recompute them, in the same
+        transaction; so a figure cannot be bypassed by a bulk edit, an import, a
+        delete or a restore. None by default (and no query)."""
+        return set()
+
+    @classmethod
+    def refresh_dependents(cls, keys: set) -> None:
+        """Recompute the stored figures of the records ``keys`` (from ``write_dependents``)."""
+
     def clean_fields(self, exclude=None) -> None:
         """Django's field checks, and no text with a NUL character: PostgreSQL
         cannot store one. Forms refuse it already; this holds for every write

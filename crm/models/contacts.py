@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,8 @@ from crm.generic.search import WordIndex
 
 from .base import ContactDetails, Record, address_block
 from .lists import ListKind
+
+INITIATED_BY_ONE = _("A record is initiated by one account, one business contact or one marketing activity.")
 
 ContactBusinessAddress = address_block("business", _("Business"), "ContactBusinessAddress")
 HomeAddress = address_block("home", _("Home"), "HomeAddress")
@@ -78,8 +80,14 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
     initiated_by_contact = models.ForeignKey(
         "self", verbose_name=_("initiated by business contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    initiated_by = LinkedRecord("initiated_by_account", "initiated_by_contact", verbose_name=_("Initiated by"),
-                                message=_("A record is initiated by one account or one contact, not both."))
+    initiated_by_activity = models.ForeignKey(
+        "crm.MarketingActivity", verbose_name=_("initiated by marketing activity"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", db_index=False)
+    initiated_by = LinkedRecord("initiated_by_account", "initiated_by_contact", "initiated_by_activity",
+                                verbose_name=_("Initiated by"), message=INITIATED_BY_ONE)
+    # When the lead became a business contact (leads.services.lead_convert);
+    # a marketing activity's tracking page counts its converted leads by it.
+    converted_on = models.DateField(_("converted on"), null=True, blank=True, editable=False)
     # Lead score (SPEC 4; the criteria apply to business contacts too).
     # ``auto_score`` is kept by crm.services from the ticked criteria;
     # ``score`` is the stars shown (manual or automatic), stored so lists can
@@ -125,6 +133,9 @@ class BusinessContact(ContactDetails, ContactBusinessAddress, HomeAddress, Other
             models.Index(F("is_lead"), F("score"), F("id"), name="contact_score_idx"),
             # Imports find duplicates by e-mail among leads and contacts alike.
             models.Index(Lower("email"), name="contact_email_lookup_idx"),
+            # A marketing activity's tracking page: the few records it initiated.
+            models.Index(F("initiated_by_activity"), F("is_lead"), condition=Q(initiated_by_activity__isnull=False),
+                         name="contact_init_activity_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ class ListKind(models.TextChoices):
     adds them with ``register_list_kinds`` in its ``AppConfig.ready``."""
 
     SOURCE = "source", _("Source")
+    MARKETING_ACTIVITY_TYPE = "marketing_activity_type", _("Marketing activity type")
 
 
 # Every customizable list: value → label, in the order Customize ▸ Lists shows them.

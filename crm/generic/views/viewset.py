@@ -94,8 +94,11 @@ class RecordViewSet:
 
     @classmethod
     def get_bulk_edit_fields(cls) -> list[str]:
-        """The form's fields that are model fields (one value for every record)."""
-        model_fields = {f.name for f in cls.rtype().model._meta.get_fields() if getattr(f, "concrete", False)}
+        """The form's fields that are model fields (one value for every record),
+        or links to one record of several types (``Record.record_links``)."""
+        model = cls.rtype().model
+        model_fields = {f.name for f in model._meta.get_fields() if getattr(f, "concrete", False)}
+        model_fields |= set(getattr(model, "record_links", {}))
         return [name for name in cls.form.base_fields
                 if name in model_fields and name not in cls.bulk_edit_exclude and name != "version"]
 
