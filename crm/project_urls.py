@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("sales.urls")),
     path("", include("marketing.urls")),
+    path("", include("projects.urls")),
     path("", include("crm.urls")),
 ]
