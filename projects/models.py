@@ -238,10 +238,14 @@ class ProjectTask(Record):
             errors["due_date"] = [_("The due date cannot be before the start date.")]
         if errors:
             raise ValidationError(errors)
-        # Completed and 100 % go together, as in a task list: marking a task
-        # completed makes it 100 %, typing 100 % completes it, and reopening a
-        # completed task (another status) starts it again from 0 % unless a
-        # percentage is typed with it.
+        self.settle_completion()
+
+    def settle_completion(self) -> None:
+        """Completed and 100 % go together, as in a task list: marking a task
+        completed makes it 100 %, typing 100 % completes it, and reopening a
+        completed task (another status) starts it again from 0 % unless a
+        percentage is typed with it (part of ``clean()``; the project form's
+        new rows are settled before their project exists)."""
         loaded_status, loaded_percent = getattr(self, "_loaded", (None, None))
         if self.percent_complete is None or not 0 <= self.percent_complete <= 100:
             return  # the field's own error says so
