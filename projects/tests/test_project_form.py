@@ -287,6 +287,9 @@ def test_related_accounts_and_contacts_are_picked_one_by_one(staff_client):
     assert '<input type="hidden" name="related_accounts" value="%d"><span class="link-many-label">Partner &lt;b&gt;One' \
            '&lt;/b&gt;</span>' % partner.pk in body
     assert 'aria-label="Remove Partner &lt;b&gt;One&lt;/b&gt;"' in body
+    # "Add…" is named after its field, and the field's label points at it.
+    assert ('<label\n                for="id_related_accounts"' in body
+            and 'id="id_related_accounts" aria-label="Related accounts: Add…">Add…</button>' in body)
     assert "Nordic Fjord AS</option>" not in body
 
 
