@@ -234,6 +234,7 @@ class DetailPageClient:
         body = response.content
         if response.status_code == 200:
             table = body[body.find(b"project-tasks"):]
+            table = table[table.find(b"<tbody>"):]
             if table[:table.find(b"</tbody>")].count(b"<tr") != self.tasks:
                 raise SystemExit(f"{url}: the project page lacks its {self.tasks} tasks")
             response.content = body + b"<!-- record-row: task table checked -->"
