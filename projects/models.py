@@ -204,6 +204,8 @@ class ProjectTask(Record):
             models.Index(F("due_date"), F("id"), condition=~Q(status="completed"), name="projecttask_open_due_idx"),
             models.Index(F("assigned_to"), F("due_date"), F("id"), condition=~Q(status="completed"),
                          name="projecttask_open_assigned_idx"),
+            # Mine sorted by project: each project's tasks of one person, in the project's order.
+            models.Index(F("assigned_to"), F("project"), F("position"), F("id"), name="projecttask_assigned_proj_idx"),
         ]
 
     def __str__(self) -> str:

@@ -184,3 +184,15 @@ def test_list_queries_do_not_grow_with_rows(staff_client, staff, django_assert_m
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = staff_client.get(url, filters)
     assert len(listed(response)) > 30
+
+
+def test_sorting_by_project_is_by_its_name_in_any_case_then_the_projects_order(staff_client):
+    """Across the relation too, text sorts case-insensitively (as the project
+    name index has it), and a project's tasks keep their order."""
+    bravo, alpha, charlie = ProjectFactory(name="Bravo"), ProjectFactory(name="alpha"), ProjectFactory(name="Charlie")
+    ProjectTaskFactory(project=charlie, subject="C1", position=1)
+    ProjectTaskFactory(project=bravo, subject="B2", position=2)
+    ProjectTaskFactory(project=alpha, subject="A1", position=1)
+    ProjectTaskFactory(project=bravo, subject="B1", position=1)
+    assert listed(staff_client.get(TASKS, {"sort": "project"})) == ["A1", "B1", "B2", "C1"]
+    assert listed(staff_client.get(TASKS, {"sort": "-project"})) == ["C1", "B2", "B1", "A1"]
