@@ -105,15 +105,24 @@ def tracking_figures(activity: MarketingActivity) -> TrackingFigures:
     return TrackingFigures(budget=activity.budget, **people, **deals)
 
 
+# The columns the previews show (the database sorts the activity's rows to
+# find the first: narrower rows sort faster).
+LEAD_PREVIEW_FIELDS = ("full_name", "file_as", "company_name", "is_lead", "converted_on", "assigned_to__username",
+                       "assigned_to__first_name", "assigned_to__last_name")
+OPPORTUNITY_PREVIEW_FIELDS = ("title", "total", "expected_revenue", "close_date", "account_id", "contact_id",
+                              "stage__name", "stage__kind", "account__name", "contact__full_name")
+
+
 def initiated_leads(activity: MarketingActivity, limit: int = PREVIEW_ROWS) -> list[BusinessContact]:
     """The first ``limit`` leads ``activity`` initiated, converted ones
     included, in the lists' order ("File as"), with whom they are assigned to."""
     return list(BusinessContact.objects.filter(IS_OR_WAS_LEAD, initiated_by_activity=activity)
-                .select_related("assigned_to").order_by(Lower("file_as"), "pk")[:limit])
+                .select_related("assigned_to").only(*LEAD_PREVIEW_FIELDS).order_by(Lower("file_as"), "pk")[:limit])
 
 
 def initiated_opportunities(activity: MarketingActivity, limit: int = PREVIEW_ROWS) -> list[Opportunity]:
     """The first ``limit`` opportunities ``activity`` initiated, in the
     Opportunities list's order (title), with their stage and linked record."""
     return list(Opportunity.objects.filter(initiated_by_activity=activity)
-                .select_related("stage", "account", "contact").order_by(Lower("title"), "pk")[:limit])
+                .select_related("stage", "account", "contact").only(*OPPORTUNITY_PREVIEW_FIELDS)
+                .order_by(Lower("title"), "pk")[:limit])
