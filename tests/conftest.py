@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from crm.generic.testing import csv_bytes, import_upload
-from crm.models import Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, ListKind, ListValue, UserPreferences
+from crm.models import (Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, ListKind, ListValue,
+                        MarketingActivity, UserPreferences)
 from crm.tests.admin_forms import superuser
 from crm.tests.factories import AccountFactory, ContactFactory, HistoryItemFactory, link, png_file
 from leads.tests.factories import LeadFactory
@@ -88,6 +89,8 @@ def seeded_site(client):
         BusinessContact: [contact.pk],
         Lead: [Lead.objects.order_by("pk").first().pk],
         Opportunity: [open_opportunity.pk, won.pk],
+        # The demo's (marketing/demo.py): one that initiated leads and opportunities.
+        MarketingActivity: [MarketingActivity.objects.filter(budget__isnull=False).order_by("pk").first().pk],
         HistoryItem: [attachment.pk, task.pk],
         ListValue: [contact.source_id or ListValue.objects.filter(kind=ListKind.SOURCE).first().pk],
         ScoringCriterion: [ScoringCriterion.objects.order_by("pk").first().pk],

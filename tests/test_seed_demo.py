@@ -119,7 +119,7 @@ def test_a_database_of_other_users_is_left_alone(staff):
     assert not Lead.objects.exists() and not Account.objects.exists()
 
 
-def test_each_app_seeds_its_own_part_crm_first_then_leads_then_sales():
+def test_each_app_seeds_its_own_part_crm_first_then_leads_then_sales_then_marketing():
     from crm.generic import demo
 
-    assert [step.run.__module__ for step in demo.steps()] == ["crm.demo", "leads.demo", "sales.demo"]
+    assert [step.run.__module__ for step in demo.steps()] == ["crm.demo", "leads.demo", "sales.demo", "marketing.demo"]

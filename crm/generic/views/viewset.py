@@ -29,6 +29,11 @@ class RecordViewSet:
     actions = DEFAULT_ACTIONS
     bulk_edit_exclude: tuple[str, ...] = ("comments", "categories", "photo")
     detail_sections: list[tuple[str, list[str]]] = []
+    # More pages of one record, as tabs beside General, History and Changes:
+    # (key, label, URL action), e.g. ("tracking", _("Tracking"), "tracking")
+    # for the page at ``url_name("tracking")``; a page of the record shows them
+    # all, and marks its own with ``active`` = key (generic/includes/record_header.html).
+    record_tabs: tuple[tuple[str, str, str], ...] = ()
     default_sort: str = ""
     # Columns a list page loads (``only()``); empty loads every column.
     list_fields: tuple[str, ...] = ()
