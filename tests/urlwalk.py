@@ -136,7 +136,7 @@ def path_values(pattern: Pattern, samples: dict[type, list[int]]) -> list[dict[s
             choices[name] = ([kind for kind, _label in list_kind_choices()] if pattern.name == "crm:list_edit"
                             else HistoryItem.Kind.values)
         elif name == "action":
-            choices[name] = [action.name for action in pattern.viewset.actions]
+            choices[name] = [action.name for action in pattern.viewset.get_actions()]
         elif name == "app_label":
             choices[name] = ["crm", "auth", "leads", "sales"]
         elif name == "url":
