@@ -57,10 +57,17 @@ class TemplateTaskForm(forms.ModelForm):
             "duration_days": {"min_value": _("A duration cannot be negative: enter 0 or more days.")},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        _people(self.fields["assignee"], self.instance.assignee_id)
-        self.fields["assignee"].empty_label = _("(whoever creates the project)")
+        field = self.fields["assignee"]
+        _people(field, self.instance.assignee_id)
+        field.empty_label = _("(whoever creates the project)")
+        if people is not None:
+            # A page of many definitions reads the active users once (``people``)
+            # for all their selects, not once per row; the queryset still checks a post.
+            current = self.instance.assignee if self.instance.assignee_id else None
+            listed = people if current is None or current in people else [*people, current]
+            field.choices = [("", field.empty_label), *((user.pk, field.label_from_instance(user)) for user in listed)]
 
 
 class TemplateChoiceField(forms.ModelChoiceField):

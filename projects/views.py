@@ -21,6 +21,7 @@ from crm.generic.forms import add_refusal
 from crm.generic.ordered import OrderedDeleteView, OrderedList
 from crm.generic.services import DomainError
 from crm.permissions import OwnerRequiredMixin
+from crm.selectors import active_users
 from crm.views.customize import CustomizeListView
 from projects import services
 from projects.forms import CreateProjectForm, CreateProjectsForm, ProjectTemplateForm, TemplateTaskForm
@@ -41,11 +42,21 @@ class TemplateTasks(OrderedList):
     add_inline = True
     empty_text = gettext_lazy("No tasks in this template yet.")
 
+    def __init__(self):
+        self._people = None
+
+    def people(self) -> list:
+        """The active users, read once for every row's Default assignee (this
+        list is made per request: ``TemplatesView.get_lists``)."""
+        if self._people is None:
+            self._people = list(active_users())
+        return self._people
+
     def new_instance(self, parent):
         return TemplateTask(template=parent)
 
     def get_form(self, data=None, *, instance, adding, **kwargs):
-        form = super().get_form(data, instance=instance, adding=adding, **kwargs)
+        form = super().get_form(data, instance=instance, adding=adding, people=self.people(), **kwargs)
         if adding:
             form.fields["subject"].label = _("New task in %(template)s") % {"template": instance.template}
             form.fields["subject"].widget.attrs["placeholder"] = _("New task")
@@ -74,7 +85,9 @@ class Templates(OrderedList):
     add_heading = gettext_lazy("New project template")
     empty_text = gettext_lazy("No project templates yet.")
     delete_url_name = "projects:template_delete"
-    nested = TemplateTasks()
+
+    def __init__(self):
+        self.nested = TemplateTasks()
 
     def get_queryset(self):
         return (ProjectTemplate.objects.order_by("position", "name", "id")
@@ -95,7 +108,6 @@ class Templates(OrderedList):
 class TemplatesView(CustomizeListView):
     """Customize ▸ Project templates (the database owner's)."""
 
-    lists = [Templates()]
     template_name = "projects/templates.html"
     title = gettext_lazy("Project templates")
     intro = gettext_lazy(
@@ -103,6 +115,10 @@ class TemplatesView(CustomizeListView):
         "starts the given number of days after the project's start date and lasts the given number of days, with "
         "its default priority and assignee (whoever creates the project if none is set).")
     page_width = "col-12"
+
+    def get_lists(self):
+        # Made per request: the task definitions' list keeps the users it read for this page.
+        return [Templates()]
 
 
 class TemplateDeleteView(OwnerRequiredMixin, OrderedDeleteView):
