@@ -36,16 +36,22 @@ def unsampled_record_models(samples: dict) -> list:
 
 
 def model_factory(model):
-    """The factory of ``model`` in its app's ``tests/factories.py`` (one per model)."""
+    """The factory of ``model`` in its app's ``tests/factories.py`` (one per
+    model), or in that of the app declaring its record type's pages (a
+    marketing activity: the model is crm's, its pages the marketing app's)."""
     import importlib
 
     from factory.django import DjangoModelFactory
 
-    module = importlib.import_module(f"{model._meta.app_config.name}.tests.factories")
-    for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, DjangoModelFactory) and value._meta.model is model:
-            return value
-    raise AssertionError(f"{module.__name__} has no factory of {model.__name__}")
+    from crm.generic import registry
+
+    apps = [model._meta.app_config.name, registry.for_model(model).url_namespace]
+    for app in dict.fromkeys(apps):
+        module = importlib.import_module(f"{app}.tests.factories")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, DjangoModelFactory) and value._meta.model is model:
+                return value
+    raise AssertionError(f"No factory of {model.__name__} in {', '.join(f'{a}.tests.factories' for a in apps)}")
 
 
 @pytest.fixture
