@@ -110,6 +110,10 @@ def pattern_model(pattern: Pattern):
         sales_views.StageDeleteView: SalesStage, sales_views.ActivityDeleteView: SalesActivity,
         sales_views.ProductEditView: Product, DeletedItemRestoreView: DeletedItem,
     }
+    from projects import views as project_views
+    from projects.models import ProjectTemplate
+
+    by_view |= {project_views.TemplateDeleteView: ProjectTemplate, project_views.CreateProjectView: Opportunity}
     if pattern.view_class in by_view:
         return by_view[pattern.view_class]
     if pattern.name == "admin:auth_user_password_change":
