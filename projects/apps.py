@@ -12,6 +12,37 @@ class ProjectsConfig(AppConfig):
 
     def register_projects_and_tasks(self) -> None:
         """Business projects and project tasks: record types, tabs, roll-ups, pane sections."""
+        from crm import navigation
+        from crm.generic import panes, registry
+        from crm.models import Account, BusinessContact
+        from projects.models import BusinessProject, ProjectTask
+        from projects.selectors import projects_from_opportunity, related_projects
+
+        registry.register(registry.RecordType(
+            key="project", model=BusinessProject, verbose_name=_("Business project"),
+            verbose_name_plural=_("Business projects"), url_namespace="projects",
+        ))
+        registry.register(registry.RecordType(
+            key="project_task", model=ProjectTask, verbose_name=_("Project task"),
+            verbose_name_plural=_("Project tasks"), url_namespace="projects",
+        ))
+        # A project's history also shows on its account's or business contact's
+        # History page, and a task's on its project's.
+        registry.register_rollup(Account, BusinessProject, "account")
+        registry.register_rollup(BusinessContact, BusinessProject, "contact")
+        registry.register_rollup(BusinessProject, ProjectTask, "project")
+        navigation.add_tab("projects", navigation.Tab(_("Business Projects"), "projects:project_list", ("project",)))
+        navigation.add_tab("projects", navigation.Tab(_("Project Tasks"), "projects:project_task_list",
+                                                      ("project_task",)))
+        # Their projects on the pages of accounts and business contacts, and on an
+        # opportunity's page the projects created from it.
+        for key in ("account", "contact"):
+            panes.register_pane_section(
+                key, "projects/includes/related_projects.html", order=110,
+                context=lambda request, obj, key=key: {"key": key, "related": related_projects(obj)})
+        panes.register_pane_section(
+            "opportunity", "projects/includes/opportunity_projects.html", order=110,
+            context=lambda request, obj: {"related": projects_from_opportunity(obj)})
 
     def register_templates_and_creating(self) -> None:
         """Project templates (Customize) and Create project from an opportunity:

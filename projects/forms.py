@@ -1,8 +1,224 @@
 """Forms of business projects, project tasks, project templates and Create project."""
 from __future__ import annotations
 
+from crispy_forms.bootstrap import Tab, TabHolder
+from crispy_forms.layout import HTML, Fieldset, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.forms import CRMRecordForm, two_columns
+from crm.generic.forms import date_widgets
+from crm.generic.links import LinkManyField
+from projects.models import BusinessProject, ProjectTask
+from projects.services import TASK_FIELDS, TaskConflict, TaskInput
+from sales.forms import BaseLineFormSet
+
 
 # --- Projects and tasks ------------------------------------------------------------------
+
+def assignee_choices(assigned_ids=()) -> tuple:
+    """The "Assigned to" users of task rows (the active users, and whoever a
+    task is assigned to now) and their choices, read once for all rows."""
+    users = get_user_model().objects.filter(Q(is_active=True) | Q(pk__in=list(assigned_ids))).order_by(
+        "first_name", "last_name", "username")
+    listed = list(users)
+    return users, [("", "---------"), *[(user.pk, user.get_full_name() or user.get_username()) for user in listed]]
+
+
+class TaskRowForm(forms.ModelForm):
+    """One task row of the project form: the task's own checks and rules
+    (``ProjectTask.clean``), its errors beside its cells."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ProjectTask
+        fields = list(TASK_FIELDS)
+        widgets = {
+            "subject": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "assigned_to": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "start_date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"},
+                                          format="%Y-%m-%d"),
+            "due_date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"},
+                                        format="%Y-%m-%d"),
+            "status": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "priority": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "percent_complete": forms.NumberInput(attrs={"class": "form-control form-control-sm text-end",
+                                                         "min": 0, "max": 100, "step": 1}),
+        }
+
+    def __init__(self, *args, assignees=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        users, choices = assignees or assignee_choices([self.instance.assigned_to_id] if self.instance.pk else [])
+        self.fields["assigned_to"].queryset = users
+        self.fields["assigned_to"].choices = choices
+
+    def _update_errors(self, errors):
+        # The row's project is the form's, set when it is saved (a new project
+        # has no key yet): the link's rule is not the row's to check.
+        if hasattr(errors, "error_dict"):
+            kept = {name: messages for name, messages in errors.error_dict.items()
+                    if name not in ("in_project", "project")}
+            if not kept:
+                return
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
+
+    def as_input(self) -> TaskInput | None:
+        """The row as entered (None: an empty new row, or one that did not validate)."""
+        data = getattr(self, "cleaned_data", None) or {}
+        if not data or (not data.get("id") and data.get("DELETE")):
+            return None
+        task = data.get("id")
+        return TaskInput(**{name: data.get(name) for name in TASK_FIELDS}, id=task.pk if task else None,
+                         version=data.get("version"), delete=bool(data.get("DELETE")))
+
+
+class BaseTaskFormSet(BaseLineFormSet):
+    """The project's task rows (as many as the post sent, see ``BaseLineFormSet``),
+    sharing one read of the "Assigned to" users."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if not hasattr(self, "_assignees"):
+            assigned = self.get_queryset().exclude(assigned_to=None).values_list("assigned_to", flat=True) \
+                if self.instance.pk else []
+            self._assignees = assignee_choices(assigned)
+        kwargs["assignees"] = self._assignees
+        return kwargs
+
+
+TaskFormSet = forms.inlineformset_factory(
+    BusinessProject, ProjectTask, form=TaskRowForm, formset=BaseTaskFormSet, fields=list(TASK_FIELDS), extra=0,
+    can_delete=True, max_num=500, absolute_max=500, validate_max=True)
+
+
+class ProjectForm(CRMRecordForm):
+    """The business project: General (project, link, dates, % complete and the
+    opportunity it came from, read-only; its tasks, edited in rows), Related
+    accounts and business contacts, Details, Categories."""
+
+    linked = BusinessProject.linked.formfield()
+    related_accounts = LinkManyField(type_key="account", label=_("Related accounts"))
+    related_contacts = LinkManyField(type_key="contact", label=_("Related business contacts"))
+
+    class Meta:
+        model = BusinessProject
+        fields = ["name", "assigned_to", "status", "priority", "start_date", "due_date", "related_accounts",
+                  "related_contacts", "categories", "comments"]
+        widgets = date_widgets("start_date", "due_date")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A post without the tasks' management form (another client, bulk edit's
+        # copy of the form) leaves the tasks as they are.
+        self.tasks_submitted = self.is_bound and "tasks-TOTAL_FORMS" in self.data
+        self.tasks = TaskFormSet(self.data if self.tasks_submitted else None, instance=self.instance, prefix="tasks")
+
+    def get_layout(self):
+        return Layout(
+            TabHolder(
+                Tab(_("General"),
+                    Fieldset(_("Project information"), "name", two_columns("assigned_to", "priority"),
+                             two_columns("status", "start_date"), two_columns("due_date"),
+                             HTML('{% include "projects/includes/project_figures.html" %}')),
+                    Fieldset(_("Linked account or business contact"), "linked"),
+                    HTML('{% include "projects/includes/tasks_form.html" %}'),
+                    ),
+                Tab(_("Related accounts and business contacts"), two_columns("related_accounts", "related_contacts")),
+                Tab(_("Details"), "comments"),
+                Tab(_("Categories"), "categories"),
+            )
+        )
+
+    def is_valid(self) -> bool:
+        # Both run, so the errors of the project and of its task rows show together.
+        return all([super().is_valid(), not self.tasks_submitted or self.tasks.is_valid()])
+
+    def has_errors(self) -> bool:
+        return super().has_errors() or (self.tasks_submitted and self.tasks.total_error_count() > 0)
+
+    def tasks_data(self) -> list[TaskInput] | None:
+        """The task rows as entered, in order, removed ones marked (None: the
+        rows were not part of the post)."""
+        if not self.tasks_submitted:
+            return None
+        return [row for row in (form.as_input() for form in self.tasks.forms) if row is not None]
+
+    def show_task_conflict(self, conflict: TaskConflict) -> None:
+        """After ``TaskConflict``: the rows of the tasks saved meanwhile show the
+        merged values (theirs where the row had the loaded value) and their new
+        version, with what changed beside them; saving again then writes them."""
+        data = self.data.copy()
+        for form in self.tasks.forms:
+            task = (getattr(form, "cleaned_data", None) or {}).get("id")
+            stale = conflict.stale.get(task.pk) if task else None
+            if stale is None:
+                continue
+            merged = stale.merged
+            for name in TASK_FIELDS:
+                data.setlist(form.add_prefix(name), [posted_value(getattr(merged, name))])
+            data.setlist(form.add_prefix("version"), [str(stale.current.version)])
+            if not merged.delete:
+                data.setlist(form.add_prefix("DELETE"), [])
+        self.data = data
+        self.tasks = TaskFormSet(data, instance=self.instance, prefix="tasks")
+        self.tasks.is_valid()
+        for form in self.tasks.forms:
+            task = (getattr(form, "cleaned_data", None) or {}).get("id")
+            stale = conflict.stale.get(task.pk) if task else None
+            if stale is not None:
+                form.add_error(None, changed_meanwhile(stale.entries))
+
+
+def posted_value(value) -> str:
+    """A value as a browser posts it from the row's input."""
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def changed_meanwhile(entries) -> str:
+    """"Bob Nowak changed: status In progress → Completed; % complete 40 → 100"."""
+    from crm.generic.services import EditConflict
+
+    changes = "; ".join(f"{change.get('label', name)} {change.get('old') or '—'} → {change.get('new') or '—'}"
+                        for entry in entries for name, change in (entry.changes or {}).items())
+    return _("%(users)s changed: %(changes)s") % {"users": EditConflict.names(entries), "changes": changes}
+
+
+class ProjectTaskForm(CRMRecordForm):
+    """A project task on its own page: its project (Link to), subject, assigned
+    to, dates, status, priority, % complete, comments, categories."""
+
+    in_project = ProjectTask.in_project.formfield()
+
+    class Meta:
+        model = ProjectTask
+        fields = ["subject", "assigned_to", "start_date", "due_date", "status", "priority", "percent_complete",
+                  "categories", "comments"]
+        widgets = {**date_widgets("start_date", "due_date"),
+                   "percent_complete": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1})}
+
+    def get_layout(self):
+        return Layout(
+            TabHolder(
+                Tab(_("General"),
+                    Fieldset(_("Project task"), "in_project", "subject", two_columns("assigned_to", "priority"),
+                             two_columns("start_date", "due_date"), two_columns("status", "percent_complete"))),
+                Tab(_("Details"), "comments"),
+                Tab(_("Categories"), "categories"),
+            )
+        )
 
 
 # --- Project templates and creating projects from opportunities --------------------------

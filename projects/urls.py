@@ -6,7 +6,7 @@ from projects import views  # noqa: F401
 app_name = "projects"
 
 # --- Projects and tasks
-urlpatterns = []
+urlpatterns = [*views.ProjectViewSet.urls(), *views.ProjectTaskViewSet.urls()]
 
 # --- Project templates and creating projects from opportunities
 urlpatterns += [
