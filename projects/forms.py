@@ -265,7 +265,7 @@ class TemplateTaskForm(forms.ModelForm):
     class Meta:
         model = TemplateTask
         fields = ["subject", "offset_days", "duration_days", "priority", "assignee"]
-        labels = {"subject": _("Task"), "offset_days": _("Starts (days after the project start)"),
+        labels = {"subject": _("Task"), "offset_days": _("Starts after (days)"),
                   "duration_days": _("Duration (days)"), "priority": _("Default priority"),
                   "assignee": _("Default assignee")}
         error_messages = {

@@ -160,8 +160,7 @@ class TemplateTasks(OrderedList):
     form_class = TemplateTaskForm
     queryset = TemplateTask.objects.select_related("template", "assignee")
     column_headings = True
-    column_class = "col-w-8"
-    column_classes = {"offset_days": "col-w-6", "duration_days": "col-w-6"}
+    column_classes = {"offset_days": "col-w-7", "duration_days": "col-w-7", "assignee": "col-w-14"}
     add_label = gettext_lazy("Add task")
     add_inline = True
     empty_text = gettext_lazy("No tasks in this template yet.")

@@ -71,7 +71,7 @@ def test_owner_adds_renames_and_moves_templates_and_their_tasks(owner_client, st
         ("Design pages", 2, 8, "low", None), ("Kick-off", 0, 1, "high", None)]
     body = owner_client.get(url).content.decode()
     assert "Web launch" in body and "2 tasks" in body and "No tasks in this template yet." in body
-    assert "Starts (days after the project start)" in body and "Default assignee" in body
+    assert "Starts after (days)" in body and "Default assignee" in body
 
 
 def test_a_task_definition_is_deleted_from_the_page(owner_client):
