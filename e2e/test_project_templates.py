@@ -115,3 +115,46 @@ def test_a_template_made_by_the_owner_gives_a_project_created_from_a_won_opportu
     # The opportunity is as it was: still won, its version untouched.
     assert Opportunity.objects.get(pk=won.pk).version == won.version
     page.context.close()
+
+
+def test_create_project_from_the_reading_pane_and_for_several_opportunities(browser, browser_context_args, sign_in,
+                                                                            live_server, staff):
+    from projects.tests.factories_templates import template_with_tasks
+
+    fjord, nordic = AccountFactory(name="Fjord Networks"), AccountFactory(name="Nordic Paper")
+    Opportunity.objects.create(title="Fjord routers", account=fjord, probability=60)
+    Opportunity.objects.create(title="Nordic printers", account=nordic, probability=30)
+    template_with_tasks("Delivery", ("Order", 0, 2), ("Deliver", 2, 1))
+    page = signed_in_as(browser, browser_context_args, sign_in, staff)
+    page.goto(f"{live_server.url}/opportunities/")
+
+    # The reading pane offers Create project beside Open.
+    page.get_by_role("cell", name="Nordic Paper").click()
+    pane = page.get_by_role("region", name="Preview")
+    expect(pane.get_by_role("heading", name="Nordic printers")).to_be_visible()
+    expect(pane.get_by_role("link", name="Open")).to_be_visible()
+    shoot(page, "opportunity-pane-create-project")
+    pane.get_by_role("link", name="Create project").click()
+    expect(page.get_by_role("heading", name="Create project", level=1)).to_be_visible()
+    expect(page.get_by_label("Project name")).to_have_value("Nordic printers")
+    page.go_back()
+
+    # Both at once: one project each, with its own title and link, from the template.
+    page.get_by_label("Select Fjord routers").check()
+    page.get_by_label("Select Nordic printers").check()
+    page.get_by_role("group", name="Actions on selected records").get_by_role("button", name="Create project").click()
+    expect(page.get_by_role("heading", name="Create project", level=1)).to_be_visible()
+    expect(page.get_by_text("2 records selected")).to_be_visible()
+    page.get_by_label("Project template").select_option(label="Delivery")
+    page.get_by_label("Start date").fill("2030-05-06")
+    shoot(page, "create-projects-bulk")
+    page.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("alert").filter(
+        has_text="2 projects were created from the selected opportunities.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Opportunities", level=1)).to_be_visible()
+    assert sorted(BusinessProject.objects.values_list("name", "account__name", "opportunity__title")) == [
+        ("Fjord routers", "Fjord Networks", "Fjord routers"), ("Nordic printers", "Nordic Paper", "Nordic printers")]
+    assert sorted(BusinessProject.objects.values_list("tasks__subject", "tasks__start_date")) == [
+        ("Deliver", datetime.date(2030, 5, 8)), ("Deliver", datetime.date(2030, 5, 8)),
+        ("Order", datetime.date(2030, 5, 6)), ("Order", datetime.date(2030, 5, 6))]
+    page.context.close()
