@@ -72,9 +72,13 @@ def workspace(key: str) -> Workspace | None:
 
 
 def active(url_name: str) -> tuple[Workspace | None, Tab | None]:
-    """The workspace and tab a page belongs to, from its URL name ("account_detail" → Accounts)."""
+    """The workspace and tab a page belongs to, from its URL name ("account_detail" → Accounts).
+    The longest matching record type wins: "project_task_list" is a page of
+    project tasks, not of projects ("project")."""
+    best, length = (None, None), -1
     for workspace in WORKSPACES:
         for tab in workspace.tabs:
-            if any(url_name == key or url_name.startswith(f"{key}_") for key in tab.record_types):
-                return workspace, tab
-    return None, None
+            for key in tab.record_types:
+                if (url_name == key or url_name.startswith(f"{key}_")) and len(key) > length:
+                    best, length = (workspace, tab), len(key)
+    return best

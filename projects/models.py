@@ -124,6 +124,20 @@ class BusinessProject(Record):
         if errors:
             raise ValidationError(errors)
 
+    # --- its own % complete follows its status when it has no tasks (crm.generic.services) ---
+    @classmethod
+    def write_dependents(cls, pks: list[int]) -> set[int]:
+        """The projects themselves: a project without tasks is 100 % when it is
+        completed, so every write of a project (its form, bulk edit, import)
+        stores its % complete again."""
+        return set(pks)
+
+    @classmethod
+    def refresh_dependents(cls, keys: set) -> None:
+        from projects.services import projects_refresh
+
+        projects_refresh(keys)
+
     def primary_email(self) -> str:
         """E-mail and Meeting request write to the account or contact of the project."""
         linked = self.linked

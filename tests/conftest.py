@@ -117,6 +117,11 @@ def seeded_site(client):
 
     deleted = record_services.record_delete(instance=ContactFactory(full_name="Dora Deleted"), user=user)
     samples[DeletedItem] = [deleted.pk]
+    # A project template with task definitions (Customize and the admin).
+    from projects.models import ProjectTemplate
+    from projects.tests.factories_templates import template_with_tasks
+
+    samples[ProjectTemplate] = [template_with_tasks("Website launch", ("Kick-off", 0, 1), ("Design", 1, 10)).pk]
     samples[AccessAttempt] = [AccessAttempt.objects.create(
         username="mallory", ip_address="127.0.0.9", user_agent="test", http_accept="*/*", path_info="/accounts/login/",
         failures_since_start=3).pk]

@@ -5,6 +5,7 @@ from crm import services as crm_services
 from crm.tests.factories import AccountFactory, ContactFactory, HistoryItemFactory, link
 from crm.tests.test_deleted_items_views import bin_url, deleted, text
 from leads.tests.factories import LeadFactory
+from projects.tests.factories import ProjectFactory, ProjectTaskFactory
 from sales.tests.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,5 +24,13 @@ class TestDeletedItemsPage:
         sales = text(staff_client.get(bin_url("sales")))
         assert "Lena Lead" in sales and "Fleet deal" in sales and "Litware" not in sales
         assert "Lead" in sales and "Opportunity" in sales  # the type column
-        assert staff_client.get(bin_url("projects")).status_code == 404  # no record types there yet
         assert staff_client.get(bin_url("nowhere")).status_code == 404
+
+    def test_the_projects_workspace_lists_its_projects_and_tasks(self, staff_client, owner):
+        project = ProjectFactory(name="Office move")
+        deleted(owner, ProjectTaskFactory(subject="Order the cables", project=project),
+                ProjectFactory(name="Roof repair"), OpportunityFactory(title="Fleet deal"))
+        projects = text(staff_client.get(bin_url("projects")))
+        assert "Order the cables" in projects and "Roof repair" in projects and "Fleet deal" not in projects
+        assert "Business project" in projects and "Project task" in projects  # the type column
+        assert "Roof repair" not in text(staff_client.get(bin_url("sales")))

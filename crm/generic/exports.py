@@ -105,14 +105,16 @@ def _converter(model, path: str, typed: bool = False):
     return _plain
 
 
-def export_columns(resource_class) -> tuple[list[str], list[str], list[str]]:
-    """(headers, value paths, many-to-many field names) from a resource."""
+def export_columns(resource_class) -> tuple[list[str], list[str], list[tuple[str, str, str]]]:
+    """(headers, value paths, many-to-many columns) from a resource; a
+    many-to-many column is (field name, the related records' field its cell
+    names them by, separator), as its ``ManyToManyWidget`` says."""
     resource = resource_class()
     headers, paths, m2m = [], [], []
     for field in resource.get_export_fields():
         headers.append(field.column_name)
         if isinstance(field.widget, ManyToManyWidget):
-            m2m.append(field.attribute)
+            m2m.append((field.attribute, field.widget.field, field.widget.separator))
             paths.append(None)
         else:
             paths.append(field.attribute)
@@ -137,12 +139,12 @@ def export_chunks(queryset, resource_class, typed: bool = False) -> Iterator[lis
     ordered = queryset if queryset.query.order_by else queryset.order_by("pk")
     rows = ordered.values_list("pk", *value_paths).iterator(chunk_size=CHUNK)
     for chunk in itertools.batched(rows, CHUNK):
-        related = {name: _m2m_names(model, name, [row[0] for row in chunk]) for name in m2m}
+        related = {name: _m2m_names(model, name, by, [row[0] for row in chunk]) for name, by, _sep in m2m}
         out = []
         for row in chunk:
             cells = [convert(value) for convert, value in zip(converters, row[1:])]
-            for index, name in m2m_slots:
-                cells.insert(index, escape_formula(", ".join(related[name].get(row[0], ()))))
+            for index, (name, _by, separator) in m2m_slots:
+                cells.insert(index, escape_formula(separator.join(related[name].get(row[0], ()))))
             out.append(cells)
         yield out
 
@@ -153,13 +155,14 @@ def export_rows(queryset, resource_class, typed: bool = False) -> Iterator[list]
         yield from rows
 
 
-def _m2m_names(model, field_name: str, pks: list[int]) -> dict[int, list[str]]:
+def _m2m_names(model, field_name: str, by: str, pks: list[int]) -> dict[int, list[str]]:
     field = model._meta.get_field(field_name)
     through = field.remote_field.through
     source = f"{model._meta.model_name}_id"
     target = field.m2m_reverse_field_name()
     names: dict[int, list[str]] = {}
-    rows = through.objects.filter(**{f"{source}__in": pks}).values_list(source, f"{target}__name").order_by(f"{target}__name")
+    rows = through.objects.filter(**{f"{source}__in": pks}).values_list(source, f"{target}__{by}").order_by(
+        f"{target}__{by}")
     for pk, name in rows:
         names.setdefault(pk, []).append(name)
     return names

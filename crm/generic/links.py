@@ -23,6 +23,10 @@ The one declaration gives:
 - ``link.name_q(word)``: a filter by the linked record's name;
 - ``link.resolve(...)``: an import's name columns (one per type, the record
   types' ``lookup_fields``) resolved to the record (``crm.imports``).
+
+A many-to-many field to one record type (a project's related accounts) is
+picked with the same dialog: ``LinkManyField`` lists the chosen records, each
+with a Remove button, and "Add…" opens the Link to dialog.
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .params import parse_id
-from .widgets import LinkToWidget
+from .widgets import LinkManyWidget, LinkToWidget
 
 
 class LinkedRecord:
@@ -144,7 +148,8 @@ class LinkField(forms.Field):
             return value
         from . import registry
 
-        return f"{registry.for_instance(value).key}:{value.pk}"
+        # With one type the Link to dialog gives the key alone (LinkToWidget).
+        return str(value.pk) if len(self.types) == 1 else f"{registry.for_instance(value).key}:{value.pk}"
 
     def clean(self, value):
         from . import registry
@@ -153,6 +158,8 @@ class LinkField(forms.Field):
         if not value:
             return None
         key, _sep, pk = str(value).partition(":")
+        if not _sep and len(self.types) == 1:
+            key, pk = self.types[0], key
         if key not in self.types or parse_id(pk) is None:
             raise forms.ValidationError(_("Choose a record."))
         obj = registry.get(key).queryset().filter(pk=parse_id(pk)).first()
@@ -199,3 +206,34 @@ class LinkFormMixin:
                 merged.setdefault(name, []).extend(messages)
             errors = ValidationError(merged)
         super()._update_errors(errors)
+
+
+class LinkManyField(forms.ModelMultipleChoiceField):
+    """Several records of one record type (registry key ``type_key``), picked
+    one at a time in the Link to dialog: a project's related accounts. It is a
+    ``ModelMultipleChoiceField`` over the type's records, so it cleans to a
+    queryset the record services set as the many-to-many value; its control
+    (``LinkManyWidget``) never lists the type's records (100,000 accounts), only
+    the chosen ones, read in one query. The type's records are looked up when
+    each form is built (after every app has registered its types)."""
+
+    # A post naming more is refused before any query (a tampered form).
+    max_chosen = 500
+
+    def __init__(self, *, type_key: str, **kwargs):
+        kwargs.setdefault("required", False)
+        self.type_key = type_key
+        super().__init__(None, widget=LinkManyWidget(type_key=type_key), **kwargs)
+
+    def __deepcopy__(self, memo):
+        from . import registry
+
+        result = super().__deepcopy__(memo)
+        result.queryset = registry.get(self.type_key).queryset()
+        return result
+
+    def clean(self, value):
+        if value and not isinstance(value, str) and len(value) > self.max_chosen:
+            raise forms.ValidationError(_("Choose at most %(count)d records.") % {"count": self.max_chosen},
+                                        code="too_many")
+        return super().clean(value)

@@ -92,6 +92,18 @@ def cascaded(model, pks, _seen=None) -> list[tuple[type[models.Model], models.Fo
     return result
 
 
+def history_links_of(model, pks) -> models.QuerySet:
+    """The history links to the records ``pks`` of ``model`` and to the records
+    among the rows deleted with them, which have a History of their own (a
+    project's tasks). ``pks``: a list or a ``values("pk")`` query."""
+    concrete = model._meta.concrete_model
+    match = models.Q(content_type=ContentType.objects.get_for_model(concrete), object_id__in=pks)
+    for child, _fk, rows in cascaded(concrete, pks):
+        if is_record(child):
+            match |= models.Q(content_type=ContentType.objects.get_for_model(child), object_id__in=rows.values("pk"))
+    return HistoryLink.objects.filter(match)
+
+
 def protected_by(model, pks) -> list[models.Model]:
     """Up to five records that keep these from being deleted (``on_delete=PROTECT``)."""
     found = []
@@ -254,9 +266,8 @@ def delete_effect(model, pks) -> DeleteEffect:
     protected = protected_by(concrete, pks)
     if protected:
         effect.refusals.append(protected_refusal(record_names(protected)))
-    own = HistoryLink.objects.filter(content_type=ct, object_id__in=pks)
-    others = (HistoryLink.objects.filter(item__in=own.values("item"))
-              .exclude(content_type=ct, object_id__in=pks))
+    own = history_links_of(concrete, pks)
+    others = HistoryLink.objects.filter(item__in=own.values("item")).exclude(pk__in=own.values("pk"))
     shared_items = set(others.values_list("item_id", flat=True))
     going_items = set(own.values_list("item_id", flat=True)) - shared_items
     effect.details = {

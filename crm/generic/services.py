@@ -859,14 +859,22 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
     files_of: dict[int, list[str]] = defaultdict(list)
     counts_of: dict[int, dict[str, int]] = defaultdict(dict)
     holder_of_row: dict[tuple[str, int], int] = {}
+    # Records among them (a project's tasks) have history links and a change log of their own.
+    going_records: dict[tuple[int, int], int] = {(ct.pk, pk): pk for pk in pks}   # (content type, pk) → holder
+    cascaded_records: list[tuple[type, list[models.Model]]] = []
     for child, fk, child_rows in recycle.cascaded(concrete, pks):
         nullable = [f for f in child._meta.concrete_fields if f.many_to_one and f.null and f is not fk]
         objs = list(_with_relations(child_rows.order_by("pk"), [f.name for f in nullable]))
         parent_label = fk.remote_field.model._meta.concrete_model._meta.label_lower
+        child_ct = ContentType.objects.get_for_model(child) if recycle.is_record(child) else None
+        if child_ct is not None and objs:
+            cascaded_records.append((child, objs))
         for obj, data in zip(objs, recycle.serialize(objs)):
             parent = data["fields"][fk.name]
             holder = parent if parent_label == concrete._meta.label_lower else holder_of_row[(parent_label, parent)]
             holder_of_row[(child._meta.label_lower, obj.pk)] = holder
+            if child_ct is not None:
+                going_records[(child_ct.pk, obj.pk)] = holder
             # Names of what the row refers to, should it be gone at a restore (a product).
             data["labels"] = {f.name: str(getattr(obj, f.name)) for f in nullable if getattr(obj, f.attname) is not None}
             rows_of[holder].append(data)
@@ -874,22 +882,27 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
             label = str(child._meta.verbose_name_plural)
             counts_of[holder][label] = counts_of[holder].get(label, 0) + 1
 
-    # History: the items linked only to records deleted here go with the first
-    # of them; the others stay, and only the links to these records go.
-    own_links = list(HistoryLink.objects.filter(content_type=ct, object_id__in=pks).values_list("item_id", "object_id"))
-    item_ids = {item_id for item_id, _pk in own_links}
+    # History: the items linked only to records deleted here (these records and
+    # the records among their rows) go with the first of them; the others stay,
+    # and only the links to these records go.
+    own_links = list(recycle.history_links_of(concrete, pks).values_list("pk", "item_id", "content_type_id",
+                                                                         "object_id"))
+    link_pks = [link_pk for link_pk, _item, _ct, _pk in own_links]
+    own_links = [(item_id, ct_id, object_id) for _link, item_id, ct_id, object_id in own_links]
+    item_ids = {item_id for item_id, _ct, _pk in own_links}
     elsewhere = {item_id for item_id, ct_id, object_id in HistoryLink.objects.filter(item_id__in=item_ids)
                  .values_list("item_id", "content_type_id", "object_id")
-                 if ct_id != ct.pk or object_id not in pk_set} if item_ids else set()
+                 if (ct_id, object_id) not in going_records} if item_ids else set()
     holder_of_item: dict[int, int] = {}
-    for item_id, object_id in sorted(own_links, key=lambda link: link[1]):
+    for item_id, ct_id, object_id in sorted(own_links, key=lambda link: (link[1] != ct.pk, link[2])):
         if item_id not in elsewhere:
-            holder_of_item.setdefault(item_id, object_id)
+            holder_of_item.setdefault(item_id, going_records[(ct_id, object_id)])
     going = set(holder_of_item)
     items = list(HistoryItem.objects.filter(pk__in=going).order_by("pk")) if going else []
     items_data = recycle.serialize(items)
     links_data = recycle.serialize(HistoryLink.objects.filter(
-        models.Q(item_id__in=going) | models.Q(content_type=ct, object_id__in=pks)).order_by("pk"))
+        models.Q(item_id__in=going) | models.Q(pk__in=recycle.history_links_of(concrete, pks).values("pk")))
+        .order_by("pk"))
 
     items_of: dict[int, list[dict]] = defaultdict(list)
     for data in items_data:
@@ -897,11 +910,12 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
     item_links_of: dict[int, list[dict]] = defaultdict(list)  # by the record holding the item
     links_of: dict[int, list[dict]] = defaultdict(list)  # by the record, to items it does not hold
     for data in links_data:
-        item_id, object_id = data["fields"]["item"], data["fields"]["object_id"]
+        item_id = data["fields"]["item"]
+        holder = going_records.get((data["fields"]["content_type"], data["fields"]["object_id"]))
         if item_id in holder_of_item:
             item_links_of[holder_of_item[item_id]].append(data)
-        if data["fields"]["content_type"] == ct.pk and object_id in pk_set and holder_of_item.get(item_id) != object_id:
-            links_of[object_id].append(data)
+        if holder is not None and holder_of_item.get(item_id) != holder:
+            links_of[holder].append(data)
 
     tombstones = []
     deleter = user if user and user.is_authenticated else None
@@ -929,16 +943,23 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
                      "references": sum(len(ref["pks"]) for ref in payload["references"])},
         ))
 
-    # The last values, in each record's "deleted" entry (old → empty).
+    # The last values, in each record's "deleted" entry (old → empty); the
+    # records among the rows get one too (with the record's name).
     blank = {f.name: "" for f in tracked}
     changelog_insert(concrete, [(obj.pk, texts[obj.pk], getattr(obj, "version", 1) + 1,
                                  diff_snapshots(concrete, last_values[obj.pk], blank)) for obj in records],
                      user, ChangeLogEntry.Action.DELETE)
+    for child, objs in cascaded_records:
+        child_ct = ContentType.objects.get_for_model(child)
+        changelog_insert(child, [(obj.pk, str(obj), getattr(obj, "version", 1) + 1, {"deleted_with": {
+            "label": str(_("deleted with")), "old": "", "new": texts[going_records[(child_ct.pk, obj.pk)]]}})
+            for obj in objs], user, ChangeLogEntry.Action.DELETE)
     try:
         concrete._base_manager.filter(pk__in=pks).delete()
     except ProtectedError as error:
         raise DomainError(_protected_message(error)) from error
-    HistoryLink.objects.filter(content_type=ct, object_id__in=pks).delete()
+    for start in range(0, len(link_pks), LOOKUP_SLICE):
+        HistoryLink.objects.filter(pk__in=link_pks[start:start + LOOKUP_SLICE]).delete()
     if going:
         HistoryItem.objects.filter(pk__in=going).delete()
     DeletedItem.objects.bulk_create(tombstones, batch_size=500)
@@ -1099,6 +1120,7 @@ def _restore_record(item: DeletedItem, user, notes: list[str]) -> models.Model:
     rebuilder.add(obj)
 
     dropped: dict[str, int] = defaultdict(int)
+    restored_records: dict[type, list[models.Model]] = defaultdict(list)
     for data in payload["rows"]:
         row, row_m2m, row_emptied, row_missing, _lost = rebuilder.rebuild(data)
         if row_missing:
@@ -1111,8 +1133,16 @@ def _restore_record(item: DeletedItem, user, notes: list[str]) -> models.Model:
             row.full_clean()
         except ValidationError as error:
             raise _refuse(item, [f"{row._meta.verbose_name}: {row}:", *error.messages]) from error
+        if recycle.is_record(type(row)):
+            # A record among the rows (a project's task) logged its delete: the next version.
+            row.version = getattr(row, "version", 1) + 2
+            restored_records[type(row)].append(row)
         _insert(row, row_m2m)
         rebuilder.add(row)
+    for row_model, rows in restored_records.items():
+        changelog_insert(row_model, [(row.pk, str(row), row.version, diff_snapshots(row_model, {}, snapshot(row)))
+                                     for row in rows], user, ChangeLogEntry.Action.RESTORE)
+        refresh_dependents(row_model, set(), [row.pk for row in rows])
     for label, count in sorted(dropped.items()):
         notes.append(_("%(rows)s: %(count)d not restored, as what they referred to was deleted since.")
                      % {"rows": capfirst(label), "count": count})

@@ -62,6 +62,52 @@ class LinkToWidget(forms.HiddenInput):
         return context
 
 
+class LinkManyWidget(forms.Widget):
+    """The control of a ``LinkManyField``: the chosen records, each with a
+    Remove button and a hidden input carrying its key, and "Add…", which
+    opens the Link to dialog for the type (static/crm/crm.js adds the picked
+    record to the list). Without JavaScript the chosen records are kept as
+    they are."""
+
+    template_name = "generic/widgets/link_many.html"
+    allow_multiple_selected = True
+
+    def __init__(self, type_key: str, attrs=None):
+        super().__init__(attrs)
+        self.type_key = type_key
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter is not None else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        # As a multiple select: none chosen sends nothing, which is a value.
+        return False
+
+    def format_value(self, value) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, (tuple, list)):
+            value = [value]
+        return [str(v) for v in value if v not in (None, "")]
+
+    def chosen(self, values: list[str]) -> list[tuple[str, str]]:
+        """(key, name) of the chosen records that exist, in the order given (one query)."""
+        from crm.generic import registry
+        from crm.generic.params import parse_id
+
+        pks = [pk for pk in (parse_id(v) for v in values) if pk is not None]
+        if not pks:
+            return []
+        found = {obj.pk: str(obj) for obj in registry.get(self.type_key).model._base_manager.filter(pk__in=pks)}
+        return [(str(pk), found[pk]) for pk in dict.fromkeys(pks) if pk in found]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"].update(types=self.type_key, chosen=self.chosen(context["widget"]["value"]))
+        return context
+
+
 # --- Fast rendering of the list filters ------------------------------------------------
 # Every list page draws its filter form. Django renders each widget, and each
 # option of a select or checkbox list, through its own template (input.html,

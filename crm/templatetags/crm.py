@@ -127,6 +127,17 @@ def pane_sections(context) -> str:
     return mark_safe("".join(parts))
 
 
+@register.simple_tag(takes_context=True)
+def record_buttons(context) -> list[dict]:
+    """The buttons other apps registered for the record type's page and pane
+    (crm.generic.panes.register_button) that this person sees on the record:
+    ``{% record_buttons as buttons %}``."""
+    rtype, obj = context.get("rtype"), context.get("object")
+    if rtype is None or obj is None:
+        return []
+    return panes.record_buttons(context.get("request"), rtype.key, obj)
+
+
 @register.simple_tag
 def record_url(obj, action: str, *args):
     """URL of one of a record's pages (``history``, ``edit`` …) via the registry."""

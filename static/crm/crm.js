@@ -240,6 +240,11 @@
 
   // Put a record in the field the dialog was opened from, and close the dialog.
   function linkPick(value, label) {
+    if (linkTarget.classList.contains("link-many")) {
+      addLinkMany(linkTarget, value, label);
+      window.bootstrap.Modal.getOrCreateInstance(linkModal()).hide();
+      return;
+    }
     const input = linkTarget.querySelector("input[type=hidden]");
     input.value = value;
     const shown = linkTarget.querySelector(".link-to-label");
@@ -274,10 +279,45 @@
     setTimeout(() => modal.querySelector("#link-to-q").focus(), 300);
   }
 
+  // Several records of one type (crm.generic.links.LinkManyField): a picked record
+  // joins the list (once), Remove takes one out.
+  function refreshLinkMany(box) {
+    box.querySelector(".link-many-empty").classList.toggle("d-none", !!box.querySelector(".link-many-item"));
+  }
+  function addLinkMany(box, value, label) {
+    const list = box.querySelector(".link-many-list");
+    const chosen = [...list.querySelectorAll("input[type=hidden]")].map((input) => input.value);
+    if (!chosen.includes(String(value))) {
+      const item = box.querySelector(".link-many-template").content.firstElementChild.cloneNode(true);
+      const input = item.querySelector("input[type=hidden]");
+      input.name = box.dataset.name;
+      input.value = value;
+      item.querySelector(".link-many-label").textContent = label;
+      const remove = item.querySelector(".link-many-remove");
+      remove.setAttribute("aria-label", remove.dataset.label.replace("%(name)s", label));
+      list.appendChild(item);
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    refreshLinkMany(box);
+  }
+
   document.addEventListener("click", (event) => {
     const open = event.target.closest(".link-to-open");
     if (open) {
       openLinkDialog(open.closest(".link-to"));
+      return;
+    }
+    const addMany = event.target.closest(".link-many-add");
+    if (addMany) {
+      openLinkDialog(addMany.closest(".link-many"));
+      return;
+    }
+    const removeMany = event.target.closest(".link-many-remove");
+    if (removeMany) {
+      const box = removeMany.closest(".link-many");
+      removeMany.closest(".link-many-item").remove();
+      refreshLinkMany(box);
+      box.querySelector(".link-many-add").focus();
       return;
     }
     const clear = event.target.closest(".link-to-clear");

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, path, reverse
 
 from .. import registry, services
-from ..actions import DEFAULT_ACTIONS
+from ..actions import DEFAULT_ACTIONS, with_registered
 from ..rows import light_instances
 from .base import RecordMoved
 from .bulk import BulkActionView
@@ -96,6 +96,12 @@ class RecordViewSet:
             url = registry.record_url(row)
         query = request.GET.urlencode()
         return f"{url}?{query}" if query else url
+
+    @classmethod
+    def get_actions(cls) -> list:
+        """The bulk actions of the list and the record's buttons: ``actions``,
+        plus those other apps registered for the type (``crm.generic.actions.register_action``)."""
+        return with_registered(cls.record_type, cls.actions)
 
     @classmethod
     def get_bulk_edit_fields(cls) -> list[str]:
