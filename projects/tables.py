@@ -87,7 +87,7 @@ class ProjectColumn(FastColumn):
 
 class ProjectTaskTable(RecordTable):
     subject = TitleColumn(verbose_name=_("Subject"))
-    project = ProjectColumn(verbose_name=_("Business project"), order_by=("project__name",))
+    project = ProjectColumn(verbose_name=_("Business project"), order_by=("project__name", "project_id", "position"))
     assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
     start_date = DateColumn(verbose_name=_("Start date"))
     due_date = DueDateColumn(verbose_name=_("Due date"))

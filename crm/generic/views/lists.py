@@ -73,7 +73,7 @@ def list_ordering(model, order: list) -> list:
     """The ORDER BY of a list page.
 
     Text columns sort case-insensitively (``Lower``, matched by functional
-    indexes), and a unique tie-breaker in the same direction keeps pages
+    indexes), also across a relation (a task's project name), and a unique tie-breaker in the same direction keeps pages
     stable and lets the database walk one (column, id) index.
     """
     order = order or list(model._meta.ordering)
@@ -84,10 +84,7 @@ def list_ordering(model, order: list) -> list:
             continue
         name = item.lstrip("-")
         descending = item.startswith("-")
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            field = None
+        field = _field_at(model, name)
         if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
             expression = Lower(name)
             result.append(expression.desc() if descending else expression.asc())
@@ -97,6 +94,22 @@ def list_ordering(model, order: list) -> list:
         last = order[-1] if order else ""
         result.append("-pk" if isinstance(last, str) and last.startswith("-") else "pk")
     return result
+
+
+def _field_at(model, path: str):
+    """The field ``path`` names, across relations ("project__name": the
+    project's name), or None."""
+    field = None
+    for part in path.split("__"):
+        if field is not None:
+            if not field.is_relation or field.related_model is None:
+                return None
+            model = field.related_model
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+    return field
 
 
 def unindexed_ordering(ordering: list) -> list:
