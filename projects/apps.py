@@ -38,10 +38,10 @@ class ProjectsConfig(AppConfig):
         # opportunity's page the projects created from it.
         for key in ("account", "contact"):
             panes.register_pane_section(
-                key, "projects/includes/related_projects.html", order=110,
+                key, "projects/includes/related_projects.html",
                 context=lambda request, obj, key=key: {"key": key, "related": related_projects(obj)})
         panes.register_pane_section(
-            "opportunity", "projects/includes/opportunity_projects.html", order=110,
+            "opportunity", "projects/includes/opportunity_projects.html",
             context=lambda request, obj: {"related": projects_from_opportunity(obj)})
 
     def register_templates_and_creating(self) -> None:

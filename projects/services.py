@@ -178,8 +178,11 @@ def _plan_tasks(project: BusinessProject, rows: list[TaskInput], creating: bool)
     for row in rows:
         if row.id is None:
             if not row.delete:
-                plan.creates.append(ProjectTask(**_task_values(row)))
-                plan.new.append(_task_summary(row))
+                task = ProjectTask(**_task_values(row))
+                task.subject = " ".join(task.subject.split())
+                task.settle_completion()
+                plan.creates.append(task)
+                plan.new.append(_task_summary(task))
             continue
         current = stored.get(row.id)
         if current is None:

@@ -37,8 +37,7 @@ class ProjectViewSet(CRMRecordViewSet):
     template_print = "projects/project_print.html"
     detail_sections = [
         (gettext_lazy("Project information"), ["name", "account", "contact", "assigned_to", "status", "priority",
-                                               "start_date", "due_date", "percent_complete", "opportunity",
-                                               "categories"]),
+                                               "start_date", "due_date", "opportunity", "categories"]),
         (gettext_lazy("Related accounts and business contacts"), ["related_accounts", "related_contacts"]),
         (gettext_lazy("Details"), ["comments"]),
     ]

@@ -232,6 +232,10 @@ class LinkManyField(forms.ModelMultipleChoiceField):
         result.queryset = registry.get(self.type_key).queryset()
         return result
 
+    def widget_attrs(self, widget) -> dict:
+        # The "Add…" button is named after the field ("Related accounts: Add…").
+        return {**super().widget_attrs(widget), "data-field-label": str(self.label or "")}
+
     def clean(self, value):
         if value and not isinstance(value, str) and len(value) > self.max_chosen:
             raise forms.ValidationError(_("Choose at most %(count)d records.") % {"count": self.max_chosen},

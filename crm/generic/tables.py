@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext_lazy as _
 
 EMPTY = "—"
 
@@ -102,11 +102,22 @@ class UserColumn(FastColumn):
 
 
 class ChoiceColumn(FastColumn):
-    """A field with choices, by its label."""
+    """A field with choices, by its label: the labels are translated once per
+    language, not for every cell (``get_FOO_display`` builds the choices'
+    mapping for each call: a tenth of a list page's time with two such columns)."""
+
+    def labels(self, record, name: str) -> dict:
+        language = get_language()
+        cache = self.__dict__.setdefault("_labels", {})
+        if language not in cache:
+            field = record._meta.get_field(name)
+            cache[language] = {code: str(label) for code, label in field.flatchoices}
+        return cache[language]
 
     def cell(self, record, name: str) -> str:
-        display = getattr(record, f"get_{name}_display")()
-        return esc(display) if display else EMPTY
+        value = getattr(record, name)
+        display = self.labels(record, name).get(value, value)
+        return esc(display) if display not in (None, "") else EMPTY
 
 
 class CategoriesColumn(FastColumn):

@@ -104,7 +104,9 @@ class LinkManyWidget(forms.Widget):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        context["widget"].update(types=self.type_key, chosen=self.chosen(context["widget"]["value"]))
+        field_label = context["widget"]["attrs"].pop("data-field-label", "")
+        context["widget"].update(types=self.type_key, chosen=self.chosen(context["widget"]["value"]),
+                                 field_label=field_label)
         return context
 
 
