@@ -312,3 +312,23 @@ def test_the_link_to_dialog_finds_marketing_activities_by_name(staff_client):
     assert 'data-value="marketing_activity:' in body and "Spring fair" in body and "Autumn mailing" not in body
     everything = staff_client.get(reverse("crm:link_to_search"), {"types": types, "q": "fair"}).content.decode()
     assert "Marketing activity</span>Spring fair" in everything
+
+
+def test_an_import_row_with_a_bad_budget_or_dates_is_refused_with_its_reason(staff_client):
+    from crm.generic.testing import csv_bytes, import_confirm, import_upload
+
+    url = reverse("marketing:marketing_activity_import")
+    response = import_upload(staff_client, url, "activities.csv", csv_bytes([
+        ["Name", "Budget", "Start Date", "End Date"],
+        ["Spring fair", "lots", "2026-03-02", "2026-03-04"],
+        ["Autumn fair", "-5", "2026-09-07", "2026-09-09"],
+        ["Winter fair", "100", "2026-12-09", "2026-12-07"],
+        ["Good fair", "1500.00", "2026-05-02", "2026-05-04"],
+    ]))
+    errors = [(row, column, reason) for row, column, _value, reason in response.context["errors"]]
+    assert errors == [(2, "Budget", "Enter a number."),
+                      (3, "Budget", "Ensure this value is greater than or equal to 0."),
+                      (4, "End Date", "The end date cannot be before the start date.")]
+    assert response.context["counts"]["new"] == 1
+    import_confirm(staff_client, url, response)
+    assert not MarketingActivity.objects.exists()   # all rows or none
