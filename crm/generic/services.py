@@ -843,7 +843,6 @@ def _delete_into_bin(model, rows: list[models.Model], user) -> list[DeletedItem]
     concrete = model._meta.concrete_model
     ct = ContentType.objects.get_for_model(concrete)
     pks = sorted(obj.pk for obj in rows)
-    pk_set = set(pks)
     texts = {obj.pk: str(obj) for obj in rows}
     dependents = write_dependents(concrete, pks)
     references = _clear_references(concrete, texts, user)
@@ -1140,8 +1139,9 @@ def _restore_record(item: DeletedItem, user, notes: list[str]) -> models.Model:
         _insert(row, row_m2m)
         rebuilder.add(row)
     for row_model, rows in restored_records.items():
-        changelog_insert(row_model, [(row.pk, str(row), row.version, diff_snapshots(row_model, {}, snapshot(row)))
-                                     for row in rows], user, ChangeLogEntry.Action.RESTORE)
+        changelog_insert(row_model, [(row.pk, str(row), row.version, {"restored_with": {
+            "label": str(_("restored with")), "old": "", "new": str(obj)}}) for row in rows],
+            user, ChangeLogEntry.Action.RESTORE)
         refresh_dependents(row_model, set(), [row.pk for row in rows])
     for label, count in sorted(dropped.items()):
         notes.append(_("%(rows)s: %(count)d not restored, as what they referred to was deleted since.")

@@ -75,9 +75,11 @@ def test_a_restored_project_brings_back_its_tasks_and_their_history(owner, owner
     # The restored tasks have a new version after their "deleted" entry; an edit of one is not stale.
     task = ProjectTask.objects.get(pk=first.pk)
     assert task.version == first.version + 2
-    assert list(ChangeLogEntry.objects.filter(object_id=first.pk, content_type=ContentType.objects.get_for_model(
-        ProjectTask)).order_by("version").values_list("action", "version")) == [
-        ("delete", first.version + 1), ("restore", first.version + 2)]
+    entries = ChangeLogEntry.objects.filter(object_id=first.pk, content_type=ContentType.objects.get_for_model(
+        ProjectTask)).order_by("version")
+    assert [(e.action, e.version, e.changes) for e in entries] == [
+        ("delete", first.version + 1, {"deleted_with": {"label": "deleted with", "old": "", "new": "Office move"}}),
+        ("restore", first.version + 2, {"restored_with": {"label": "restored with", "old": "", "new": "Office move"}})]
     assert restored.percent_complete == 25  # two one-day tasks: (50 + 0) / 2
 
 
