@@ -67,20 +67,25 @@ test-pg: test-deps messages collectstatic
 
 # Page speed (1k/10k/100k contacts, 1M history items) on SQLite, then lead
 # import/export speed (10k and 100k rows), then opportunities (1k and 100k,
-# stage deletion of 50k), then projects (1k and 100k with 10 tasks each).
-# PostgreSQL: make bench-pg. Like the tests, the
+# stage deletion of 50k), then a marketing activity's tracking page (1k and
+# 100k), then Create project with a 50-task template, then projects (1k and
+# 100k with 10 tasks each). PostgreSQL: make bench-pg. Like the tests, the
 # pages need the collected static files (the manifest storage) and the
 # compiled translations, so a fresh clone benchmarks without other steps.
 bench: test-deps messages collectstatic
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/imports.py
 	$(PY) bench/opportunities.py
+	$(PY) bench/marketing.py
+	$(PY) bench/project_create.py
 	$(PY) bench/projects.py
 
 bench-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(PY) bench/run.py --db postgres $(BENCH_ARGS)
 	scripts/with-postgres.sh $(PY) bench/imports.py
 	scripts/with-postgres.sh $(PY) bench/opportunities.py --db postgres
+	scripts/with-postgres.sh $(PY) bench/marketing.py --db postgres
+	scripts/with-postgres.sh $(PY) bench/project_create.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/projects.py --db postgres
 
 # Load test: gunicorn with 3 workers on 127.0.0.1 and a database of its own

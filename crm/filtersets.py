@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.filtersets import SearchFilterSet
+from crm.generic.filtersets import RecordScopeFilter, SearchFilterSet
 from crm.models import Account, BusinessContact, Category, ListKind, ListValue
 from crm.selectors import active_users
 
@@ -57,7 +57,11 @@ class PersonFilterSet(RecordFilterSet):
 
 class ContactFilterSet(PersonFilterSet):
     city = django_filters.CharFilter(field_name="business_city", lookup_expr="iexact", label=_("City"))
+    # From a marketing activity's tracking page: the business contacts it brought in.
+    initiated_by_activity = RecordScopeFilter(field_name="initiated_by_activity_id",
+                                              label=_("Only business contacts initiated by the marketing activity"))
 
     class Meta:
         model = BusinessContact
-        fields = ["q", "assigned_to", "source", "category", "city", "account", "created_after", "created_before"]
+        fields = ["q", "assigned_to", "source", "category", "city", "account", "created_after", "created_before",
+                  "initiated_by_activity"]

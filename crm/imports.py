@@ -270,6 +270,14 @@ class RecordImporter(Importer):
 
 # --- People: leads and business contacts ------------------------------------------
 
+# "Initiated by" (crm.resources.INITIATED_BY) under other names: leads and
+# opportunities alike.
+INITIATED_BY_SYNONYMS = {
+    "initiated_by_account": ("Referring Account",),
+    "initiated_by_contact": ("Referring Contact",),
+    "initiated_by_activity": ("Marketing Activity", "Campaign", "Campaign Name", "Marketing Campaign"),
+}
+
 # Header names other tools export, by column: Outlook's contact export (the
 # "Outlook CSV" of Outlook for Windows and Outlook.com), Google Contacts (both
 # its older "Google CSV" and the current layout) and common CRM exports.
@@ -303,6 +311,7 @@ PERSON_SYNONYMS = {
     "home_country": ("Home Country/Region",),
     "other_country": ("Other Country/Region",),
     "source": ("Source", "Lead source", "Origin", "Channel"),
+    **INITIATED_BY_SYNONYMS,
     "assigned_to": ("Owner", "Lead Owner", "Assigned", "Sales Rep", "Salesperson"),
     "categories": ("Category", "Labels", "Tags", "Group Membership"),
     "comments": ("Notes", "Description", "Note", "Remarks"),

@@ -43,6 +43,15 @@ def resource_class(name: str, model, columns: dict[str, fields.Field]) -> type[r
     return type(name, (resources.ModelResource,), {**columns, "Meta": meta, "__module__": __name__})
 
 
+# "Initiated by" (one account, business contact or marketing activity), one
+# column per type, by name: the importer finds the record by its type's
+# lookup fields (crm.imports.RecordImporter.resolve_link).
+INITIATED_BY = {
+    "initiated_by_account": column("initiated_by_account__name", "Initiated By Account"),
+    "initiated_by_contact": column("initiated_by_contact__full_name", "Initiated By Business Contact"),
+    "initiated_by_activity": column("initiated_by_activity__name", "Initiated By Marketing Activity"),
+}
+
 ACCOUNT_COLUMNS = {
     "id": column("id", "ID"),
     "name": column("name", "Account Name"),
@@ -75,6 +84,7 @@ PERSON_COLUMNS = {
     **address_columns("other", "Other"),
     "mailing_address": column("mailing_address", "Mailing Address"),
     "source": column("source__name", "Lead Source"),
+    **INITIATED_BY,
     "score_type": column("score_type", "Score Type"),
     "manual_score": column("manual_score", "Manual Score"),
     "score": column("score", "Rating"),

@@ -129,14 +129,15 @@ def test_link_to_record_lists_only_the_chosen_type(signed_in_page: Page, live_se
 
 def test_the_record_type_list_offers_only_the_field_types(signed_in_page: Page, live_server):
     """A field that links accounts only offers Accounts; "Initiated by" offers All,
-    Accounts and Business Contacts; Link to record on a history item offers every type."""
+    Accounts, Business Contacts and Marketing activities; Link to record on a history
+    item offers every type."""
     page = signed_in_page
     item = HistoryItemFactory(subject="Note")
     dialog = page.get_by_role("dialog", name="Link to")
     record_type = dialog.get_by_label("Record type")
     expected = [
         ("/leads/add/", "account", ["Accounts"]),
-        ("/leads/add/", "initiated_by", ["All", "Accounts", "Business Contacts"]),
+        ("/leads/add/", "initiated_by", ["All", "Accounts", "Business Contacts", "Marketing activities"]),
         # Every registered type, in registration order (an app's new type included).
         (f"/history/{item.pk}/link/", "record",
          ["All", *(str(t.verbose_name_plural) for t in registry.linkable_types())]),

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _, ngettext_lazy
 
 from crm.filtersets import PersonFilterSet
+from crm.generic.filtersets import RecordScopeFilter
 from crm.models import BusinessContact
 from crm.scoring import MAX_STARS
 from leads.models import Lead
@@ -16,8 +17,11 @@ class LeadFilterSet(PersonFilterSet):
     rating = django_filters.ChoiceFilter(
         field_name="score", lookup_expr="gte", choices=RATING_CHOICES, label=_("Rating"), empty_label=_("Any rating"))
     score_type = django_filters.ChoiceFilter(choices=BusinessContact.ScoreType.choices, label=_("Score type"))
+    # From a marketing activity's tracking page: the leads it brought in.
+    initiated_by_activity = RecordScopeFilter(field_name="initiated_by_activity_id",
+                                              label=_("Only leads initiated by the marketing activity"))
 
     class Meta:
         model = Lead
         fields = ["q", "assigned_to", "source", "rating", "score_type", "category", "created_after", "created_before",
-                  "account"]
+                  "account", "initiated_by_activity"]

@@ -15,7 +15,9 @@ from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
 from crm.generic.params import object_or_404
 from crm.selectors import people_with_email
 from crm.templatetags.crm import record_url
-from crm.views.records import COMMENTS_SECTION, PERSON_SECTIONS, CRMRecordViewSet, PersonViewSetMixin
+from crm.views.records import (
+    COMMENTS_SECTION, PERSON_SECTIONS, PERSON_SOURCE_RELATED, CRMRecordViewSet, PersonViewSetMixin,
+)
 from leads import services
 from leads.filtersets import LeadFilterSet
 from leads.forms import ConvertForm, EmailCaptureForm, LeadForm
@@ -62,7 +64,7 @@ class LeadViewSet(PersonViewSetMixin, CRMRecordViewSet):
 
     @classmethod
     def object_queryset(cls, request):
-        return Lead.objects.select_related("account", "assigned_to", "source")
+        return Lead.objects.select_related("account", "assigned_to", *PERSON_SOURCE_RELATED)
 
     @classmethod
     def save_related(cls, request, obj, form) -> None:

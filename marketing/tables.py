@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.generic.tables import DateColumn, FastColumn, RecordTable, TitleColumn, UserColumn
 from crm.models import MarketingActivity
+from sales.tables import MoneyColumn
 
 
 class MarketingActivityTable(RecordTable):
@@ -11,7 +12,7 @@ class MarketingActivityTable(RecordTable):
                                order_by=("activity_type__name",))
     start_date = DateColumn(verbose_name=_("Start date"))
     end_date = DateColumn(verbose_name=_("End date"))
-    budget = FastColumn(verbose_name=_("Budget"))
+    budget = MoneyColumn(verbose_name=_("Budget"))
     assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
 
     default_columns = ("name", "activity_type", "start_date", "end_date", "budget", "assigned_to")

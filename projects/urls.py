@@ -9,4 +9,9 @@ app_name = "projects"
 urlpatterns = [*views.ProjectViewSet.urls(), *views.ProjectTaskViewSet.urls()]
 
 # --- Project templates and creating projects from opportunities
-urlpatterns += []
+urlpatterns += [
+    path("customize/project-templates/", views.TemplatesView.as_view(), name="templates"),
+    path("customize/project-templates/<int:pk>/delete/", views.TemplateDeleteView.as_view(), name="template_delete"),
+    path("opportunities/<int:pk>/create-project/", views.CreateProjectView.as_view(),
+         name="opportunity_create_project"),
+]

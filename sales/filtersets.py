@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from crm.filtersets import RecordFilterSet
+from crm.generic.filtersets import RecordScopeFilter
 from crm.models import ListKind, ListValue
 from sales.models import Opportunity, SalesListKind, SalesStage
 
@@ -32,12 +33,15 @@ class OpportunityFilterSet(RecordFilterSet):
                                              widget=date_input())
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
     contact = django_filters.NumberFilter(field_name="contact_id", widget=forms.HiddenInput)
+    # From a marketing activity's tracking page: the opportunities it initiated.
+    initiated_by_activity = RecordScopeFilter(field_name="initiated_by_activity_id",
+                                              label=_("Only opportunities initiated by the marketing activity"))
 
     class Meta:
         model = Opportunity
         fields = ["q", "status", "stage", "assigned_to", "linked", "opportunity_type", "source", "total_min",
                   "total_max", "expected_min", "close_after", "close_before", "category", "created_after",
-                  "created_before", "account", "contact"]
+                  "created_before", "account", "contact", "initiated_by_activity"]
 
     def filter_status(self, queryset, name, value):
         """By the stages' kind, without joining every row to its stage: the few

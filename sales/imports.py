@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _, gettext_lazy
 
 from crm.generic.imports import Column, RowResult, parser_for
-from crm.imports import RecordImporter
+from crm.imports import INITIATED_BY_SYNONYMS, RecordImporter
 from crm.models import ListKind
 from sales.models import Opportunity, SalesListKind, SalesStage
 from sales.resources import OPPORTUNITY_COLUMNS
@@ -27,6 +27,7 @@ SYNONYMS = {
     "payment_terms": ("Terms",),
     "expiration_date": ("Valid Until", "Offer Expires", "Quote Expiration Date"),
     "source": ("Lead Source", "Opportunity Source", "Origin"),
+    **INITIATED_BY_SYNONYMS,
     "competitors": ("Competitor",),
     "assigned_to": ("Owner", "Opportunity Owner", "Deal Owner", "Salesperson", "Sales Rep"),
     "categories": ("Category", "Labels", "Tags"),

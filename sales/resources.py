@@ -1,6 +1,6 @@
 """Export columns of opportunities (file headers are the same in every language;
 the importer reads the same headers back)."""
-from crm.resources import COMMON, column, resource_class
+from crm.resources import COMMON, INITIATED_BY, column, resource_class
 from sales.models import Opportunity
 
 OPPORTUNITY_COLUMNS = {
@@ -18,6 +18,7 @@ OPPORTUNITY_COLUMNS = {
     "expiration_date": column("expiration_date", "Expiration Date"),
     "delivery_date": column("delivery_date", "Delivery Date"),
     "source": column("source__name", "Source"),
+    **INITIATED_BY,
     "competitors": column("competitors", "Competitors"),
     "assigned_to": COMMON["assigned_to"],
     "categories": COMMON["categories"],

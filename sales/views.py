@@ -63,7 +63,8 @@ class OpportunityViewSet(CRMRecordViewSet):
                                                    "categories"]),
         (gettext_lazy("Sales information"), ["stage", "probability", "expected_revenue", "close_date", "payment_terms",
                                              "expiration_date", "delivery_date"]),
-        (gettext_lazy("Source information"), ["source", "initiated_by_account", "initiated_by_contact", "competitors"]),
+        (gettext_lazy("Source information"), ["source", "initiated_by_account", "initiated_by_contact",
+                                               "initiated_by_activity", "competitors"]),
         (gettext_lazy("Details"), ["comments"]),
     ]
 
@@ -76,7 +77,7 @@ class OpportunityViewSet(CRMRecordViewSet):
         return get_object_or_404(
             Opportunity.objects.select_related("account", "contact", "assigned_to", "stage", "source",
                                                "opportunity_type", "payment_terms", "initiated_by_account",
-                                               "initiated_by_contact"), pk=pk)
+                                               "initiated_by_contact", "initiated_by_activity"), pk=pk)
 
     @classmethod
     def save_form(cls, request, obj, form, creating: bool) -> None:

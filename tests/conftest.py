@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from crm.generic.testing import csv_bytes, import_upload
-from crm.models import Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, ListKind, ListValue, UserPreferences
+from crm.models import (Account, BusinessContact, Category, ChangeLogEntry, HistoryItem, ListKind, ListValue,
+                        MarketingActivity, UserPreferences)
 from crm.tests.admin_forms import superuser
 from crm.tests.factories import AccountFactory, ContactFactory, HistoryItemFactory, link, png_file
 from leads.tests.factories import LeadFactory
@@ -88,6 +89,8 @@ def seeded_site(client):
         BusinessContact: [contact.pk],
         Lead: [Lead.objects.order_by("pk").first().pk],
         Opportunity: [open_opportunity.pk, won.pk],
+        # The demo's (marketing/demo.py): one that initiated leads and opportunities.
+        MarketingActivity: [MarketingActivity.objects.filter(budget__isnull=False).order_by("pk").first().pk],
         HistoryItem: [attachment.pk, task.pk],
         ListValue: [contact.source_id or ListValue.objects.filter(kind=ListKind.SOURCE).first().pk],
         ScoringCriterion: [ScoringCriterion.objects.order_by("pk").first().pk],
@@ -114,6 +117,11 @@ def seeded_site(client):
 
     deleted = record_services.record_delete(instance=ContactFactory(full_name="Dora Deleted"), user=user)
     samples[DeletedItem] = [deleted.pk]
+    # A project template with task definitions (Customize and the admin).
+    from projects.models import ProjectTemplate
+    from projects.tests.factories_templates import template_with_tasks
+
+    samples[ProjectTemplate] = [template_with_tasks("Website launch", ("Kick-off", 0, 1), ("Design", 1, 10)).pk]
     samples[AccessAttempt] = [AccessAttempt.objects.create(
         username="mallory", ip_address="127.0.0.9", user_agent="test", http_accept="*/*", path_info="/accounts/login/",
         failures_since_start=3).pk]

@@ -8,7 +8,7 @@ from sales.tests.factories import OpportunityFactory
 PUBLIC = {"login", "javascript-catalog", "set_language"}
 OWNER_ONLY_PREFIXES = ("crm:customize", "crm:list_edit", "crm:list_value_delete", "crm:categories", "crm:signin_locks", "crm:criteria",
                         "crm:criterion_delete", "admin:", "sales:stages", "sales:stage_delete", "sales:activity_delete",
-                        "sales:product_add", "sales:product_edit")
+                        "sales:product_add", "sales:product_edit", "projects:templates", "projects:template_delete")
 SAMPLE_KWARGS = {"pk": 1, "kind": "note", "action": "assign", "app_label": "crm", "model_name": "account",
                  "object_id": "1", "content_type_id": 1, "url": "x"}
 

@@ -119,7 +119,25 @@ def test_a_database_of_other_users_is_left_alone(staff):
     assert not Lead.objects.exists() and not Account.objects.exists()
 
 
-def test_each_app_seeds_its_own_part_crm_first_then_leads_then_sales():
+def test_each_app_seeds_its_own_part_crm_first_then_leads_then_sales_then_marketing_then_projects():
     from crm.generic import demo
 
-    assert [step.run.__module__ for step in demo.steps()] == ["crm.demo", "leads.demo", "sales.demo"]
+    assert [step.run.__module__ for step in demo.steps()] == ["crm.demo", "leads.demo", "sales.demo", "marketing.demo",
+                                                              "projects.demo"]
+
+
+def test_the_demo_projects_come_from_the_won_opportunities_with_tasks_done_and_overdue():
+    """Each won opportunity started a project from a template; tasks go to
+    several colleagues, some done, one overdue, and % complete is the
+    weighted function of them (as every write path stores it)."""
+    from projects.models import BusinessProject, ProjectTask, percent_complete
+
+    seed()
+    won = Opportunity.objects.filter(stage__kind=SalesStage.Kind.WON)
+    projects = list(BusinessProject.objects.all())
+    assert sorted(p.opportunity_id for p in projects) == sorted(won.values_list("pk", flat=True)) and projects
+    for project in projects:
+        tasks = list(project.tasks.values_list("percent_complete", "start_date", "due_date"))
+        assert len(tasks) >= 3 and project.percent_complete == percent_complete(tasks)
+    assert ProjectTask.objects.overdue().exists() and ProjectTask.objects.filter(status="completed").exists()
+    assert ProjectTask.objects.values("assigned_to").distinct().count() > 1

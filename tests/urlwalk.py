@@ -110,6 +110,10 @@ def pattern_model(pattern: Pattern):
         sales_views.StageDeleteView: SalesStage, sales_views.ActivityDeleteView: SalesActivity,
         sales_views.ProductEditView: Product, DeletedItemRestoreView: DeletedItem,
     }
+    from projects import views as project_views
+    from projects.models import ProjectTemplate
+
+    by_view |= {project_views.TemplateDeleteView: ProjectTemplate, project_views.CreateProjectView: Opportunity}
     if pattern.view_class in by_view:
         return by_view[pattern.view_class]
     if pattern.name == "admin:auth_user_password_change":
@@ -136,7 +140,7 @@ def path_values(pattern: Pattern, samples: dict[type, list[int]]) -> list[dict[s
             choices[name] = ([kind for kind, _label in list_kind_choices()] if pattern.name == "crm:list_edit"
                             else HistoryItem.Kind.values)
         elif name == "action":
-            choices[name] = [action.name for action in pattern.viewset.actions]
+            choices[name] = [action.name for action in pattern.viewset.get_actions()]
         elif name == "app_label":
             choices[name] = ["crm", "auth", "leads", "sales"]
         elif name == "url":

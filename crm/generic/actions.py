@@ -124,3 +124,31 @@ class Delete(BulkAction):
 
 
 DEFAULT_ACTIONS = [AssignTo(), BulkEdit(), Categorize(), Delete()]
+
+
+# --- Actions other apps add to a record type's list ----------------------------------------
+# An app built on a record type adds a bulk action to its list without the type's
+# app knowing it (the projects app's "Create project" on the opportunities), in
+# its ``AppConfig.ready``: ``register_action("opportunity", CreateProjects(), before="delete")``.
+# ``RecordViewSet.get_actions()`` lists them with the type's own ``actions``.
+
+_registered: dict[str, list[tuple[BulkAction, str | None]]] = {}
+
+
+def register_action(record_type: str, action: BulkAction, *, before: str | None = None) -> BulkAction:
+    """Add ``action`` to the list of the record type ``record_type`` (a
+    ``crm.generic.registry`` key), placed before the type's action named
+    ``before`` (at the end without one, or if the type has none of that name).
+    Registering an action of the same name again replaces it."""
+    actions = [(a, b) for a, b in _registered.get(record_type, []) if a.name != action.name]
+    _registered[record_type] = [*actions, (action, before)]
+    return action
+
+
+def with_registered(record_type: str, own: list[BulkAction]) -> list[BulkAction]:
+    """A record type's own ``actions`` with those other apps registered for it."""
+    actions = list(own)
+    for action, before in _registered.get(record_type, ()):
+        names = [a.name for a in actions]
+        actions.insert(names.index(before) if before in names else len(actions), action)
+    return actions

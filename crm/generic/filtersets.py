@@ -5,6 +5,7 @@ from django_filters.fields import ModelChoiceIterator
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .counts import cached_list
@@ -124,6 +125,23 @@ def bound_input(filter_, model) -> None:
         filter_.extra.setdefault("max_digits", column.max_digits)
 
 
+class RecordScopeFilter(django_filters.NumberFilter):
+    """A list narrowed to the records linked to one record, by its id
+    (``?initiated_by_activity=5``): a hidden filter that the linking record's
+    pages point to (a marketing activity's tracking page opens the leads it
+    initiated). ``field_name`` is the foreign key; ``label`` says what the
+    link is ("Initiated by marketing activity"). The list says above its rows
+    that it is narrowed, to which record, with a link that removes the filter
+    (``SearchFilterSet.scopes``)."""
+
+    def __init__(self, *, field_name: str, label, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(field_name=field_name, label=label, **kwargs)
+
+    def related_model(self, model):
+        return model._meta.get_field(self.field_name.removesuffix("_id")).related_model
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """``q`` searches as the record type declares (``search_fields`` and
     ``search_index`` on the model, crm.models.Record): with a word index every
@@ -159,6 +177,27 @@ class SearchFilterSet(django_filters.FilterSet):
     def searching(self) -> bool:
         """Whether the list is narrowed by a free-text search."""
         return self.is_valid() and is_search(self.form.cleaned_data.get("q") or "", self._meta.model.search_index)
+
+    @cached_property
+    def scopes(self) -> list[dict]:
+        """The ``RecordScopeFilter``s the list is narrowed by, for the notice
+        above its rows: each one's ``label``, the ``record`` it names (None if
+        that record is gone) and ``remove_query``, the list's query without it
+        (nor a page number). One query per filter given, none otherwise."""
+        if not self.is_valid():
+            return []
+        result = []
+        for name, filter_ in self.filters.items():
+            pk = self.form.cleaned_data.get(name) if isinstance(filter_, RecordScopeFilter) else None
+            if pk is None:
+                continue
+            related = filter_.related_model(self._meta.model)
+            params = self.data.copy()
+            for key in (name, "page"):
+                params.pop(key, None)
+            result.append({"label": filter_.label, "record": related._base_manager.filter(pk=pk).first(),
+                           "remove_query": params.urlencode()})
+        return result
 
     def search(self, queryset, name, value):
         model = self._meta.model

@@ -12,6 +12,17 @@ it adds a section of its own without the base knowing the app: in its
 type's key after its own, in ``order`` (then in the order they were
 registered), each template with the page's context plus what ``context``
 returns (``{% pane_sections %}``, crm/templatetags/crm.py).
+
+An app adds a button to the record's page and reading pane the same way
+(``register_button``): the projects app's "Create project" on an opportunity ::
+
+    panes.register_button("opportunity", _("Create project"),
+                          url=lambda obj: reverse("projects:opportunity_create_project", args=[obj.pk]),
+                          icon="kanban")
+
+``generic/includes/record_header.html`` draws them among the record's actions
+and ``generic/detail_pane.html`` beside the pane's Open button
+(``{% record_buttons %}``).
 """
 from __future__ import annotations
 
@@ -22,6 +33,8 @@ from django.db import models
 from django.http import HttpRequest
 
 SectionContext = Callable[[HttpRequest, models.Model], dict]
+ButtonURL = Callable[[models.Model], str]
+ButtonShown = Callable[[HttpRequest, models.Model], bool]
 
 
 @dataclass(frozen=True)
@@ -52,3 +65,37 @@ def register_pane_section(record_type: str, template_name: str, *, context: Sect
 def pane_sections(record_type: str) -> list[PaneSection]:
     """The sections registered for ``record_type``, in the order they are drawn."""
     return list(_sections.get(record_type, ()))
+
+
+@dataclass(frozen=True)
+class PaneButton:
+    """A link to another app's page about the record, shown as a button."""
+
+    label: str
+    url: ButtonURL
+    icon: str = ""
+    shown: ButtonShown | None = None
+    order: int = 100
+
+
+_buttons: dict[str, list[PaneButton]] = {}
+
+
+def register_button(record_type: str, label, *, url: ButtonURL, icon: str = "", shown: ButtonShown | None = None,
+                    order: int = 100) -> PaneButton:
+    """Add a button to the page and reading pane of the record type
+    ``record_type``: ``label`` (translatable), ``url(obj)`` the page it opens,
+    a Bootstrap icon name, ``shown(request, obj)`` whether this person sees it
+    on this record (always without it). Registering a label again replaces it."""
+    button = PaneButton(label=label, url=url, icon=icon, shown=shown, order=order)
+    buttons = [b for b in _buttons.get(record_type, []) if str(b.label) != str(label)]
+    buttons.append(button)
+    _buttons[record_type] = sorted(buttons, key=lambda b: b.order)
+    return button
+
+
+def record_buttons(request: HttpRequest, record_type: str, obj: models.Model) -> list[dict]:
+    """The buttons registered for ``record_type`` that this request sees on
+    ``obj``, as the record header draws its own (label, icon, url)."""
+    return [{"label": b.label, "icon": b.icon, "url": b.url(obj)} for b in _buttons.get(record_type, ())
+            if b.shown is None or b.shown(request, obj)]

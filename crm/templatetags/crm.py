@@ -4,7 +4,7 @@ from django import template
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
-from django.utils.formats import localize
+from django.utils.formats import localize, number_format
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils import timezone
@@ -36,7 +36,7 @@ def _record_link(obj):
 
 @register.simple_tag
 def field_label(obj, name: str) -> str:
-    if name.startswith("@stars:"):
+    if name.startswith(("@stars:", "@money:")):
         return str(obj._meta.get_field(name.split(":", 1)[1]).verbose_name).capitalize()
     if name.startswith("@address:"):
         prefix = name.split(":", 1)[1]
@@ -54,6 +54,8 @@ def field_value(context, obj, name: str):
         return format_html_join("", "{}<br>", ((line,) for line in obj.address_lines(name.split(":", 1)[1])))
     if name.startswith("@stars:"):
         return stars_html(getattr(obj, name.split(":", 1)[1]), label_shown=True)
+    if name.startswith("@money:"):
+        return money(getattr(obj, name.split(":", 1)[1]))
     field = obj._meta.get_field(name)
     if field.many_to_many:
         if field.related_model.__name__ == "Category":
@@ -87,6 +89,15 @@ def field_value(context, obj, name: str):
     return localize(value)
 
 
+@register.filter
+def money(value) -> str:
+    """An amount as opportunity totals show it: two decimals, thousands
+    separated ("2,500.00"); empty for no amount."""
+    if value in (None, ""):
+        return ""
+    return number_format(value, 2, force_grouping=True)
+
+
 @register.simple_tag(takes_context=True)
 def section_fields(context, obj, names) -> list[tuple[str, str]]:
     """(label, value) of each field of a record's section that has a value: a
@@ -114,6 +125,17 @@ def pane_sections(context) -> str:
         with context.push(section.context_for(context.get("request"), obj)):
             parts.append(template.render(context))
     return mark_safe("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def record_buttons(context) -> list[dict]:
+    """The buttons other apps registered for the record type's page and pane
+    (crm.generic.panes.register_button) that this person sees on the record:
+    ``{% record_buttons as buttons %}``."""
+    rtype, obj = context.get("rtype"), context.get("object")
+    if rtype is None or obj is None:
+        return []
+    return panes.record_buttons(context.get("request"), rtype.key, obj)
 
 
 @register.simple_tag

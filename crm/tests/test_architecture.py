@@ -1,4 +1,4 @@
-"""Dependencies point one way: leads, sales, projects and reports are built on
+"""Dependencies point one way: leads, sales, marketing, projects and reports are built on
 crm, and crm knows none of them. Apps reach into the base through its
 extension points instead (record types, roll-ups, tabs and Customize entries,
 pane sections, list kinds, demo steps: docs/architecture.md).

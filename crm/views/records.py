@@ -48,8 +48,8 @@ class CRMRecordViewSet(RecordViewSet):
 
 
 # --- Sections of the detail page, reading pane and print ---------------------------------
-# A section is (title, field names); "@address:<prefix>" and "@stars:<field>" are drawn
-# by the crm template tags. Every record type of business contacts (business contacts
+# A section is (title, field names); "@address:<prefix>", "@stars:<field>" and
+# "@money:<field>" (an amount as opportunity totals show it) are drawn by the crm template tags. Every record type of business contacts (business contacts
 # here, leads in their app) composes its sections from these, so a field added to a
 # person's section shows on each of them.
 
@@ -57,7 +57,10 @@ COMMENTS_SECTION = (_("Comments"), ["comments"])
 PERSON_NUMBERS_SECTION = (_("Internet and phone numbers"), [
     "email", "email2", "email3", "web_page", "business_phone", "mobile_phone", "home_phone", "fax", "other_phone"])
 PERSON_ADDRESSES_SECTION = (_("Addresses"), ["@address:business", "@address:home", "@address:other", "mailing_address"])
-PERSON_SOURCE_SECTION = (_("Source information"), ["source", "initiated_by_account", "initiated_by_contact"])
+PERSON_SOURCE_SECTION = (_("Source information"), ["source", "initiated_by_account", "initiated_by_contact",
+                                                    "initiated_by_activity"])
+# What a person's record page reads with it (one query for the record and its Source information).
+PERSON_SOURCE_RELATED = ("source", "initiated_by_account", "initiated_by_contact", "initiated_by_activity")
 PERSON_SCORE_SECTION = (_("Lead score"), ["@stars:score", "score_type"])
 PERSON_DETAILS_SECTION = (_("Details"), ["department", "office", "profession", "manager_name", "assistant_name",
                                          "birthday", "anniversary"])
@@ -123,7 +126,8 @@ class ContactViewSet(PersonViewSetMixin, CRMRecordViewSet):
 
     @classmethod
     def object_queryset(cls, request):
-        return BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to", "source")
+        return BusinessContact.objects.filter(is_lead=False).select_related("account", "assigned_to",
+                                                                            *PERSON_SOURCE_RELATED)
 
 
 class ContactPhotoView(View):

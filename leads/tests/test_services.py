@@ -1,5 +1,6 @@
 """Lead conversion."""
 import pytest
+from django.utils import timezone
 
 from crm.models import BusinessContact, ChangeLogEntry, CriterionMet, HistoryItem, ScoringCriterion
 from crm.tests.factories import AccountFactory, CategoryFactory, HistoryItemFactory, link
@@ -47,3 +48,47 @@ class TestConvert:
         services.lead_convert(lead=leads[1], user=staff)
         count = services.leads_convert(queryset=Lead.objects.all(), user=staff)
         assert count == 1 and not Lead.objects.exists()
+
+
+class TestConvertKeepsTheSource:
+    """Converting keeps the day (a marketing activity's tracking page counts
+    converted leads by it), and the opportunity created in the same step takes
+    the lead's source and Initiated by, whichever type it is."""
+
+    def test_the_conversion_day_is_kept_and_logged(self, staff):
+        lead = LeadFactory()
+        services.lead_convert(lead=lead, user=staff)
+        contact = BusinessContact.objects.get(pk=lead.pk)
+        assert contact.converted_on == timezone.localdate()
+        entry = ChangeLogEntry.objects.get(object_id=lead.pk)
+        assert entry.changes["converted_on"]["old"] == "" and entry.changes["converted_on"]["new"]
+        assert entry.version == contact.version == lead.version + 1
+
+    def test_a_lead_never_converted_has_no_conversion_day(self):
+        assert LeadFactory().converted_on is None
+
+    @pytest.mark.parametrize("key", ["initiated_by_account", "initiated_by_contact", "initiated_by_activity"])
+    def test_the_new_opportunity_takes_the_leads_source_and_initiated_by(self, staff, key):
+        from crm.models import ListValue, MarketingActivity
+        from crm.tests.factories import ContactFactory
+
+        referrer = {"initiated_by_account": AccountFactory, "initiated_by_contact": ContactFactory,
+                    "initiated_by_activity": lambda: MarketingActivity.objects.create(name="Spring fair")}[key]()
+        source = ListValue.objects.get(kind="source", name="Event")
+        lead = LeadFactory(source=source, **{key: referrer})
+        contact = services.lead_convert(lead=lead, user=staff, opportunity_title="Fair deal")
+        opportunity = contact.new_opportunity
+        opportunity.refresh_from_db()
+        assert (opportunity.contact_id, opportunity.source, opportunity.initiated_by) == (lead.pk, source, referrer)
+        assert ChangeLogEntry.objects.filter(object_id=opportunity.pk, action="create").exists()
+
+    def test_a_lead_without_a_source_gives_an_opportunity_without_one(self, staff):
+        contact = services.lead_convert(lead=LeadFactory(), user=staff, opportunity_title="Deal")
+        opportunity = contact.new_opportunity
+        assert (opportunity.source, opportunity.initiated_by) == (None, None)
+
+    def test_bulk_convert_keeps_the_day_too(self, staff):
+        leads = LeadFactory.create_batch(2)
+        services.leads_convert(queryset=Lead.objects.all(), user=staff)
+        assert set(BusinessContact.objects.filter(pk__in=[lead.pk for lead in leads])
+                   .values_list("converted_on", flat=True)) == {timezone.localdate()}

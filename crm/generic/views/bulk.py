@@ -27,7 +27,7 @@ class BulkActionView(ViewSetMixin, View):
     """
 
     def get_action(self, request, name):
-        for action in self.viewset.actions:
+        for action in self.viewset.get_actions():
             if action.name == name:
                 if not action.allowed(request.user):
                     raise PermissionDenied

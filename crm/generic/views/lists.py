@@ -176,7 +176,7 @@ class ObjectListView(ViewSetMixin, View):
             export_query=export_params.urlencode(),
             columns=vs.table.column_choices(chosen_columns(request, vs)),
             columns_url=vs.url("columns"),
-            actions=[(a, vs.url("bulk", a.name)) for a in vs.actions if a.allowed(request.user)],
+            actions=[(a, vs.url("bulk", a.name)) for a in vs.get_actions() if a.allowed(request.user)],
             list_buttons=vs.list_buttons(request),
             export_url=vs.url("export") if vs.resource is not None else "",
             import_url=vs.url("import") if vs.importer is not None else "",

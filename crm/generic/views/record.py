@@ -24,7 +24,7 @@ class ObjectDetailView(ViewSetMixin, View):
     def get(self, request, pk):
         obj = self.viewset.get_object(request, pk)
         context = self.base_context(object=obj, sections=self.viewset.detail_sections,
-                                    actions=[a for a in self.viewset.actions if a.allowed(request.user)],
+                                    actions=[a for a in self.viewset.get_actions() if a.allowed(request.user)],
                                     **self.viewset.detail_context(request, obj))
         if request.htmx and request.htmx.target == "reading-pane":
             return render(request, self.viewset.template_pane, context)

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, path, reverse
 
 from .. import registry, services
-from ..actions import DEFAULT_ACTIONS
+from ..actions import DEFAULT_ACTIONS, with_registered
 from ..rows import light_instances
 from .base import RecordMoved
 from .bulk import BulkActionView
@@ -29,6 +29,11 @@ class RecordViewSet:
     actions = DEFAULT_ACTIONS
     bulk_edit_exclude: tuple[str, ...] = ("comments", "categories", "photo")
     detail_sections: list[tuple[str, list[str]]] = []
+    # More pages of one record, as tabs beside General, History and Changes:
+    # (key, label, URL action), e.g. ("tracking", _("Tracking"), "tracking")
+    # for the page at ``url_name("tracking")``; a page of the record shows them
+    # all, and marks its own with ``active`` = key (generic/includes/record_header.html).
+    record_tabs: tuple[tuple[str, str, str], ...] = ()
     default_sort: str = ""
     # Columns a list page loads (``only()``); empty loads every column.
     list_fields: tuple[str, ...] = ()
@@ -91,6 +96,12 @@ class RecordViewSet:
             url = registry.record_url(row)
         query = request.GET.urlencode()
         return f"{url}?{query}" if query else url
+
+    @classmethod
+    def get_actions(cls) -> list:
+        """The bulk actions of the list and the record's buttons: ``actions``,
+        plus those other apps registered for the type (``crm.generic.actions.register_action``)."""
+        return with_registered(cls.record_type, cls.actions)
 
     @classmethod
     def get_bulk_edit_fields(cls) -> list[str]:
