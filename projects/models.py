@@ -20,27 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.generic.links import LinkedRecord
+from crm.models import HistoryItem
 from crm.models.base import Record
 
 
-class Priority(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
+# A project task is a task as a history item is one: the same priorities and
+# statuses (crm.models.HistoryItem), so the two read and filter alike.
+Priority = HistoryItem.Priority
+TaskStatus = HistoryItem.TaskStatus
 
 
 class ProjectStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
-    DEFERRED = "deferred", _("Deferred")
-
-
-class TaskStatus(models.TextChoices):
-    NOT_STARTED = "not_started", _("Not started")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
-    WAITING = "waiting", _("Waiting on someone else")
     DEFERRED = "deferred", _("Deferred")
 
 
