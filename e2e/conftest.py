@@ -121,6 +121,21 @@ def link_to(page, field, search: str, pick: str, not_offered: str) -> None:
     expect(field.get_by_text(pick)).to_be_visible()
 
 
+def add_row(editor, button: str, first_field: str) -> None:
+    """Press ``button`` ("Add line", "Add task") in a rows editor and wait until the
+    new row is in and the cursor stands in its ``first_field``, as the user sees it.
+
+    The server sends the row and htmx moves the focus into it a moment later: text
+    typed into another row before then would follow the focus into the new row."""
+    from playwright.sync_api import expect
+
+    fields = editor.get_by_label(first_field, exact=True)
+    count = fields.count()
+    editor.get_by_role("button", name=button).click()
+    expect(fields).to_have_count(count + 1)
+    expect(fields.nth(count)).to_be_focused()
+
+
 def bulk_assign(page, names: list[str], to: str) -> None:
     """Tick the rows of ``names`` on a list page and assign them with the Assign to action."""
     import re

@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from crm.tests.factories import AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, link
-from e2e.conftest import link_to, restore_shipped_criteria
+from e2e.conftest import add_row, link_to, restore_shipped_criteria
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -161,7 +161,7 @@ def test_script_driven_parts_work_under_the_policy(page: Page, live_server, staf
             pick="Northwind Traders", not_offered="Grace Hopper")
     page.get_by_label("Probability (%)").fill("50")
     lines = page.get_by_role("group", name="Products and services")
-    lines.get_by_role("button", name="Add line").click()
+    add_row(lines, "Add line", "Catalogue item")
     lines.get_by_label("Catalogue item").nth(0).select_option(label="Router")
     lines.get_by_label("Quantity").nth(0).fill("3")
     expect(lines.get_by_test_id("total")).to_have_text("300.00")

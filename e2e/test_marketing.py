@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from crm.models import BusinessContact, ListKind, ListValue, MarketingActivity
-from e2e.conftest import shoot
+from e2e.conftest import add_row, shoot
 from sales.models import Opportunity, Product, SalesStage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -135,7 +135,7 @@ def test_a_campaign_from_its_form_to_its_won_revenue(page_1280: Page, live_serve
     expect(definition(page, "Initiated by marketing activity")).to_have_text("Spring fair 2026")
     record_actions(page).get_by_role("link", name=label("Edit")).click()
     lines = page.get_by_role("group", name="Products and services")
-    lines.get_by_role("button", name="Add line").click()
+    add_row(lines, "Add line", "Catalogue item")
     lines.get_by_label("Catalogue item").nth(0).select_option(label=PRODUCT)
     expect(lines.get_by_label("Unit price").nth(0)).to_have_value("1250.00")
     lines.get_by_label("Quantity").nth(0).fill(QUANTITY)

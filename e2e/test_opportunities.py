@@ -15,7 +15,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from crm.tests.factories import AccountFactory
-from e2e.conftest import link_to, printed_pdf_text
+from e2e.conftest import add_row, link_to, printed_pdf_text
 from sales import services
 from sales.models import Opportunity, Product, SalesActivity, SalesStage
 
@@ -139,8 +139,7 @@ def test_new_opportunity_with_catalogue_lines_and_live_expected_revenue(signed_i
     total = lines.get_by_test_id("total")
     # A new opportunity opens with no line: "Add line" adds the first one.
     expect(lines.get_by_label("Catalogue item")).to_have_count(0)
-    lines.get_by_role("button", name="Add line").click()
-    expect(lines.get_by_label("Catalogue item")).to_have_count(1)
+    add_row(lines, "Add line", "Catalogue item")
     lines.get_by_label("Catalogue item").nth(0).select_option(label=ROUTER)
     # …whose unit price fills in from the catalogue.
     expect(lines.get_by_label("Unit price").nth(0)).to_have_value("1249.95")
@@ -149,8 +148,7 @@ def test_new_opportunity_with_catalogue_lines_and_live_expected_revenue(signed_i
     expect(expected).to_have_text("1,874.93")  # 3,749.85 × 50 % = 1,874.925, half up
 
     # …and a second line with a discount.
-    lines.get_by_role("button", name="Add line").click()
-    expect(lines.get_by_label("Catalogue item")).to_have_count(2)
+    add_row(lines, "Add line", "Catalogue item")
     lines.get_by_label("Catalogue item").nth(1).select_option(label=SERVICE)
     expect(lines.get_by_label("Unit price").nth(1)).to_have_value("349.99")
     lines.get_by_label("Quantity").nth(1).fill("2")
@@ -346,9 +344,8 @@ def test_typed_product_lines_fit_the_form_and_are_saved(signed_in_page: Page, li
     # The lines table takes the fieldset's width (it was squeezed to nothing beside the legend).
     expect(table).to_be_visible()
     expect_inside(table, lines)
-    lines.get_by_role("button", name="Add line").click()
-    lines.get_by_role("button", name="Add line").click()
-    expect(lines.get_by_label("Description")).to_have_count(2)
+    add_row(lines, "Add line", "Catalogue item")
+    add_row(lines, "Add line", "Catalogue item")
     for index, (description, quantity, price, discount) in enumerate(
             [("Design workshop", "2", "1500", "10"), ("Support hours", "12.5", "80", "0")]):
         lines.get_by_label("Description").nth(index).fill(description)
@@ -398,7 +395,7 @@ def test_an_odd_unit_price_is_shown_beside_the_line_and_nothing_is_saved(signed_
     page.set_viewport_size({"width": 1280, "height": 800})
     new_opportunity_for_fjord(page, live_server, "Fjord chairs")
     lines = page.get_by_role("group", name="Products and services")
-    lines.get_by_role("button", name="Add line").click()
+    add_row(lines, "Add line", "Catalogue item")
     lines.get_by_label("Description").fill("Chairs")
     lines.get_by_label("Quantity").fill("2")
     lines.get_by_label("Unit price").fill(price)

@@ -17,7 +17,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import Page, expect
 
 from crm.tests.factories import AccountFactory, UserFactory
-from e2e.conftest import link_to, shoot
+from e2e.conftest import add_row, link_to, shoot
 from projects import services
 from projects.models import BusinessProject, ProjectTask, percent_complete
 
@@ -88,16 +88,14 @@ def test_new_project_with_three_tasks_for_two_colleagues(signed_in_page: Page, l
     # Three task rows: "Add task" adds each; two go to two colleagues.
     tasks = page.get_by_role("group", name="Tasks")
     expect(tasks.get_by_label("Subject")).to_have_count(0)
-    for count in (1, 2, 3):
-        tasks.get_by_role("button", name="Add task").click()
-        expect(tasks.get_by_label("Subject")).to_have_count(count)
+    for _ in range(3):
+        add_row(tasks, "Add task", "Subject")
     fill_task(tasks, 0, "Pack the archive", start, start + datetime.timedelta(days=3), "Bob Nowak", "50")
     fill_task(tasks, 1, "Move the furniture", start + datetime.timedelta(days=4), start + datetime.timedelta(days=4),
               "Carol Chen")
     fill_task(tasks, 2, "Unpack", start + datetime.timedelta(days=5), start + datetime.timedelta(days=9))
     # A row added by mistake is removed again.
-    tasks.get_by_role("button", name="Add task").click()
-    expect(tasks.get_by_label("Subject")).to_have_count(4)
+    add_row(tasks, "Add task", "Subject")
     tasks.get_by_role("button", name="Remove task").nth(3).click()
     expect(tasks.get_by_label("Subject").nth(3)).to_be_hidden()
 
