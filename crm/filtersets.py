@@ -1,12 +1,15 @@
 """Filters for the CRM record lists."""
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.generic.filtersets import RecordScopeFilter, SearchFilterSet
 from crm.models import Account, BusinessContact, Category, ListKind, ListValue
-from crm.selectors import active_users
+from crm.selectors import active_users, contacted_since
 
 
 def _active_users(request):
@@ -16,7 +19,8 @@ def _active_users(request):
 class RecordFilterSet(SearchFilterSet):
     """Filters every record list has: search, assigned to, category, created."""
 
-    assigned_to = django_filters.ModelChoiceFilter(queryset=_active_users, label=_("Assigned to"))
+    assigned_to = django_filters.ModelChoiceFilter(queryset=_active_users, label=_("Assigned to"),
+                                                   null_label=_("Unassigned"))
     category = django_filters.ModelMultipleChoiceFilter(
         queryset=Category.objects.all(), method="filter_category", label=_("Category"),
         widget=forms.CheckboxSelectMultiple,
@@ -52,7 +56,8 @@ class PersonFilterSet(RecordFilterSet):
     """What business contact and lead lists share (one table, one search index)."""
 
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
-    source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
+    source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"),
+                                              null_label=_("No source"))
 
 
 class ContactFilterSet(PersonFilterSet):
@@ -61,7 +66,18 @@ class ContactFilterSet(PersonFilterSet):
     initiated_by_activity = RecordScopeFilter(field_name="initiated_by_activity_id",
                                               label=_("Only business contacts initiated by the marketing activity"))
 
+    quiet_days = django_filters.NumberFilter(
+        method="filter_quiet", label=_("No history in the last … days"), min_value=1, max_value=3650)
+
     class Meta:
         model = BusinessContact
-        fields = ["q", "assigned_to", "source", "category", "city", "account", "created_after", "created_before",
-                  "initiated_by_activity"]
+        fields = ["q", "assigned_to", "source", "category", "city", "quiet_days", "account", "created_after",
+                  "created_before", "initiated_by_activity"]
+
+    def filter_quiet(self, queryset, name, value):
+        """Contacts going cold: no history item of theirs (or of their
+        opportunities and projects) in the last ``value`` days."""
+        if not value:
+            return queryset
+        since = timezone.now() - datetime.timedelta(days=int(value))
+        return queryset.exclude(pk__in=contacted_since(BusinessContact, since))

@@ -67,6 +67,12 @@ def add_tab(workspace: str, tab: Tab) -> None:
     next(w for w in WORKSPACES if w.key == workspace).tabs.append(tab)
 
 
+def reports_tab(key: str) -> Tab | None:
+    """The workspace's Reports tab (its report pages are one URL for all workspaces)."""
+    found = workspace(key)
+    return next((t for t in found.tabs if t.url_name == f"reports:{key}"), None) if found else None
+
+
 def workspace(key: str) -> Workspace | None:
     return next((w for w in WORKSPACES if w.key == key), None)
 

@@ -54,6 +54,21 @@ def history_item_ids(record) -> QuerySet:
     return ids
 
 
+def contacted_since(model, since) -> QuerySet:
+    """Ids of ``model``'s records with a history item on or after ``since``:
+    linked to them, or to a record that rolls up into them (an opportunity's
+    phone log counts for its business contact). A UNION of index lookups from
+    the recent items (the newest-first index), for ``pk__in``/``exclude``."""
+    recent = HistoryItem.objects.filter(occurred_at__gte=since).values("pk")
+    ids = HistoryLink.objects.filter(content_type=_ct(model), item__in=recent).values("object_id")
+    for rollup in registry.rollups_into(model):
+        children = HistoryLink.objects.filter(content_type=_ct(rollup.child_model), item__in=recent).values("object_id")
+        # No NULL in the set: "NOT IN" a set with a NULL matches nothing.
+        ids = ids.union(rollup.child_model._base_manager.filter(pk__in=children, **{f"{rollup.fk}__isnull": False})
+                        .values(rollup.fk))
+    return ids
+
+
 def history_for_record(record, kind: str | None = None) -> QuerySet:
     """The History page of a record, newest first."""
     items = HistoryItem.objects.filter(pk__in=history_item_ids(record))

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _, ngettext_lazy
 
 from crm.filtersets import PersonFilterSet
@@ -16,6 +17,8 @@ class LeadFilterSet(PersonFilterSet):
     # so always sent "1 star or more", hiding every 0-star lead).
     rating = django_filters.ChoiceFilter(
         field_name="score", lookup_expr="gte", choices=RATING_CHOICES, label=_("Rating"), empty_label=_("Any rating"))
+    # A report's "3 stars" figure opens the leads with exactly 3 stars.
+    score = django_filters.NumberFilter(field_name="score", widget=forms.HiddenInput)
     score_type = django_filters.ChoiceFilter(choices=BusinessContact.ScoreType.choices, label=_("Score type"))
     # From a marketing activity's tracking page: the leads it brought in.
     initiated_by_activity = RecordScopeFilter(field_name="initiated_by_activity_id",
@@ -24,4 +27,4 @@ class LeadFilterSet(PersonFilterSet):
     class Meta:
         model = Lead
         fields = ["q", "assigned_to", "source", "rating", "score_type", "category", "created_after", "created_before",
-                  "account", "initiated_by_activity"]
+                  "account", "initiated_by_activity", "score"]

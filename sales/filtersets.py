@@ -1,13 +1,12 @@
 """Filters of the opportunities list."""
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from crm.filtersets import RecordFilterSet
 from crm.generic.filtersets import RecordScopeFilter
 from crm.models import ListKind, ListValue
-from sales.models import Opportunity, SalesListKind, SalesStage
+from sales.models import Opportunity, SalesListKind, SalesStage, status_q
 
 
 def date_input():
@@ -18,10 +17,12 @@ class OpportunityFilterSet(RecordFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), method="filter_status",
         choices=[("open", pgettext_lazy("opportunity status", "Open")), ("won", _("Closed Won")), ("lost", _("Closed Lost")), ("closed", _("Closed"))])
-    stage = django_filters.ModelChoiceFilter(queryset=SalesStage.objects.all(), label=_("Sales stage"))
+    stage = django_filters.ModelChoiceFilter(queryset=SalesStage.objects.all(), label=_("Sales stage"),
+                                             null_label=_("No stage"))
     opportunity_type = django_filters.ModelChoiceFilter(
-        queryset=ListValue.objects.filter(kind=SalesListKind.OPPORTUNITY_TYPE), label=_("Type"))
-    source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"))
+        queryset=ListValue.objects.filter(kind=SalesListKind.OPPORTUNITY_TYPE), label=_("Type"), null_label=_("No type"))
+    source = django_filters.ModelChoiceFilter(queryset=ListValue.objects.filter(kind=ListKind.SOURCE), label=_("Source"),
+                                              null_label=_("No source"))
     linked = django_filters.CharFilter(method="filter_linked", label=_("Account or business contact"))
     total_min = django_filters.NumberFilter(field_name="total", lookup_expr="gte", label=_("Total from"))
     total_max = django_filters.NumberFilter(field_name="total", lookup_expr="lte", label=_("Total to"))
@@ -44,12 +45,7 @@ class OpportunityFilterSet(RecordFilterSet):
                   "created_before", "account", "contact", "initiated_by_activity"]
 
     def filter_status(self, queryset, name, value):
-        """By the stages' kind, without joining every row to its stage: the few
-        stage ids go in as a subquery, so the count walks the stage index."""
-        if value == "open":
-            return queryset.filter(Q(stage__isnull=True) | Q(stage__in=SalesStage.objects.filter(kind=SalesStage.Kind.OPEN)))
-        kinds = [SalesStage.Kind.WON, SalesStage.Kind.LOST] if value == "closed" else [value]
-        return queryset.filter(stage__in=SalesStage.objects.filter(kind__in=kinds))
+        return queryset.filter(status_q(value))
 
     def filter_linked(self, queryset, name, value):
         for word in value.split()[:8]:

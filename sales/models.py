@@ -135,7 +135,21 @@ def _list_value(kind: str, label):
                              limit_choices_to={"kind": kind}, related_name="+", db_index=False)
 
 
+def status_q(status: str) -> Q:
+    """Opportunities by status — "open" (an open stage or none), "won", "lost",
+    "closed" — through the stages' kind, without joining every row to its
+    stage: the few stage ids go in as a subquery, so a count walks the stage
+    index. The Opportunities list's Status filter and the reports use it."""
+    if status == "open":
+        return Q(stage__isnull=True) | Q(stage__in=SalesStage.objects.filter(kind=SalesStage.Kind.OPEN))
+    kinds = [SalesStage.Kind.WON, SalesStage.Kind.LOST] if status == "closed" else [status]
+    return Q(stage__in=SalesStage.objects.filter(kind__in=kinds))
+
+
 class OpportunityQuerySet(models.QuerySet):
+    def with_status(self, status: str):
+        return self.filter(status_q(status))
+
     def with_totals(self):
         """Annotate ``lines_total``: the sum of the stored line totals, in SQL.
         Reports and checks use it; it always equals the stored ``total``

@@ -142,6 +142,21 @@ class RecordScopeFilter(django_filters.NumberFilter):
         return model._meta.get_field(self.field_name.removesuffix("_id")).related_model
 
 
+def style_widgets(form: forms.Form) -> forms.Form:
+    """Bootstrap's small classes on a form drawn without crispy (list filters, report options)."""
+    if not getattr(form, "_styled", False):
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.CheckboxInput)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+        form._styled = True
+    return form
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """``q`` searches as the record type declares (``search_fields`` and
     ``search_index`` on the model, crm.models.Record): with a word index every
@@ -160,18 +175,7 @@ class SearchFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         """The filter form with Bootstrap classes on its widgets (drawn without crispy)."""
-        form = super().form
-        if not getattr(form, "_styled", False):
-            for field in form.fields.values():
-                widget = field.widget
-                if isinstance(widget, forms.CheckboxSelectMultiple):
-                    widget.attrs.setdefault("class", "form-check-input")
-                elif isinstance(widget, forms.Select):
-                    widget.attrs.setdefault("class", "form-select form-select-sm")
-                elif not isinstance(widget, forms.HiddenInput):
-                    widget.attrs.setdefault("class", "form-control form-control-sm")
-            form._styled = True
-        return form
+        return style_widgets(super().form)
 
     @property
     def searching(self) -> bool:
