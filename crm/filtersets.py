@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.generic.filtersets import RecordScopeFilter, SearchFilterSet
 from crm.models import Account, BusinessContact, Category, ListKind, ListValue
+from crm.names import person_name
 from crm.selectors import active_users, contacted_since
 
 
@@ -29,6 +30,14 @@ class RecordFilterSet(SearchFilterSet):
                                               widget=forms.DateInput(attrs={"type": "date"}))
     created_before = django_filters.DateFilter(field_name="created", lookup_expr="date__lte", label=_("Created to"),
                                                widget=forms.DateInput(attrs={"type": "date"}))
+
+    @property
+    def form(self):
+        """The filter form; people by their names ("Alice Martin"), as everywhere else."""
+        form = super().form
+        if "assigned_to" in form.fields:
+            form.fields["assigned_to"].label_from_instance = person_name
+        return form
 
     def filter_category(self, queryset, name, value):
         """Records in any of the chosen categories, without a DISTINCT join.

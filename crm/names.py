@@ -4,6 +4,11 @@ TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "m", "mme", "
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq"}
 
 
+def person_name(user) -> str:
+    """A user as lists, forms and reports name them: "Alice Martin", else the username."""
+    return user.get_full_name() or user.get_username()
+
+
 def split_full_name(full_name: str) -> tuple[str, str]:
     """Split a full name into (first, last).
 

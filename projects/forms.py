@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.forms import CRMRecordForm, two_columns
 from crm.generic.forms import date_widgets
 from crm.generic.links import LinkManyField
+from crm.names import person_name
 from projects.models import BusinessProject, ProjectTask
 from projects.services import TASK_FIELDS, TaskConflict, TaskInput
 from sales.forms import BaseLineFormSet
@@ -254,7 +255,7 @@ def _people(field: forms.ModelChoiceField, current_pk) -> None:
         queryset = queryset.model.objects.filter(models.Q(is_active=True) | models.Q(pk=current_pk)).order_by(
             "first_name", "last_name", "username")
     field.queryset = queryset
-    field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+    field.label_from_instance = person_name
 
 
 class TemplateTaskForm(forms.ModelForm):

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce, Lower, TruncMonth, TruncQuarter
 from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
+from crm.generic.counts import cached_list
 from crm.models import Category
 
 from .base import Dimension
@@ -139,7 +140,7 @@ def category(label=_("Category"), param: str = "category") -> Dimension:
     return Dimension(key="category", label=label, values=values, name=name, link=link, many=True,
                      order=(Lower("categories__name"),),
                      domain=lambda: [{"categories": c.pk, "categories__name": c.name}
-                                     for c in Category.objects.order_by(Lower("name"))])
+                                     for c in cached_list(Category.objects.order_by(Lower("name")))])
 
 
 def stars(field: str = "score", label=_("Rating"), param: str | None = "score") -> Dimension:
@@ -178,8 +179,8 @@ def list_value(field: str, label, kind: str, param: str | None, none_label=_("(n
     from crm.models import ListValue
 
     def domain() -> list[dict]:
-        return [{field: pk, f"{field}__name": name}
-                for pk, name in ListValue.objects.filter(kind=kind).order_by("position", "name").values_list("pk", "name")]
+        values = cached_list(ListValue.objects.filter(kind=kind).order_by("position", "name"))
+        return [{field: value.pk, f"{field}__name": value.name} for value in values]
 
     return related(field, label, param=param, none_label=none_label, domain=domain,
                    order=(f"{field}__position", Lower(f"{field}__name")))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from crm import navigation as nav
+from crm.generic.counts import one_version
 from crm.generic.exports import csv_response, escape_formula, xlsx_response
 from crm.generic.pdf import pdf_response, render_pdf
 
@@ -57,7 +58,14 @@ class ReportIndexView(View):
 
 def _render(request, report: Report, saved: SavedReport | None = None, notices=(), save_form=None, change_form=None,
             status=None):
-    """The report page (or, for htmx, its results) for options already checked."""
+    """The report page (or, for htmx, its results) for options already checked.
+    Its filter choices and groupings' reference lists come from the cache under
+    one read of the data version (crm.generic.counts.one_version)."""
+    with one_version():
+        return _render_page(request, report, saved, notices, save_form, change_form, status)
+
+
+def _render_page(request, report, saved, notices, save_form, change_form, status):
     valid = report.is_valid()
     result = report.compute() if valid else None
     title = saved.name if saved else str(report.title)

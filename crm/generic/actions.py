@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from crm.names import person_name
 from . import recycle, services
 from .forms import BulkEditForm
 
@@ -46,7 +47,7 @@ class AssignForm(forms.Form):
         from crm.selectors import active_users
 
         self.fields["assignee"].queryset = active_users()
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["assignee"].label_from_instance = person_name
 
 
 class AssignTo(BulkAction):

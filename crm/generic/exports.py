@@ -191,7 +191,8 @@ def xlsx_response(rows: Iterable[list], filename: str, title: str) -> FileRespon
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Export")
+    # A sheet's name is at most 31 characters, none of []:*?/\ (a report's "Won/Lost by Period").
+    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Export")
     for row in rows:
         sheet.append(row)
     handle = tempfile.TemporaryFile()

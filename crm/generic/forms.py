@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext_lazy as _
 
+from crm.names import person_name
 from .links import LinkFormMixin
 from .tabular import too_large
 from .widgets import CommentsWidget
@@ -67,7 +68,7 @@ class RecordForm(LinkFormMixin, DecimalCommaMixin, forms.ModelForm):
                     "first_name", "last_name", "username"
                 )
             self.fields["assigned_to"].queryset = queryset
-            self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+            self.fields["assigned_to"].label_from_instance = person_name
             if not self.instance.pk and user is not None and not self.is_bound and self.initial.get("assigned_to") is None:
                 self.initial["assigned_to"] = user.pk  # a new record is mine unless I pick someone
         if "comments" in self.fields:

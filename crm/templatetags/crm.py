@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.generic import panes, registry
 from crm.generic.widgets import render_choice, render_field
+from crm.names import person_name
 from crm.stars import star_glyphs, stars_html, stars_label
 
 register = template.Library()
@@ -24,7 +25,7 @@ register.filter("stars_label", stars_label)
 def user_display(user) -> str:
     if not user or not user.is_authenticated:
         return ""
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def _record_link(obj):

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from crm.generic.counts import cached_list
 from crm.models import ListKind
 from sales.filtersets import OpportunityFilterSet
 from sales.models import Opportunity, SalesListKind, SalesStage, status_q
@@ -24,9 +25,8 @@ def win_rate(row: dict) -> Decimal | None:
 
 
 def open_stages() -> list[dict]:
-    return [{"stage": pk, "stage__name": name}
-            for pk, name in SalesStage.objects.filter(kind=SalesStage.Kind.OPEN).order_by("position", "id")
-            .values_list("pk", "name")]
+    stages = cached_list(SalesStage.objects.filter(kind=SalesStage.Kind.OPEN).order_by("position", "id"))
+    return [{"stage": stage.pk, "stage__name": stage.name} for stage in stages]
 
 
 STAGE = dimensions.related("stage", _("Sales stage"), param="stage", none_label=_("No stage"), domain=open_stages,
