@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         self.register_projects_and_tasks()
         self.register_templates_and_creating()
+        self.register_dashboard_panel()
 
     def register_projects_and_tasks(self) -> None:
         """Business projects and project tasks: record types, tabs, roll-ups, pane sections."""
@@ -43,6 +44,22 @@ class ProjectsConfig(AppConfig):
         panes.register_pane_section(
             "opportunity", "projects/includes/opportunity_projects.html",
             context=lambda request, obj: {"related": projects_from_opportunity(obj)})
+
+    def register_dashboard_panel(self) -> None:
+        """The dashboard's overdue project tasks of the signed-in user."""
+        from django.urls import reverse
+
+        from crm import dashboard
+        from projects.models import ProjectTask, overdue_q
+
+        def my_overdue_tasks(request) -> dict:
+            tasks = (ProjectTask.objects.filter(overdue_q(), assigned_to=request.user).select_related("project")
+                     .order_by("due_date", "id")[:8])
+            return {"tasks": tasks, "link": reverse("projects:project_task_list") + "?mine=on&overdue=on"}
+
+        dashboard.register_panel(dashboard.Panel(
+            key="my_overdue_project_tasks", title=_("My overdue project tasks"),
+            template="projects/includes/dashboard_tasks.html", context=my_overdue_tasks, order=60))
 
     def register_templates_and_creating(self) -> None:
         """Project templates (Customize) and Create project from an opportunity:

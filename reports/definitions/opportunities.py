@@ -115,6 +115,7 @@ class OpportunitiesByAssignedTo(OpportunityReport):
     default_group = "assigned_to"
     default_columns = ("count", "total", "expected", "won_value", "win_rate")
     then_by = ("stage",)
+    chart_measure = "total"
 
 
 @register
