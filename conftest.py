@@ -27,6 +27,15 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture
+def shipped_stages(db):
+    """The shipped sales stages, activities and lists, also in a transactional
+    test that runs after another one flushed them."""
+    from sales.tests.factories import ensure_shipped_stages
+
+    ensure_shipped_stages()
+
+
+@pytest.fixture
 def owner(db):
     from crm.tests.factories import OwnerFactory
 

@@ -13,10 +13,10 @@ def navigation(request) -> dict:
     deleted_items = bool(match and match.url_name == "deleted_items")
     if deleted_items:
         workspace = nav.workspace(match.kwargs.get("workspace", ""))
-    # A page of several workspaces' kind (a report) says which one it belongs to.
+    # A page shared by the workspaces (a report) says which workspace and tab it is under.
     page_workspace = getattr(request, "crm_workspace", None)
     if page_workspace:
-        workspace, tab = nav.workspace(page_workspace), nav.reports_tab(page_workspace)
+        workspace, tab = nav.workspace(page_workspace), nav.tab(page_workspace, getattr(request, "crm_tab", ""))
     return {
         "nav_workspaces": nav.WORKSPACES,
         "nav_workspace": workspace,

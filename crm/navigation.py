@@ -67,10 +67,10 @@ def add_tab(workspace: str, tab: Tab) -> None:
     next(w for w in WORKSPACES if w.key == workspace).tabs.append(tab)
 
 
-def reports_tab(key: str) -> Tab | None:
-    """The workspace's Reports tab (its report pages are one URL for all workspaces)."""
+def tab(key: str, url_name: str) -> Tab | None:
+    """The tab of workspace ``key`` whose page is ``url_name``."""
     found = workspace(key)
-    return next((t for t in found.tabs if t.url_name == f"reports:{key}"), None) if found else None
+    return next((t for t in found.tabs if t.url_name == url_name), None) if found else None
 
 
 def workspace(key: str) -> Workspace | None:

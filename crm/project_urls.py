@@ -33,6 +33,6 @@ urlpatterns = [
     path("", include("sales.urls")),
     path("", include("marketing.urls")),
     path("", include("projects.urls")),
-    path("reports/", include("reports.urls")),
+    path("", include("reports.urls")),
     path("", include("crm.urls")),
 ]

@@ -17,17 +17,9 @@ from playwright.sync_api import Page, expect
 from crm.tests.factories import AccountFactory
 from e2e.conftest import add_row, link_to, printed_pdf_text
 from sales import services
-from sales.models import Opportunity, Product, SalesActivity, SalesStage
+from sales.models import Opportunity, Product, SalesStage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-# The stages shipped by sales/migrations/0002_shipped_stages_and_lists.py.
-SHIPPED_STAGES = [
-    ("Prospecting", [("Identify the decision makers", 3), ("Make the first contact", 2)]),
-    ("Qualification", [("Confirm the budget", 5), ("Confirm the timeline", 5)]),
-    ("Proposal", [("Send the proposal", 3), ("Follow up on the proposal", 7)]),
-    ("Negotiation", [("Agree on price and terms", 7)]),
-]
 
 # The two catalogue items and the lines Alice enters. Amounts worked out by hand:
 #   line 1: 3 × 1,249.95, no discount              = 3,749.85
@@ -37,19 +29,6 @@ SHIPPED_STAGES = [
 #   expected revenue at 35 %: 1,526.8155 → 1,526.82
 ROUTER, ROUTER_PRICE = "Fjord Router X1", Decimal("1249.95")
 SERVICE, SERVICE_PRICE = "On-site installation", Decimal("349.99")
-
-
-@pytest.fixture
-def shipped_stages(db):
-    """The shipped stages and activities. A transactional test flushes the
-    database afterwards, taking the data migration's rows with it, so put them back."""
-    for position, (name, activities) in enumerate(SHIPPED_STAGES, start=1):
-        stage, _ = SalesStage.objects.get_or_create(name=name, defaults={"position": position, "is_default": position == 1})
-        for index, (activity, days) in enumerate(activities, start=1):
-            SalesActivity.objects.get_or_create(stage=stage, name=activity, defaults={"duration_days": days, "position": index})
-    SalesStage.objects.get_or_create(kind=SalesStage.Kind.WON, defaults={"name": "Closed Won", "position": 1000})
-    SalesStage.objects.get_or_create(kind=SalesStage.Kind.LOST, defaults={"name": "Closed Lost", "position": 1001})
-    assert SalesStage.objects.get(is_default=True).name == "Prospecting"
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ def js_errors(signed_in_page: Page):
 
 
 def test_save_the_pipeline_for_one_person_and_open_it_from_saved_reports(signed_in_page: Page, live_server, staff,
-                                                                          other_staff, js_errors):
+                                                                          other_staff, shipped_stages, js_errors):
     page = signed_in_page
     prospecting, negotiation = stage(name="Prospecting"), stage(name="Negotiation")
     OpportunityFactory(title="Fjord desks", stage=prospecting, assigned_to=staff, total=Decimal("1200.00"),

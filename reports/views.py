@@ -50,7 +50,7 @@ class ReportIndexView(View):
     def get(self, request, workspace: str | None = None):
         workspaces = [_workspace(workspace)] if workspace else [w for w in nav.WORKSPACES
                                                                   if registry.for_workspace(w.key)]
-        request.crm_workspace = workspace
+        request.crm_workspace, request.crm_tab = workspace, f"reports:{workspace}"
         saved = list(selectors.saved_reports_for(request.user, workspace))
         sections = [(w, registry.for_workspace(w.key), [s for s in saved if s.workspace == w.key]) for w in workspaces]
         return render(request, "reports/index.html", {"sections": sections, "workspace": workspace})
@@ -69,7 +69,7 @@ def _render_page(request, report, saved, notices, save_form, change_form, status
     valid = report.is_valid()
     result = report.compute() if valid else None
     title = saved.name if saved else str(report.title)
-    request.crm_workspace = report.workspace
+    request.crm_workspace, request.crm_tab = report.workspace, f"reports:{report.workspace}"
     context = {
         "report": report, "result": result, "title": title, "saved": saved, "notices": notices,
         "errors": [] if valid else report.errors(),

@@ -24,7 +24,7 @@ def panel(page: str, key: str) -> str:
 
 
 @pytest.fixture
-def mine_and_theirs(staff, other_staff):
+def mine_and_theirs(staff, other_staff, shipped_stages):
     today = timezone.localdate()
     next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=15)
     OpportunityFactory(title="Mine", stage=stage(name="Proposal"), assigned_to=staff, total=Decimal("4000.00"),
@@ -73,7 +73,7 @@ def test_the_owner_sees_the_team_this_quarter(owner_client, owner, staff, other_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_dashboard_query_count_does_not_grow(client, staff, django_assert_max_num_queries):
+def test_the_dashboard_query_count_does_not_grow(client, staff, shipped_stages, django_assert_max_num_queries):
     """In use (outside a test transaction the reference lists come from the cache)."""
     client.force_login(staff)
     today = timezone.localdate()

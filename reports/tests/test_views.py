@@ -23,7 +23,7 @@ def url(code: str, view: str = "report") -> str:
 
 
 @pytest.fixture
-def pipeline(staff, other_staff):
+def pipeline(staff, other_staff, shipped_stages):
     """Two open opportunities in Prospecting (alice), one in Negotiation (bob), one won."""
     today = timezone.localdate()
     prospecting, negotiation = stage(name="Prospecting"), stage(name="Negotiation")

@@ -48,6 +48,29 @@ class LineFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("10.00")
 
 
+def ensure_shipped_stages() -> None:
+    """The stages, activities and lists a new database starts with
+    (sales/migrations/0002_shipped_stages_and_lists.py), put back where they
+    are missing: a transactional test flushes the database afterwards, taking
+    the data migration's rows with it."""
+    import importlib
+
+    from crm.models import ListValue
+
+    shipped = importlib.import_module("sales.migrations.0002_shipped_stages_and_lists")
+    for position, (name, activities) in enumerate(shipped.STAGES, start=1):
+        open_stage, _ = SalesStage.objects.get_or_create(
+            name=name, defaults={"position": position, "is_default": position == 1})
+        for index, (activity, days) in enumerate(activities, start=1):
+            SalesActivity.objects.get_or_create(stage=open_stage, name=activity,
+                                                defaults={"duration_days": days, "position": index})
+    SalesStage.objects.get_or_create(kind=SalesStage.Kind.WON, defaults={"name": "Closed Won", "position": 1000})
+    SalesStage.objects.get_or_create(kind=SalesStage.Kind.LOST, defaults={"name": "Closed Lost", "position": 1001})
+    for kind, names in shipped.LISTS.items():
+        for position, name in enumerate(names, start=1):
+            ListValue.objects.get_or_create(kind=kind, name=name, defaults={"position": position})
+
+
 def stage(kind: str = "open", name: str | None = None) -> SalesStage:
     """A shipped stage: the built-in closed ones by kind, or an open one by name."""
     if kind != "open":
