@@ -246,8 +246,9 @@ class Report:
             if key in self.data:
                 data.setlist(key, self.data.getlist(key))
         if not submitted:
-            data.setlist("columns", list(self.default_columns))
-            if self.default_descending:
+            if "columns" not in self.data:
+                data.setlist("columns", list(self.default_columns))
+            if self.default_descending and "descending" not in self.data:
                 data["descending"] = "on"
         return data
 

@@ -208,3 +208,10 @@ def test_no_get_changes_a_saved_report(staff_client, staff):
 def test_the_reports_tab_is_active_on_a_report_page(staff_client):
     page = staff_client.get(url("projects-by-status")).text
     assert 'class="nav-link active" href="/reports/projects/"' in page
+
+
+def test_columns_in_the_link_without_other_options_are_kept(staff_client, pipeline):
+    """A link naming only the columns (e.g. from a bookmark) shows those columns, with the other defaults."""
+    page = staff_client.get(url("pipeline-by-stage") + "?columns=total").text
+    assert '<th scope="col" class="text-end">Total</th>' in page
+    assert '<th scope="col" class="text-end">Opportunities</th>' not in page
