@@ -1,22 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.tables import EMPTY, DateColumn, FastColumn, RecordTable, TextColumn, TitleColumn, UserColumn, esc
-from crm.money import format_money
+from crm.generic.tables import (EMPTY, DateColumn, FastColumn, MoneyColumn, RecordTable, TextColumn, TitleColumn,
+                                UserColumn, esc)
 from sales.models import Opportunity
-
-
-class MoneyColumn(FastColumn):
-    """An amount with the site's currency in the reader's language
-    (``crm.money.format_money``: "$2,500.00", "2 500,00 €"), right-aligned."""
-
-    def display(self, value) -> str:
-        return format_money(value)
-
-    def cell(self, record, name: str) -> str:
-        value = self.value_of(record, name)
-        if value is None:
-            return EMPTY
-        return f'<span class="d-block text-end font-monospace text-nowrap">{esc(self.display(value))}</span>'
 
 
 class LinkedColumn(FastColumn):
