@@ -9,12 +9,15 @@ the environment:
 - ``DEBUG``: ``1`` for development pages (``make run`` sets it).
 - ``ALLOWED_HOSTS``: comma separated (default: loopback only).
 - ``CRM_HTTPS``: ``1`` behind HTTPS: secure cookies, HSTS and an HTTPS redirect.
+- ``CRM_CURRENCY``: the ISO 4217 code of the currency amounts are shown in
+  (default: the currency of ``LANGUAGE_CODE``'s country, USD for "en").
 """
 from pathlib import Path
 import datetime
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -181,6 +184,18 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
+
+# --- Money ------------------------------------------------------------------
+# The one currency of every amount (opportunities, products, budgets), shown
+# with its symbol in each reader's language (crm.money.format_money): an ISO
+# 4217 code. Default: the currency of the site language's country as CLDR has
+# it (LANGUAGE_CODE "en" → USD, "en-gb" → GBP, "fr" → EUR, "nb" → NOK).
+# Changing it relabels the amounts; it converts nothing.
+from crm.money import currency_for_language, valid_currency  # noqa: E402 (needs LANGUAGE_CODE above)
+
+CRM_CURRENCY = os.environ.get("CRM_CURRENCY", "").strip().upper() or currency_for_language(LANGUAGE_CODE)
+if not valid_currency(CRM_CURRENCY):
+    raise ImproperlyConfigured(f"CRM_CURRENCY={CRM_CURRENCY!r} is no ISO 4217 currency code (e.g. EUR, USD, NOK).")
 
 # --- Static files and uploads --------------------------------------------
 STATIC_URL = "static/"

@@ -164,6 +164,6 @@ def test_script_driven_parts_work_under_the_policy(page: Page, live_server, staf
     add_row(lines, "Add line", "Catalogue item")
     lines.get_by_label("Catalogue item").nth(0).select_option(label="Router")
     lines.get_by_label("Quantity").nth(0).fill("3")
-    expect(lines.get_by_test_id("total")).to_have_text("300.00")
-    expect(lines.get_by_test_id("expected-revenue")).to_have_text("150.00")
+    expect(lines.get_by_test_id("total")).to_have_text("$300.00")
+    expect(lines.get_by_test_id("expected-revenue")).to_have_text("$150.00")
     violations.assert_none("opportunity form")

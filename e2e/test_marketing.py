@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 #   return on budget: 3,750.00 ÷ 2,000.00     = 187.5 %
 #   cost per lead: 2,000.00 ÷ 1 lead          = 2,000.00
 BUDGET, PRICE, QUANTITY = "2000", Decimal("1250.00"), "3"
-WON_REVENUE, RETURN_ON_BUDGET, COST_PER_LEAD = "3,750.00", "187.5 %", "2,000.00"
+WON_REVENUE, RETURN_ON_BUDGET, COST_PER_LEAD = "$3,750.00", "187.5 %", "$2,000.00"
 PRODUCT = "Standing desk 160"
 
 
@@ -96,7 +96,7 @@ def test_a_campaign_from_its_form_to_its_won_revenue(page_1280: Page, live_serve
     shoot(page, "marketing-form")
     page.get_by_role("button", name="Save & Close").click()
     expect(page.get_by_role("heading", name="Spring fair 2026", level=1)).to_be_visible()
-    expect(definition(page, "Budget")).to_have_text("2,000.00")
+    expect(definition(page, "Budget")).to_have_text("$2,000.00")
     activity = MarketingActivity.objects.get(name="Spring fair 2026")
     assert activity.budget == Decimal("2000.00")
 
@@ -177,7 +177,7 @@ def test_a_campaign_from_its_form_to_its_won_revenue(page_1280: Page, live_serve
     # 7. The list and its reading pane: the budget as money, and a Tracking button.
     open_workspace_tab(page, "Marketing", "Marketing Activities")
     row = page.get_by_role("row").filter(has_text="Spring fair 2026")
-    expect(row).to_contain_text("2,000.00")
+    expect(row).to_contain_text("$2,000.00")
     row.get_by_role("cell").nth(2).click()
     pane = page.get_by_role("region", name="Preview")
     expect(pane.get_by_role("link", name=label("Tracking"))).to_be_visible()

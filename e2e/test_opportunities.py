@@ -123,8 +123,8 @@ def test_new_opportunity_with_catalogue_lines_and_live_expected_revenue(signed_i
     # …whose unit price fills in from the catalogue.
     expect(lines.get_by_label("Unit price").nth(0)).to_have_value("1249.95")
     lines.get_by_label("Quantity").nth(0).fill("3")
-    expect(total).to_have_text("3,749.85")
-    expect(expected).to_have_text("1,874.93")  # 3,749.85 × 50 % = 1,874.925, half up
+    expect(total).to_have_text("$3,749.85")
+    expect(expected).to_have_text("$1,874.93")  # 3,749.85 × 50 % = 1,874.925, half up
 
     # …and a second line with a discount.
     add_row(lines, "Add line", "Catalogue item")
@@ -133,19 +133,19 @@ def test_new_opportunity_with_catalogue_lines_and_live_expected_revenue(signed_i
     lines.get_by_label("Quantity").nth(1).fill("2")
     lines.get_by_label("Discount %").nth(1).fill("12.5")
 
-    expect(total).to_have_text("4,362.33")
-    expect(expected).to_have_text("2,181.17")
+    expect(total).to_have_text("$4,362.33")
+    expect(expected).to_have_text("$2,181.17")
     expect(lines.get_by_text("Expected revenue (50 %)")).to_be_visible()
     line_rows = lines.get_by_role("row").filter(has=page.get_by_label("Catalogue item"))
-    expect(line_rows.nth(0).get_by_role("cell").nth(5)).to_have_text("3,749.85")  # the "Line total" column
-    expect(line_rows.nth(1).get_by_role("cell").nth(5)).to_have_text("612.48")
+    expect(line_rows.nth(0).get_by_role("cell").nth(5)).to_have_text("$3,749.85")  # the "Line total" column
+    expect(line_rows.nth(1).get_by_role("cell").nth(5)).to_have_text("$612.48")
 
     # A new probability updates the expected revenue again.
     page.get_by_label("Probability (%)").fill("35")
-    expect(expected).to_have_text("1,526.82")
+    expect(expected).to_have_text("$1,526.82")
     expect(lines.get_by_text("Expected revenue (35 %)")).to_be_visible()
     page.get_by_label("Probability (%)").fill("50")
-    expect(expected).to_have_text("2,181.17")
+    expect(expected).to_have_text("$2,181.17")
 
     page.get_by_role("button", name="Save & Close").click()
 
@@ -157,11 +157,11 @@ def test_new_opportunity_with_catalogue_lines_and_live_expected_revenue(signed_i
     table = page.get_by_role("table").filter(has_text="Product or service")
     router_row = table.get_by_role("row").filter(has_text=ROUTER)
     service_row = table.get_by_role("row").filter(has_text=SERVICE)
-    expect(router_row.get_by_role("cell")).to_have_text([ROUTER, "3", "1,249.95", "0", "3,749.85"])
-    expect(service_row.get_by_role("cell")).to_have_text([SERVICE, "2", "349.99", "12.50", "612.48"])
-    expect(table.get_by_test_id("total")).to_have_text("4,362.33")
+    expect(router_row.get_by_role("cell")).to_have_text([ROUTER, "3", "$1,249.95", "0", "$3,749.85"])
+    expect(service_row.get_by_role("cell")).to_have_text([SERVICE, "2", "$349.99", "12.50", "$612.48"])
+    expect(table.get_by_test_id("total")).to_have_text("$4,362.33")
     expect(table.get_by_text("Expected revenue (50 %)")).to_be_visible()
-    expect(table.get_by_test_id("expected-revenue")).to_have_text("2,181.17")
+    expect(table.get_by_test_id("expected-revenue")).to_have_text("$2,181.17")
     expect(definition(page, "Probability (%)")).to_have_text("50")
     expect(definition(page, "Sales stage")).to_have_text("Prospecting")
 
@@ -169,7 +169,7 @@ def test_new_opportunity_with_catalogue_lines_and_live_expected_revenue(signed_i
     open_workspace_tab(page, "Sales", "Opportunities")
     row = page.get_by_role("row").filter(has_text="Fjord office network")
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("2,181.17")
+    expect(row).to_contain_text("$2,181.17")
 
     assert js_errors == []
 
@@ -265,8 +265,8 @@ def test_mark_closed_won_makes_it_read_only_and_it_prints(signed_in_page: Page, 
     expect(definition(page, "Probability (%)")).to_have_text("100")
     table = page.get_by_role("table").filter(has_text="Product or service")
     expect(table.get_by_text("Expected revenue (100 %)")).to_be_visible()
-    expect(table.get_by_test_id("total")).to_have_text("4,362.33")
-    expect(table.get_by_test_id("expected-revenue")).to_have_text("4,362.33")
+    expect(table.get_by_test_id("total")).to_have_text("$4,362.33")
+    expect(table.get_by_test_id("expected-revenue")).to_have_text("$4,362.33")
     with translation.override("en"):
         expect(definition(page, "Close date")).to_have_text(formats.date_format(close_date))  # the date she entered
 
@@ -283,9 +283,9 @@ def test_mark_closed_won_makes_it_read_only_and_it_prints(signed_in_page: Page, 
     assert href == f"/opportunities/{opportunity.pk}/print/"
     text = printed_pdf_text(page, live_server, href, layout=True)
     if text is not None:
-        for expected_text in ("Fjord office network", ROUTER, SERVICE, "3,749.85", "612.48", "4,362.33"):
+        for expected_text in ("Fjord office network", ROUTER, SERVICE, "$3,749.85", "$612.48", "$4,362.33"):
             assert expected_text in text, f"{expected_text!r} not in the printed PDF:\n{text}"
-        assert re.search(r"Total\s+4,362\.33", text), text
+        assert re.search(r"Total\s+\$4,362\.33", text), text
 
     assert js_errors == []
 
@@ -335,12 +335,12 @@ def test_typed_product_lines_fit_the_form_and_are_saved(signed_in_page: Page, li
         expect_inside(lines.get_by_label(field).nth(1), lines)
     expect_inside(lines.get_by_role("button", name="Remove line").nth(1), lines)
     # 2 × 1,500 less 10 % = 2,700; 12.5 × 80 = 1,000; at 40 %: 1,480.
-    expect(lines.get_by_test_id("total")).to_have_text("3,700.00")
-    expect(lines.get_by_test_id("expected-revenue")).to_have_text("1,480.00")
+    expect(lines.get_by_test_id("total")).to_have_text("$3,700.00")
+    expect(lines.get_by_test_id("expected-revenue")).to_have_text("$1,480.00")
     expect(lines.get_by_text("Expected revenue (40 %)")).to_be_visible()
     rows = lines.get_by_role("row").filter(has=page.get_by_label("Description"))
-    expect(rows.nth(0).get_by_role("cell").nth(5)).to_have_text("2,700.00")
-    expect(rows.nth(1).get_by_role("cell").nth(5)).to_have_text("1,000.00")
+    expect(rows.nth(0).get_by_role("cell").nth(5)).to_have_text("$2,700.00")
+    expect(rows.nth(1).get_by_role("cell").nth(5)).to_have_text("$1,000.00")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
     page.get_by_role("button", name="Save & Close").click()
@@ -358,7 +358,7 @@ def test_typed_product_lines_fit_the_form_and_are_saved(signed_in_page: Page, li
     lines = page.get_by_role("group", name="Products and services")
     expect(lines.get_by_label("Description").nth(1)).to_have_value("Support hours")
     expect_inside(lines.get_by_role("table"), lines)
-    expect(lines.get_by_test_id("total")).to_have_text("3,700.00")
+    expect(lines.get_by_test_id("total")).to_have_text("$3,700.00")
     assert js_errors == []
 
 
@@ -426,13 +426,13 @@ def test_lines_added_quickly_and_removed_keep_the_totals_right(signed_in_page: P
         lines.get_by_label("Description").nth(index).fill(description)
         lines.get_by_label("Quantity").nth(index).fill(quantity)
         lines.get_by_label("Unit price").nth(index).fill(price)
-    expect(lines.get_by_test_id("total")).to_have_text("1,000.00")
+    expect(lines.get_by_test_id("total")).to_have_text("$1,000.00")
     rows = lines.get_by_role("row").filter(has=page.get_by_label("Description"))
-    expect(rows.nth(1).get_by_role("cell").nth(5)).to_have_text("400.00")
+    expect(rows.nth(1).get_by_role("cell").nth(5)).to_have_text("$400.00")
 
     rows.nth(0).get_by_role("button", name="Remove line").click()
-    expect(lines.get_by_test_id("total")).to_have_text("400.00")
-    expect(lines.get_by_test_id("expected-revenue")).to_have_text("200.00")
+    expect(lines.get_by_test_id("total")).to_have_text("$400.00")
+    expect(lines.get_by_test_id("expected-revenue")).to_have_text("$200.00")
     page.get_by_role("button", name="Save & Close").click()
     expect(page.get_by_role("alert").filter(has_text="was saved")).to_be_visible()
     opportunity = Opportunity.objects.get(title="Fjord desks")

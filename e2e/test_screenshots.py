@@ -62,7 +62,7 @@ def test_screenshots_of_list_record_and_form(signed_in_page: Page, live_server, 
     if prefix == "opportunities":
         lines = page.get_by_role("group", name="Products and services")
         expect(lines.get_by_label("Description").first).to_be_visible()
-        expect(lines.get_by_test_id("total")).to_have_text(f"{record.total:,.2f}")
+        expect(lines.get_by_test_id("total")).to_have_text(f"${record.total:,.2f}")
     shoot(page, f"{prefix}-form", full_page=True)
 
     # A new record's form.

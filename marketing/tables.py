@@ -1,9 +1,8 @@
 """Columns of the marketing activity list."""
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.tables import DateColumn, FastColumn, RecordTable, TitleColumn, UserColumn
+from crm.generic.tables import DateColumn, FastColumn, MoneyColumn, RecordTable, TitleColumn, UserColumn
 from crm.models import MarketingActivity
-from sales.tables import MoneyColumn
 
 
 class MarketingActivityTable(RecordTable):

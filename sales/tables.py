@@ -1,18 +1,8 @@
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.tables import EMPTY, DateColumn, FastColumn, RecordTable, TextColumn, TitleColumn, UserColumn, esc
+from crm.generic.tables import (EMPTY, DateColumn, FastColumn, MoneyColumn, RecordTable, TextColumn, TitleColumn,
+                                UserColumn, esc)
 from sales.models import Opportunity
-
-
-class MoneyColumn(FastColumn):
-    """An amount with two decimals and thousands separators, right-aligned."""
-
-    def cell(self, record, name: str) -> str:
-        value = self.value_of(record, name)
-        if value is None:
-            return EMPTY
-        return f'<span class="d-block text-end font-monospace">{esc(number_format(value, 2, force_grouping=True))}</span>'
 
 
 class LinkedColumn(FastColumn):

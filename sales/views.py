@@ -61,7 +61,7 @@ class OpportunityViewSet(CRMRecordViewSet):
     detail_sections = [
         (gettext_lazy("Opportunity information"), ["title", "assigned_to", "opportunity_type", "account", "contact",
                                                    "categories"]),
-        (gettext_lazy("Sales information"), ["stage", "probability", "expected_revenue", "close_date", "payment_terms",
+        (gettext_lazy("Sales information"), ["stage", "probability", "@money:expected_revenue", "close_date", "payment_terms",
                                              "expiration_date", "delivery_date"]),
         (gettext_lazy("Source information"), ["source", "initiated_by_account", "initiated_by_contact",
                                                "initiated_by_activity", "competitors"]),

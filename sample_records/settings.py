@@ -10,3 +10,7 @@ from crm.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "sample_records.apps.SampleRecordsConfig"]
 ROOT_URLCONF = "sample_records.project_urls"
+
+# The suite's amounts are written in dollars ("$2,500.00"), whatever currency
+# the developer's own environment sets (CRM_CURRENCY).
+CRM_CURRENCY = "USD"

@@ -1,7 +1,8 @@
 """Columns of the site visit list."""
 from django.utils.translation import gettext_lazy as _
 
-from crm.generic.tables import EMPTY, ChoiceColumn, DateColumn, FastColumn, RecordTable, TitleColumn, UserColumn, esc
+from crm.generic.tables import (EMPTY, ChoiceColumn, DateColumn, FastColumn, MoneyColumn, RecordTable, TitleColumn,
+                                UserColumn, esc)
 from sample_records.models import SiteVisit
 
 
@@ -23,7 +24,7 @@ class SiteVisitTable(RecordTable):
     visit_date = DateColumn(verbose_name=_("Visit date"))
     kind = ChoiceColumn(verbose_name=_("Kind of visit"))
     linked = LinkedColumn(verbose_name=_("Account or business contact"), order_by=("account__name", "contact__file_as"))
-    expenses = FastColumn(verbose_name=_("Expenses"))
+    expenses = MoneyColumn(verbose_name=_("Expenses"))
     assigned_to = UserColumn(verbose_name=_("Assigned to"), order_by=("assigned_to_id",))
 
     default_columns = ("title", "visit_date", "kind", "linked", "assigned_to")

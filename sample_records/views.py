@@ -22,7 +22,7 @@ class SiteVisitViewSet(CRMRecordViewSet):
     resource = SiteVisitResource
     importer = SiteVisitImporter
     detail_sections = [
-        (_("Site visit"), ["title", "visit_date", "kind", "expenses", "account", "contact", "assigned_to",
+        (_("Site visit"), ["title", "visit_date", "kind", "@money:expenses", "account", "contact", "assigned_to",
                            "categories"]),
         (_("Comments"), ["comments"]),
     ]

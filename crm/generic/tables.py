@@ -16,6 +16,8 @@ from django.utils.formats import date_format, localize
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy as _
 
+from crm.money import format_money
+
 EMPTY = "—"
 
 
@@ -61,6 +63,20 @@ class FastColumn(tables.Column):
         """The cell as plain text (the tooltip of a ``clip`` cell)."""
         value = self.value_of(record, name)
         return "" if value is None or value == "" else str(self.display(value))
+
+
+class MoneyColumn(FastColumn):
+    """An amount with the site's currency in the reader's language
+    (``crm.money.format_money``: "$2,500.00", "2 500,00 €"), right-aligned."""
+
+    def display(self, value) -> str:
+        return format_money(value)
+
+    def cell(self, record, name: str) -> str:
+        value = self.value_of(record, name)
+        if value is None:
+            return EMPTY
+        return f'<span class="d-block text-end font-monospace text-nowrap">{esc(self.display(value))}</span>'
 
 
 class TextColumn(FastColumn):

@@ -1,10 +1,10 @@
 """Template helpers for record pages: labelled field values, badges, user names,
-a score as stars (``crm.stars``)."""
+a score as stars (``crm.stars``), amounts of money (``crm.money``)."""
 from django import template
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
-from django.utils.formats import localize, number_format
+from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.generic import panes, registry
 from crm.generic.widgets import render_choice, render_field
+from crm.money import format_money
 from crm.names import person_name
 from crm.stars import star_glyphs, stars_html, stars_label
 
@@ -92,11 +93,13 @@ def field_value(context, obj, name: str):
 
 @register.filter
 def money(value) -> str:
-    """An amount as opportunity totals show it: two decimals, thousands
-    separated ("2,500.00"); empty for no amount."""
-    if value in (None, ""):
+    """An amount with the site's currency in the active language
+    (``crm.money.format_money``): "$2,500.00", "2 500,00 €"; empty for no
+    amount or, as Django's number filters do, for text that is no number."""
+    try:
+        return format_money(value)
+    except ValueError:
         return ""
-    return number_format(value, 2, force_grouping=True)
 
 
 @register.simple_tag(takes_context=True)

@@ -49,7 +49,7 @@ class CRMRecordViewSet(RecordViewSet):
 
 # --- Sections of the detail page, reading pane and print ---------------------------------
 # A section is (title, field names); "@address:<prefix>", "@stars:<field>" and
-# "@money:<field>" (an amount as opportunity totals show it) are drawn by the crm template tags. Every record type of business contacts (business contacts
+# "@money:<field>" (an amount with its currency, crm.money.format_money) are drawn by the crm template tags. Every record type of business contacts (business contacts
 # here, leads in their app) composes its sections from these, so a field added to a
 # person's section shows on each of them.
 

@@ -44,7 +44,7 @@ def page_text(response) -> str:
 def test_the_list_shows_the_budget_as_opportunity_totals_show_money(staff_client):
     MarketingActivityFactory(name="Trade fair", budget=Decimal("12500.5"))
     body = staff_client.get(reverse("marketing:marketing_activity_list")).content.decode()
-    assert "12,500.50" in body
+    assert "$12,500.50" in body
 
 
 def test_the_list_filters_by_type_and_by_the_dates_it_runs(staff_client):
@@ -105,7 +105,7 @@ def test_the_record_page_has_a_tracking_tab_and_sums_up_the_results(staff_client
     body = response.content.decode()
     tracking = reverse("marketing:marketing_activity_tracking", args=[campaign.pk])
     assert f'href="{tracking}">Tracking</a>' in body
-    assert "2,000.00" in body                 # the budget, as money
+    assert "$2,000.00" in body                # the budget, as money
     assert "3,700.50" in body and "185.0 %" in body
 
 
@@ -128,8 +128,8 @@ def test_the_pdf_has_the_results(staff_client, campaign):
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
                                    check=True).stdout.decode().split())
-    assert "Budget 2,000.00" in text
-    assert "Won revenue 3,700.50 (2 won)" in text and "Cost per lead 400.00" in text
+    assert "Budget $2,000.00" in text
+    assert "Won revenue $3,700.50 (2 won)" in text and "Cost per lead $400.00" in text
     assert "Return on budget 185.0 %" in text
 
 
@@ -144,8 +144,8 @@ def test_the_tracking_page_shows_the_figures_worked_out_by_hand(staff_client, ca
     assert response.status_code == 200
     text = page_text(response)
     for label, value in [("Leads", "5"), ("Leads converted", "2"), ("Opportunities", "5"),
-                         ("Pipeline value", "1,300.00"), ("Expected revenue", "550.00"), ("Won revenue", "3,700.50"),
-                         ("Cost per lead", "400.00"), ("Return on budget", "185.0 %")]:
+                         ("Pipeline value", "$1,300.00"), ("Expected revenue", "$550.00"), ("Won revenue", "$3,700.50"),
+                         ("Cost per lead", "$400.00"), ("Return on budget", "185.0 %")]:
         assert f"{label} {value} " in text, label
     assert "2 open · 2 won · 1 lost" in text
 
@@ -159,7 +159,7 @@ def test_the_tracking_page_previews_the_leads_and_opportunities_and_links_the_fi
     for person in leads:
         assert f"{person.full_name} — {'Lead' if person.is_lead else 'Converted'}" in text
     assert "Direct contact" not in text and "Other's win" not in text
-    assert "Won big Account" in text and "Closed Won 2,500.00 2,500.00" in text
+    assert "Won big Account" in text and "Closed Won $2,500.00 $2,500.00" in text
     leads = reverse("leads:lead_list") + f"?initiated_by_activity={campaign.pk}"
     contacts = reverse("crm:contact_list") + f"?initiated_by_activity={campaign.pk}"
     opportunities = reverse("sales:opportunity_list") + f"?initiated_by_activity={campaign.pk}"

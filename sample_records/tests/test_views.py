@@ -24,3 +24,14 @@ class TestSiteVisitViews(RecordViewTests, ImportViewTests):
         if not hasattr(self, "_account"):
             self._account = AccountFactory(name="Visited Account")
         return {**self.form_data, "linked": f"account:{self._account.pk}", **overrides}
+
+
+def test_expenses_show_with_the_currency_on_the_list_and_the_record_page(staff_client):
+    from django.urls import reverse
+
+    visit = full_site_visit()
+    staff_client.post(reverse("sample_records:site_visit_columns"), {"columns": ["title", "expenses"]})
+    listed = staff_client.get(reverse("sample_records:site_visit_list"))
+    assert "$1,250.50</span>" in listed.content.decode()
+    page = staff_client.get(reverse("sample_records:site_visit_detail", args=[visit.pk])).content.decode()
+    assert '<dd class="col-sm-8">$1,250.50</dd>' in page
