@@ -1,5 +1,5 @@
 """Sales ▸ Reports: the opportunities."""
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
@@ -16,11 +16,12 @@ WON, LOST = status_q("won"), status_q("lost")
 
 
 def win_rate(row: dict) -> Decimal | None:
-    """Won ÷ (won + lost) × 100, one decimal; None when nothing was closed."""
+    """Won ÷ (won + lost) × 100, one decimal (half up, as every figure: 6.25 is
+    6.3); None when nothing was closed."""
     won, lost = row.get("won_count") or 0, row.get("lost_count") or 0
     if not won + lost:
         return None
-    return (Decimal(100) * won / (won + lost)).quantize(Decimal("0.1"))
+    return (Decimal(100) * won / (won + lost)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def open_stages() -> list[dict]:
