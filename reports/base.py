@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, ClassVar
 
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -87,7 +87,8 @@ class Measure:
 
     @property
     def additive(self) -> bool:
-        return self.aggregate is not None and self.derive is None
+        """A count or a sum: its groups' figures add up to a total (an average's do not)."""
+        return isinstance(self.aggregate, (Count, Sum)) and self.derive is None
 
 
 @dataclass
