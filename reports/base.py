@@ -421,11 +421,15 @@ class Report:
 
     def _pivot(self, base, group: Dimension, then: Dimension, chosen: list[Measure], aggregates: dict) -> ReportResult:
         """Groups across, the second grouping down the columns: the first chosen
-        column that adds up, per pair, with row and column totals."""
+        column that adds up, per pair, with row and column totals. Sorted by a
+        figure, the groups go by their row total (the one figure shown)."""
         measure = next(m for m in chosen if m.additive)
         values = tuple(dict.fromkeys(group.values + then.values))
+        # The query orders by the grouping only (the sort's figure may not be in
+        # it); the row totals are sorted below, equal ones in the grouping's order.
+        by_group = {"sort": "group", "descending": self.options["sort"] == "group" and self.options.get("descending")}
         data = list(base.annotate(**group.annotate, **then.annotate).values(*values)
-                    .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, self.options)))
+                    .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, by_group)))
         series_rows = then.domain() if then.domain else []
         seen = {then.key_of(r) for r in series_rows}
         for row in sorted(data, key=lambda r: tuple(str(r.get(o) or "") for o in then.values)):
