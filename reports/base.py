@@ -64,6 +64,10 @@ class Dimension:
     def key_of(self, row: dict):
         return tuple(row[name] for name in self.key_fields())
 
+    def is_empty(self, row: dict) -> bool:
+        """Whether ``row`` is the group of records without a value ("Unassigned", "No source")."""
+        return all(value is None for value in self.key_of(row))
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -432,11 +436,12 @@ class Report:
                     .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, by_group)))
         series_rows = then.domain() if then.domain else []
         seen = {then.key_of(r) for r in series_rows}
-        for row in sorted(data, key=lambda r: tuple(str(r.get(o) or "") for o in then.values)):
+        others = []  # the groups with records that the grouping's list of groups lacks (all, without one)
+        for row in data:
             if then.key_of(row) not in seen:
                 seen.add(then.key_of(row))
-                series_rows.append(row)
-        series_rows = self._order_series(then, series_rows)
+                others.append(row)
+        series_rows += self._order_series(then, others)
         by_group: dict = {}
         for row in data:
             by_group.setdefault(group.key_of(row), (row, {}))[1][then.key_of(row)] = row[measure.alias]
@@ -470,9 +475,8 @@ class Report:
             chart_measure=Column(measure.key, str(measure.label), measure.kind), period=self.period())
 
     def _order_series(self, then: Dimension, rows: list[dict]) -> list[dict]:
-        if then.domain:
-            return rows
-        return sorted(rows, key=lambda r: (then.key_of(r) is None, then.typed(r) if then.typed else then.name(r).casefold()))
+        """Series by name (or date), the one without a value ("Unassigned") last."""
+        return sorted(rows, key=lambda r: (then.is_empty(r), then.typed(r) if then.typed else then.name(r).casefold()))
 
     # --- links to the record lists ------------------------------------------------------------
 
