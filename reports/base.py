@@ -356,8 +356,10 @@ class Report:
         if group.domain and not limit:
             rows = self._with_empty_groups(rows, group, aggregates)
         if derived_sort:
-            rows.sort(key=lambda r: (self._derived(sort, r) is None, self._derived(sort, r) or 0),
-                      reverse=options.get("descending", False))
+            # Groups without the figure (no win rate) last, largest first or not, as in SQL (NULLS LAST).
+            valued = [r for r in rows if self._derived(sort, r) is not None]
+            valued.sort(key=lambda r: self._derived(sort, r), reverse=options.get("descending", False))
+            rows = valued + [r for r in rows if self._derived(sort, r) is None]
         hidden = 0
         if limit and len(rows) > limit:
             hidden = (len(rows) if derived_sort else
