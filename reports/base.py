@@ -447,34 +447,65 @@ class Report:
         by_group: dict = {}
         for row in data:
             by_group.setdefault(group.key_of(row), (row, {}))[1][then.key_of(row)] = row[measure.alias]
-        groups = list(by_group.values())
+        zero = 0 if measure.kind == "count" else Decimal("0.00")
+
+        def summed(values) -> Any:
+            return sum((figure(v, measure.kind) for v in values), zero)
+
+        # A record in two categories is in two rows (or columns) of a category
+        # grouping but once in its column's (row's) total: those totals come from
+        # a query by the other grouping alone, not from adding up the cells.
+        by_row = self._totals_by(base, group, measure) if then.many else None
+        by_column = self._totals_by(base, then, measure) if group.many else None
+
+        def row_total(key, cells: dict) -> Any:
+            return figure(by_row.get(key), measure.kind) if by_row is not None else summed(cells.values())
+
+        groups = list(by_group.items())
         if self.options["sort"] != "group":
-            groups.sort(key=lambda g: sum(v or 0 for v in g[1].values()), reverse=self.options.get("descending", False))
+            groups.sort(key=lambda g: row_total(g[0], g[1][1]), reverse=self.options.get("descending", False))
         columns = [Column(f"s{i}", then.name(s), measure.kind) for i, s in enumerate(series_rows)]
         columns.append(Column("total", gettext("Total"), measure.kind))
+        figure_link = measure.link or {}  # what the figure counts (won revenue: the won)
         rows = []
-        zero = 0 if measure.kind == "count" else Decimal("0.00")
-        for raw, cells in groups:
+        for key, (raw, cells) in groups:
             params = self._group_params(group, raw)
             row_cells = []
             for s in series_rows:
                 both = None if params is None else self._merge(params, self._group_params(then, s))
                 value = figure(cells.get(then.key_of(s)), measure.kind)
-                row_cells.append(Cell(value, measure.kind, self.link({**both, **(measure.link or {})}) if both is not None and value else None))
-            row_total = sum((figure(v, measure.kind) for v in cells.values()), zero)
-            row_cells.append(Cell(row_total, measure.kind, self.link(params) if params is not None else None))
+                row_cells.append(Cell(value, measure.kind,
+                                      self.link({**both, **figure_link}) if both is not None and value else None))
+            row_cells.append(Cell(row_total(key, cells), measure.kind,
+                                  self.link({**params, **figure_link}) if params is not None else None))
             rows.append(Row(group.name(raw), row_cells, self.link(params) if params is not None else None,
-                            typed=group.typed(raw) if group.typed else group.name(raw), key=group.key_of(raw)))
+                            typed=group.typed(raw) if group.typed else group.name(raw), key=key))
         totals = []
         for s in series_rows:
-            value = sum((figure(c.get(then.key_of(s)), measure.kind) for _r, c in groups), zero)
+            if by_column is not None:
+                value = figure(by_column.get(then.key_of(s)), measure.kind)
+            else:
+                value = summed(cells.get(then.key_of(s)) for _key, (_raw, cells) in groups)
             params = self._group_params(then, s)
-            totals.append(Cell(value, measure.kind, self.link(params) if params is not None and value else None))
-        totals.append(Cell(sum((c.value for c in totals), zero), measure.kind, self.link({})))
+            totals.append(Cell(value, measure.kind,
+                               self.link({**params, **figure_link}) if params is not None and value else None))
+        if group.many and then.many:
+            grand = figure(base.aggregate(**{measure.alias: measure.aggregate})[measure.alias], measure.kind)
+        elif group.many:  # each record in one column
+            grand = summed(c.value for c in totals)
+        else:  # each record in one row
+            grand = summed(c.value for c in (r.cells[-1] for r in rows))
+        totals.append(Cell(grand, measure.kind, self.link(dict(figure_link))))
         return ReportResult(
             group_label=str(group.label), columns=columns, rows=rows, total=Row(gettext("Total"), totals),
             series=[c.label for c in columns[:-1]], chart_kind=self.chart,
             chart_measure=Column(measure.key, str(measure.label), measure.kind), period=self.period())
+
+    def _totals_by(self, base, dimension: Dimension, measure: Measure) -> dict:
+        """{group key: figure} of one grouping alone (each record once in each of its groups)."""
+        rows = (base.annotate(**dimension.annotate).values(*dimension.values)
+                .annotate(**{measure.alias: measure.aggregate}).order_by())
+        return {dimension.key_of(r): r[measure.alias] for r in rows}
 
     def _order_series(self, then: Dimension, rows: list[dict]) -> list[dict]:
         """Series by name (or date), the one without a value ("Unassigned") last."""
