@@ -517,17 +517,34 @@ class Report:
         return group.link(row)
 
     def _merge(self, first: dict, second: dict | None) -> dict | None:
+        """List parameters selecting the records of both ``first`` and ``second``
+        (the report's filters, a group, a figure); None when no list can show
+        just those (filtered by one stage, another stage's group)."""
         if second is None:
             return None
         merged = dict(first)
         for key, value in second.items():
-            if self.date_params and key == self.date_params[0] and key in merged:
+            if key not in merged:
+                merged[key] = value
+            elif self.date_params and key == self.date_params[0]:
                 merged[key] = max(merged[key], value)
-            elif self.date_params and key == self.date_params[1] and key in merged:
+            elif self.date_params and key == self.date_params[1]:
                 merged[key] = min(merged[key], value)
             else:
-                merged[key] = value
+                both = self.narrowed(key, merged[key], value)
+                if both is None:
+                    return None
+                merged[key] = both
         return merged
+
+    def narrowed(self, key: str, chosen, value):
+        """The one value of the list parameter ``key`` that selects the records
+        of both ``chosen`` (one value, or a list meaning any of them, as the
+        Category filter) and ``value``: ``value`` if it is one of them, else
+        None. A report whose filter has values that hold others (an
+        opportunity status "closed" holds "won") says so here."""
+        chosen_values = chosen if isinstance(chosen, list) else [chosen]
+        return value if str(value) in {str(v) for v in chosen_values} else None
 
     def list_params(self) -> dict:
         """The record list's parameters for the report's own filters and date range."""

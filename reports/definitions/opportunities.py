@@ -13,6 +13,7 @@ from ..base import Measure, Report
 from ..registry import register
 
 WON, LOST = status_q("won"), status_q("lost")
+CLOSED_HOLDS = ({"closed", "won"}, {"closed", "lost"})  # the Status filter's "closed" holds "won" and "lost"
 
 
 def win_rate(row: dict) -> Decimal | None:
@@ -66,12 +67,18 @@ class OpportunityReport(Report):
         Measure("won_value", _("Won revenue"), "money", Sum("total", filter=WON), link={"status": "won"}),
         Measure("lost_count", _("Lost"), "count", Count("pk", filter=LOST), link={"status": "lost"}),
         Measure("lost_value", _("Lost value"), "money", Sum("total", filter=LOST), link={"status": "lost"}),
-        Measure("win_rate", _("Win rate (%)"), "percent", derive=win_rate),
+        Measure("win_rate", _("Win rate (%)"), "percent", derive=win_rate, link={"status": "closed"}),
     ]
     default_columns = ("count", "total", "expected")
 
     def records(self):
         return Opportunity.objects.all()
+
+    def narrowed(self, key, chosen, value):
+        """Closed holds the won and the lost: the won of the closed opportunities are the won ones."""
+        if key == "status" and isinstance(chosen, str) and {chosen, value} in CLOSED_HOLDS:
+            return value if chosen == "closed" else chosen
+        return super().narrowed(key, chosen, value)
 
 
 class OpenOpportunityReport(OpportunityReport):

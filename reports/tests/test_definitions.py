@@ -439,6 +439,15 @@ def test_opportunities_by_person_open_only_has_no_won_links(sales, lists):
         assert [c.url for c in r.cells[1:]] == [None, None, None], r.label
 
 
+def test_a_status_given_twice_is_no_error(sales):
+    from django.http import QueryDict
+
+    report = registry.get("opportunities-by-assigned-to")(QueryDict(
+        "status=won&status=closed&group=assigned_to&columns=won_count&columns=win_rate&sort=group"))
+    assert report.is_valid(), report.errors()
+    assert report.compute().rows
+
+
 def test_opportunities_by_person_then_by_stage(sales, lists):
     result = run("opportunities-by-assigned-to", then_by="stage", group="assigned_to", columns=["total"],
                  sort="group")
