@@ -433,9 +433,9 @@ class Report:
         values = tuple(dict.fromkeys(group.values + then.values))
         # The query orders by the grouping only (the sort's figure may not be in
         # it); the row totals are sorted below, equal ones in the grouping's order.
-        by_group = {"sort": "group", "descending": self.options["sort"] == "group" and self.options.get("descending")}
+        in_order = {"sort": "group", "descending": self.options["sort"] == "group" and self.options.get("descending")}
         data = list(base.annotate(**group.annotate, **then.annotate).values(*values)
-                    .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, by_group)))
+                    .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, in_order)))
         series_rows = then.domain() if then.domain else []
         seen = {then.key_of(r) for r in series_rows}
         others = []  # the groups with records that the grouping's list of groups lacks (all, without one)
@@ -495,7 +495,7 @@ class Report:
             grand = summed(c.value for c in totals)
         else:  # each record in one row
             grand = summed(c.value for c in (r.cells[-1] for r in rows))
-        totals.append(Cell(grand, measure.kind, self.link(dict(figure_link))))
+        totals.append(Cell(grand, measure.kind, self.link(figure_link)))
         return ReportResult(
             group_label=str(group.label), columns=columns, rows=rows, total=Row(gettext("Total"), totals),
             series=[c.label for c in columns[:-1]], chart_kind=self.chart,

@@ -550,6 +550,18 @@ def test_opportunities_by_marketing_activity(sales, lists):
     lists.check_rows(result, groups, linked={"Spring fair", "Autumn mail"})
 
 
+def test_opportunities_by_marketing_activity_closing_this_year(sales, lists):
+    result = run("opportunities-by-marketing-activity", period="this_year", group="initiated_by_activity",
+                 columns=["count", "won_count", "win_rate"], sort="group")
+    facts = [f for f in sales.facts if f.close is not None and f.close.year == today().year]
+    groups = grouped(facts, lambda f: [f.activity or "No marketing activity"])
+    assert labels(result) == ["Autumn mail", "Spring fair", "No marketing activity"]
+    assert table(result) == expected_table(groups, opportunity_figures, ["count", "won_count", "win_rate"])
+    assert table(result)["Spring fair"][0] == 1  # o03 has no close date
+    lists.check_rows(result, groups, linked={"Spring fair", "Autumn mail"})
+    lists.check_total(result, facts)
+
+
 def test_win_rate_rounds_half_up_to_one_decimal(db):
     """1 won of 16 closed is 6.25 %: shown as 6.3, as every other figure rounds."""
     from sales.tests.factories import OpportunityFactory, stage
@@ -686,12 +698,36 @@ def test_leads_by_source_most_first(leads, lists):
     lists.check_rows(result, groups)
 
 
+def test_leads_of_one_person_by_source_with_their_average_rating(leads, lists):
+    alice = leads.users["alice"]
+    result = run("leads-by-source", assigned_to=str(alice.pk), group="source", columns=["count", "average_score"],
+                 sort="group")
+    facts = [f for f in leads.facts if f.who == "alice"]
+    groups = grouped(facts, lambda f: [f.source or "No source"], SOURCES)
+    assert labels(result) == SOURCES + ["No source"]
+    assert table(result) == expected_table(groups, lead_figures, ["count", "average_score"])
+    assert table(result)["Partner"] == [0, None]
+    lists.check_rows(result, groups)
+    lists.check_total(result, facts)
+
+
 def test_leads_by_marketing_activity(leads, lists):
     result = run("leads-by-marketing-activity")
     groups = grouped(leads.facts, lambda f: [f.activity or "No marketing activity"])
     assert table(result) == expected_table(groups, lead_figures, ["count"])
     assert labels(result) == ["No marketing activity", "Spring fair"]  # 6, 2
     lists.check_rows(result, groups, linked={"Spring fair"})
+
+
+def test_leads_in_one_category_by_marketing_activity(leads, lists):
+    key = leads.categories["Key"]
+    result = run("leads-by-marketing-activity", category=str(key.pk))
+    facts = [f for f in leads.facts if "Key" in f.categories]
+    groups = grouped(facts, lambda f: [f.activity or "No marketing activity"])
+    assert table(result) == expected_table(groups, lead_figures, ["count"]) == {
+        "Spring fair": [1], "No marketing activity": [1]}
+    lists.check_rows(result, groups, linked={"Spring fair"})
+    lists.check_total(result, facts)
 
 
 def test_leads_by_category_counts_a_lead_in_both(leads, lists):
