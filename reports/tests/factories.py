@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from crm.models import ListValue
-from crm.tests.factories import (AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, UserFactory,
-                                 link)
+from crm.tests.factories import (
+    AccountFactory, CategoryFactory, ContactFactory, HistoryItemFactory, UserFactory, link)
 from leads.tests.factories import LeadFactory
 from marketing.tests.factories import MarketingActivityFactory
 from projects.tests.factories import ProjectFactory, ProjectTaskFactory

@@ -51,15 +51,10 @@ def row(result, label):
     return next(r for r in result.rows if r.label == label)
 
 
-def cell(result, label, column_key):
-    index = next(i for i, c in enumerate(result.columns) if c.key == column_key)
-    return (result.total if label == "Total" else row(result, label)).cells[index]
-
-
 # --- the independent figures ------------------------------------------------------------------
 
 def money(values) -> Decimal:
-    return sum(values, Decimal("0"))
+    return sum(values, Decimal(0))
 
 
 def one_decimal(value: Decimal) -> Decimal:
@@ -138,6 +133,26 @@ def quarter_label(day):
 
 def stage_label(fact):
     return [{"won": "Closed Won", "lost": "Closed Lost", None: "No stage"}.get(fact.stage, fact.stage)]
+
+
+def star(fact):
+    return [STARS[5 - fact.score]]
+
+
+def source(fact):
+    return [fact.source or "No source"]
+
+
+def priority(fact):
+    return [fact.priority.title()]
+
+
+def total_of(facts) -> Decimal:
+    return money(f.total for f in facts)
+
+
+def won_total(facts) -> Decimal:
+    return money(f.total for f in facts if f.status == "won")
 
 
 # --- the record lists behind the links --------------------------------------------------------
@@ -458,9 +473,8 @@ def test_opportunities_by_person_then_by_stage(sales, lists):
     assert present == set(result.series) - {"Negotiation"}
     assert [c.label for c in result.columns] == result.series + ["Total"]
     groups = grouped(facts, person)
-    total = lambda fs: money(f.total for f in fs)  # noqa: E731
-    assert pivot(result) == expected_pivot(groups, stage_label, result.series, total)
-    assert totals(result) == column_totals(facts, stage_label, result.series, total)
+    assert pivot(result) == expected_pivot(groups, stage_label, result.series, total_of)
+    assert totals(result) == column_totals(facts, stage_label, result.series, total_of)
     check_pivot_links(lists, result, groups, stage_label, facts, unlinked_rows={ZED})
 
 
@@ -469,9 +483,8 @@ def test_won_revenue_by_person_and_stage_links_only_the_won(sales, lists):
                  sort="group")
     facts = sales.facts
     groups = grouped(facts, person)
-    won = lambda fs: money(f.total for f in fs if f.status == "won")  # noqa: E731
-    assert pivot(result) == expected_pivot(groups, stage_label, result.series, won)
-    assert totals(result) == column_totals(facts, stage_label, result.series, won)
+    assert pivot(result) == expected_pivot(groups, stage_label, result.series, won_total)
+    assert totals(result) == column_totals(facts, stage_label, result.series, won_total)
     assert totals(result)[-1] == Decimal("4275.25")
     check_pivot_links(lists, result, groups, stage_label, facts, unlinked_rows={ZED})
 
@@ -481,7 +494,7 @@ def test_opportunities_by_account_or_contact_largest_total_first(sales, lists):
     columns = ["count", "total", "expected", "won_value"]
     groups = grouped(sales.facts, lambda f: [f.linked])
     assert table(result) == expected_table(groups, opportunity_figures, columns)
-    by_total = sorted(groups, key=lambda label: money(f.total for f in groups[label]), reverse=True)
+    by_total = sorted(groups, key=lambda label: total_of(groups[label]), reverse=True)
     assert labels(result) == by_total
     assert labels(result)[0] == "Acme" and table(result)["Acme"][:2] == [2, Decimal("3500.50")]
     lists.check_rows(result, groups)  # accounts and the business contact alike
@@ -499,7 +512,7 @@ def test_opportunities_by_account_limited_to_ten(sales, lists):
 def test_opportunities_by_source_every_value_of_the_list(sales, lists):
     result = run("opportunities-by-source")
     columns = ["count", "total", "won_value", "win_rate"]
-    groups = grouped(sales.facts, lambda f: [f.source or "No source"], SOURCES)
+    groups = grouped(sales.facts, source, SOURCES)
     assert labels(result) == SOURCES + ["No source"]
     assert table(result) == expected_table(groups, opportunity_figures, columns)
     assert table(result)["Web"] == [6, Decimal("5274.25"), Decimal("3075.25"), Decimal("66.7")]
@@ -545,7 +558,7 @@ def test_opportunities_by_marketing_activity(sales, lists):
     columns = ["count", "total", "expected", "won_value"]
     groups = grouped(sales.facts, lambda f: [f.activity or "No marketing activity"])
     assert table(result) == expected_table(groups, opportunity_figures, columns)
-    assert labels(result) == sorted(groups, key=lambda g: money(f.total for f in groups[g]), reverse=True)
+    assert labels(result) == sorted(groups, key=lambda g: total_of(groups[g]), reverse=True)
     assert table(result)["Spring fair"] == [2, Decimal("1400.00"), Decimal("140.00"), Decimal("0.00")]
     lists.check_rows(result, groups, linked={"Spring fair", "Autumn mail"})
 
@@ -658,7 +671,6 @@ def test_leads_by_person_of_three_stars_or_more(leads, lists):
 
 def test_leads_by_rating_five_stars_down_to_none(leads, lists):
     result = run("leads-by-rating")
-    star = lambda f: [STARS[5 - f.score]]  # noqa: E731
     groups = grouped(leads.facts, star, STARS)
     assert labels(result) == STARS
     assert table(result) == expected_table(groups, lead_figures, ["count"])
@@ -668,7 +680,6 @@ def test_leads_by_rating_five_stars_down_to_none(leads, lists):
 
 def test_leads_by_person_and_rating(leads, lists):
     result = run("leads-by-assigned-to-and-rating")
-    star = lambda f: [STARS[5 - f.score]]  # noqa: E731
     assert result.series == STARS
     assert [c.label for c in result.columns] == STARS + ["Total"]
     groups = grouped(leads.facts, person)
@@ -680,7 +691,6 @@ def test_leads_by_person_and_rating(leads, lists):
 
 def test_leads_by_person_and_source(leads, lists):
     result = run("leads-by-assigned-to-and-rating", then_by="source")
-    source = lambda f: [f.source or "No source"]  # noqa: E731
     assert result.series == SOURCES + ["No source"]  # every value of the list, in its order; none last
     groups = grouped(leads.facts, person)
     assert pivot(result) == expected_pivot(groups, source, result.series, len)
@@ -690,7 +700,7 @@ def test_leads_by_person_and_source(leads, lists):
 
 def test_leads_by_source_most_first(leads, lists):
     result = run("leads-by-source")
-    groups = grouped(leads.facts, lambda f: [f.source or "No source"], SOURCES)
+    groups = grouped(leads.facts, source, SOURCES)
     assert table(result) == expected_table(groups, lead_figures, ["count"])
     # 4, 2, 2, then the empty values in the list's order.
     assert labels(result) == ["Web", "Event", "No source", "Advertisement", "E-mail marketing", "Partner",
@@ -703,7 +713,7 @@ def test_leads_of_one_person_by_source_with_their_average_rating(leads, lists):
     result = run("leads-by-source", assigned_to=str(alice.pk), group="source", columns=["count", "average_score"],
                  sort="group")
     facts = [f for f in leads.facts if f.who == "alice"]
-    groups = grouped(facts, lambda f: [f.source or "No source"], SOURCES)
+    groups = grouped(facts, source, SOURCES)
     assert labels(result) == SOURCES + ["No source"]
     assert table(result) == expected_table(groups, lead_figures, ["count", "average_score"])
     assert table(result)["Partner"] == [0, None]
@@ -939,7 +949,6 @@ def test_overdue_tasks_by_person_and_priority(projects, lists):
     result = run("overdue-project-tasks-by-person", then_by="priority", group="assigned_to", columns=["count"],
                  sort="group")
     facts = [f for f in of_kind(projects, "task") if f.overdue]
-    priority = lambda f: [f.priority.title()]  # noqa: E731
     assert result.series == PRIORITIES
     groups = grouped(facts, person)
     assert pivot(result) == expected_pivot(groups, priority, PRIORITIES, len)
@@ -951,7 +960,7 @@ def test_overdue_high_priority_tasks_by_priority(projects, lists):
     result = run("overdue-project-tasks-by-person", priority="high", group="priority", columns=["count"],
                  sort="group")
     facts = [f for f in of_kind(projects, "task") if f.overdue and f.priority == "high"]
-    groups = grouped(facts, lambda f: [f.priority.title()], PRIORITIES)
+    groups = grouped(facts, priority, PRIORITIES)
     assert table(result) == {"Low": [0], "Normal": [0], "High": [3]}
     lists.check_rows(result, groups, linked={"High"})
 
