@@ -24,6 +24,9 @@ class ProjectFilterSet(RecordFilterSet):
                                            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     start_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte", label=_("Start date from"),
                                             widget=date_input())
+    # With "Due date to", the due-date range a report's figure links to (a due month, a period).
+    due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label=_("Due date from"),
+                                          widget=date_input())
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due date to"),
                                            widget=date_input())
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
@@ -32,8 +35,8 @@ class ProjectFilterSet(RecordFilterSet):
 
     class Meta:
         model = BusinessProject
-        fields = ["q", "status", "priority", "assigned_to", "linked", "overdue", "start_after", "due_before",
-                  "category", "created_after", "created_before", "account", "contact", "opportunity"]
+        fields = ["q", "status", "priority", "assigned_to", "linked", "overdue", "start_after", "due_after",
+                  "due_before", "category", "created_after", "created_before", "account", "contact", "opportunity"]
 
     def filter_linked(self, queryset, name, value):
         for word in value.split()[:8]:

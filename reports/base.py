@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, ClassVar
 
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet, Sum
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +64,10 @@ class Dimension:
     def key_of(self, row: dict):
         return tuple(row[name] for name in self.key_fields())
 
+    def is_empty(self, row: dict) -> bool:
+        """Whether ``row`` is the group of records without a value ("Unassigned", "No source")."""
+        return all(value is None for value in self.key_of(row))
+
 
 @dataclass(frozen=True)
 class Measure:
@@ -87,7 +91,8 @@ class Measure:
 
     @property
     def additive(self) -> bool:
-        return self.aggregate is not None and self.derive is None
+        """A count or a sum: its groups' figures add up to a total (an average's do not)."""
+        return isinstance(self.aggregate, (Count, Sum)) and self.derive is None
 
 
 @dataclass
@@ -352,8 +357,10 @@ class Report:
         if group.domain and not limit:
             rows = self._with_empty_groups(rows, group, aggregates)
         if derived_sort:
-            rows.sort(key=lambda r: (self._derived(sort, r) is None, self._derived(sort, r) or 0),
-                      reverse=options.get("descending", False))
+            # Groups without the figure (no win rate) last, largest first or not, as in SQL (NULLS LAST).
+            valued = [r for r in rows if self._derived(sort, r) is not None]
+            valued.sort(key=lambda r: self._derived(sort, r), reverse=options.get("descending", False))
+            rows = valued + [r for r in rows if self._derived(sort, r) is None]
         hidden = 0
         if limit and len(rows) > limit:
             hidden = (len(rows) if derived_sort else
@@ -421,54 +428,89 @@ class Report:
 
     def _pivot(self, base, group: Dimension, then: Dimension, chosen: list[Measure], aggregates: dict) -> ReportResult:
         """Groups across, the second grouping down the columns: the first chosen
-        column that adds up, per pair, with row and column totals."""
+        column that adds up, per pair, with row and column totals. Sorted by a
+        figure, the groups go by their row total (the one figure shown)."""
         measure = next(m for m in chosen if m.additive)
         values = tuple(dict.fromkeys(group.values + then.values))
+        # The query orders by the grouping only (the sort's figure may not be in
+        # it); the row totals are sorted below, equal ones in the grouping's order.
+        in_order = {"sort": "group", "descending": self.options["sort"] == "group" and self.options.get("descending")}
         data = list(base.annotate(**group.annotate, **then.annotate).values(*values)
-                    .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, self.options)))
+                    .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, in_order)))
         series_rows = then.domain() if then.domain else []
         seen = {then.key_of(r) for r in series_rows}
-        for row in sorted(data, key=lambda r: tuple(str(r.get(o) or "") for o in then.values)):
+        others = []  # the groups with records that the grouping's list of groups lacks (all, without one)
+        for row in data:
             if then.key_of(row) not in seen:
                 seen.add(then.key_of(row))
-                series_rows.append(row)
-        series_rows = self._order_series(then, series_rows)
+                others.append(row)
+        series_rows += self._order_series(then, others)
         by_group: dict = {}
         for row in data:
             by_group.setdefault(group.key_of(row), (row, {}))[1][then.key_of(row)] = row[measure.alias]
-        groups = list(by_group.values())
+        zero = 0 if measure.kind == "count" else Decimal("0.00")
+
+        def summed(values) -> Any:
+            return sum((figure(v, measure.kind) for v in values), zero)
+
+        # A record in two categories is in two rows (or columns) of a category
+        # grouping but once in its column's (row's) total: those totals come from
+        # a query by the other grouping alone, not from adding up the cells.
+        by_row = self._totals_by(base, group, measure) if then.many else None
+        by_column = self._totals_by(base, then, measure) if group.many else None
+
+        def row_total(key, cells: dict) -> Any:
+            return figure(by_row.get(key), measure.kind) if by_row is not None else summed(cells.values())
+
+        groups = list(by_group.items())
         if self.options["sort"] != "group":
-            groups.sort(key=lambda g: sum(v or 0 for v in g[1].values()), reverse=self.options.get("descending", False))
+            groups.sort(key=lambda g: row_total(g[0], g[1][1]), reverse=self.options.get("descending", False))
         columns = [Column(f"s{i}", then.name(s), measure.kind) for i, s in enumerate(series_rows)]
         columns.append(Column("total", gettext("Total"), measure.kind))
+        figure_link = measure.link or {}  # what the figure counts (won revenue: the won)
         rows = []
-        zero = 0 if measure.kind == "count" else Decimal("0.00")
-        for raw, cells in groups:
+        for key, (raw, cells) in groups:
             params = self._group_params(group, raw)
             row_cells = []
             for s in series_rows:
                 both = None if params is None else self._merge(params, self._group_params(then, s))
                 value = figure(cells.get(then.key_of(s)), measure.kind)
-                row_cells.append(Cell(value, measure.kind, self.link({**both, **(measure.link or {})}) if both is not None and value else None))
-            row_total = sum((figure(v, measure.kind) for v in cells.values()), zero)
-            row_cells.append(Cell(row_total, measure.kind, self.link(params) if params is not None else None))
+                row_cells.append(Cell(value, measure.kind,
+                                      self.link({**both, **figure_link}) if both is not None and value else None))
+            row_cells.append(Cell(row_total(key, cells), measure.kind,
+                                  self.link({**params, **figure_link}) if params is not None else None))
             rows.append(Row(group.name(raw), row_cells, self.link(params) if params is not None else None,
-                            typed=group.typed(raw) if group.typed else group.name(raw), key=group.key_of(raw)))
+                            typed=group.typed(raw) if group.typed else group.name(raw), key=key))
         totals = []
         for s in series_rows:
-            value = sum((figure(c.get(then.key_of(s)), measure.kind) for _r, c in groups), zero)
+            if by_column is not None:
+                value = figure(by_column.get(then.key_of(s)), measure.kind)
+            else:
+                value = summed(cells.get(then.key_of(s)) for _key, (_raw, cells) in groups)
             params = self._group_params(then, s)
-            totals.append(Cell(value, measure.kind, self.link(params) if params is not None and value else None))
-        totals.append(Cell(sum((c.value for c in totals), zero), measure.kind, self.link({})))
+            totals.append(Cell(value, measure.kind,
+                               self.link({**params, **figure_link}) if params is not None and value else None))
+        if group.many and then.many:
+            grand = figure(base.aggregate(**{measure.alias: measure.aggregate})[measure.alias], measure.kind)
+        elif group.many:  # each record in one column
+            grand = summed(c.value for c in totals)
+        else:  # each record in one row
+            grand = summed(c.value for c in (r.cells[-1] for r in rows))
+        totals.append(Cell(grand, measure.kind, self.link(figure_link)))
         return ReportResult(
             group_label=str(group.label), columns=columns, rows=rows, total=Row(gettext("Total"), totals),
             series=[c.label for c in columns[:-1]], chart_kind=self.chart,
             chart_measure=Column(measure.key, str(measure.label), measure.kind), period=self.period())
 
+    def _totals_by(self, base, dimension: Dimension, measure: Measure) -> dict:
+        """{group key: figure} of one grouping alone (each record once in each of its groups)."""
+        rows = (base.annotate(**dimension.annotate).values(*dimension.values)
+                .annotate(**{measure.alias: measure.aggregate}).order_by())
+        return {dimension.key_of(r): r[measure.alias] for r in rows}
+
     def _order_series(self, then: Dimension, rows: list[dict]) -> list[dict]:
-        if then.domain:
-            return rows
-        return sorted(rows, key=lambda r: (then.key_of(r) is None, then.typed(r) if then.typed else then.name(r).casefold()))
+        """Series by name (or date), the one without a value ("Unassigned") last."""
+        return sorted(rows, key=lambda r: (then.is_empty(r), then.typed(r) if then.typed else then.name(r).casefold()))
 
     # --- links to the record lists ------------------------------------------------------------
 
@@ -476,17 +518,34 @@ class Report:
         return group.link(row)
 
     def _merge(self, first: dict, second: dict | None) -> dict | None:
+        """List parameters selecting the records of both ``first`` and ``second``
+        (the report's filters, a group, a figure); None when no list can show
+        just those (filtered by one stage, another stage's group)."""
         if second is None:
             return None
         merged = dict(first)
         for key, value in second.items():
-            if self.date_params and key == self.date_params[0] and key in merged:
+            if key not in merged:
+                merged[key] = value
+            elif self.date_params and key == self.date_params[0]:
                 merged[key] = max(merged[key], value)
-            elif self.date_params and key == self.date_params[1] and key in merged:
+            elif self.date_params and key == self.date_params[1]:
                 merged[key] = min(merged[key], value)
             else:
-                merged[key] = value
+                both = self.narrowed(key, merged[key], value)
+                if both is None:
+                    return None
+                merged[key] = both
         return merged
+
+    def narrowed(self, key: str, chosen, value):
+        """The one value of the list parameter ``key`` that selects the records
+        of both ``chosen`` (one value, or a list meaning any of them, as the
+        Category filter) and ``value``: ``value`` if it is one of them, else
+        None. A report whose filter has values that hold others (an
+        opportunity status "closed" holds "won") says so here."""
+        chosen_values = chosen if isinstance(chosen, list) else [chosen]
+        return value if str(value) in {str(v) for v in chosen_values} else None
 
     def list_params(self) -> dict:
         """The record list's parameters for the report's own filters and date range."""

@@ -1,5 +1,5 @@
 """Sales ▸ Reports: the opportunities."""
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
@@ -14,14 +14,16 @@ from ..base import Measure, Report
 from ..registry import register
 
 WON, LOST = status_q("won"), status_q("lost")
+CLOSED_HOLDS = ({"closed", "won"}, {"closed", "lost"})  # the Status filter's "closed" holds "won" and "lost"
 
 
 def win_rate(row: dict) -> Decimal | None:
-    """Won ÷ (won + lost) × 100, one decimal; None when nothing was closed."""
+    """Won ÷ (won + lost) × 100, one decimal (half up, as every figure: 6.25 is
+    6.3); None when nothing was closed."""
     won, lost = row.get("won_count") or 0, row.get("lost_count") or 0
     if not won + lost:
         return None
-    return (Decimal(100) * won / (won + lost)).quantize(Decimal("0.1"))
+    return (Decimal(100) * won / (won + lost)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def open_stages() -> list[dict]:
@@ -65,12 +67,18 @@ class OpportunityReport(Report):
         Measure("won_value", _("Won revenue"), "money", Sum("total", filter=WON), link={"status": "won"}),
         Measure("lost_count", _("Lost"), "count", Count("pk", filter=LOST), link={"status": "lost"}),
         Measure("lost_value", _("Lost value"), "money", Sum("total", filter=LOST), link={"status": "lost"}),
-        Measure("win_rate", _("Win rate (%)"), "percent", derive=win_rate),
+        Measure("win_rate", _("Win rate (%)"), "percent", derive=win_rate, link={"status": "closed"}),
     ]
     default_columns = ("count", "total", "expected")
 
     def records(self):
         return Opportunity.objects.all()
+
+    def narrowed(self, key, chosen, value):
+        """Closed holds the won and the lost: the won of the closed opportunities are the won ones."""
+        if key == "status" and isinstance(chosen, str) and {chosen, value} in CLOSED_HOLDS:
+            return value if chosen == "closed" else chosen
+        return super().narrowed(key, chosen, value)
 
 
 class OpenOpportunityReport(OpportunityReport):
