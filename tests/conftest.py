@@ -122,6 +122,13 @@ def seeded_site(client):
     from projects.tests.factories_templates import template_with_tasks
 
     samples[ProjectTemplate] = [template_with_tasks("Website launch", ("Kick-off", 0, 1), ("Design", 1, 10)).pk]
+    # A saved report of the walking user, with a filter and a relative period.
+    from reports.models import SavedReport
+
+    samples[SavedReport] = [SavedReport.objects.create(
+        name="My pipeline this quarter", report="pipeline-by-stage", workspace="sales", owner=user, shared=True,
+        options={"group": ["stage"], "sort": ["total"], "descending": ["on"], "columns": ["count", "total"],
+                 "period": ["this_quarter"], "assigned_to": [str(user.pk)]}).pk]
     samples[AccessAttempt] = [AccessAttempt.objects.create(
         username="mallory", ip_address="127.0.0.9", user_agent="test", http_accept="*/*", path_info="/accounts/login/",
         failures_since_start=3).pk]

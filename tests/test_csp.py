@@ -13,7 +13,8 @@ from crm.tests.factories import AccountFactory, CategoryFactory
 
 ROOT = Path(settings.BASE_DIR)
 # Rendered to PDF by WeasyPrint on the server, never served as a page.
-PDF_TEMPLATES = {"generic/print.html", "sales/opportunity_print.html", "projects/project_print.html"}
+PDF_TEMPLATES = {"generic/print.html", "sales/opportunity_print.html", "projects/project_print.html",
+                 "reports/report_print.html"}
 BLOCKED = {
     "inline <script>": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
     "<style> element": re.compile(r"<style\b", re.I),

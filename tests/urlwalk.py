@@ -114,6 +114,11 @@ def pattern_model(pattern: Pattern):
     from projects.models import ProjectTemplate
 
     by_view |= {project_views.TemplateDeleteView: ProjectTemplate, project_views.CreateProjectView: Opportunity}
+    from reports import views as report_views
+    from reports.models import SavedReport
+
+    by_view |= {report_views.SavedReportView: SavedReport, report_views.SavedReportChangeView: SavedReport,
+                report_views.SavedReportDeleteView: SavedReport}
     if pattern.view_class in by_view:
         return by_view[pattern.view_class]
     if pattern.name == "admin:auth_user_password_change":
@@ -126,6 +131,10 @@ def path_values(pattern: Pattern, samples: dict[type, list[int]]) -> list[dict[s
     and every value of a ``kind`` or bulk ``action`` parameter."""
     if not pattern.converters:
         return [{}]
+    if set(pattern.converters) == {"workspace", "code"}:  # a report: each one under its own workspace
+        from reports import registry
+
+        return [{"workspace": report.workspace, "code": report.code} for report in registry.all_reports()]
     if pattern.name == "admin:view_on_site":
         obj = samples["view_on_site"][0]
         return [{"content_type_id": ContentType.objects.get_for_model(obj).pk, "object_id": obj.pk}]
