@@ -241,9 +241,10 @@ class Stages(OrderedList):
 
     def save(self, form, *, creating):
         if creating:
-            services.stage_create(name=form.cleaned_data["name"])
+            services.stage_create(name=form.cleaned_data["name"], probability=form.cleaned_data["probability"])
         else:
-            services.stage_rename(stage=form.instance, name=form.cleaned_data["name"])
+            services.stage_update(stage=form.instance, name=form.cleaned_data["name"],
+                                  probability=form.cleaned_data["probability"])
         return _("The sales stages were saved.")
 
     def move(self, item, offset):
@@ -267,7 +268,8 @@ class StagesView(CustomizeListView):
     intro = gettext_lazy(
         "Opportunities move through these stages in this order. Each stage can have sales activities with a duration in "
         "days: an activity is due that many days after the previous one, counted from the day the opportunity entered "
-        "the stage. Closed Won and Closed Lost are built in.")
+        "the stage. An opportunity that enters a stage with a default probability gets that probability, unless the "
+        "same change sets another. Closed Won and Closed Lost are built in.")
     page_width = "col-xl-9"
 
     def get_context_data(self, **kwargs):
