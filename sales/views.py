@@ -2,23 +2,28 @@
 owner's sales stages and activities page."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.dateparse import parse_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views import View
 
 from crm.generic.actions import DEFAULT_ACTIONS, BulkAction
 from crm.generic.ordered import OrderedDeleteView, OrderedList
-from crm.generic.params import object_or_404, parse_id
-from crm.generic.services import DomainError
+from crm.generic.params import object_or_404, parse_id, parse_version
+from crm.generic.services import DomainError, EditConflict
 from crm.permissions import OwnerRequiredMixin, is_owner
 from crm.views.customize import CustomizeListView
 from crm.views.records import CRMRecordViewSet
 from sales import selectors, services
-from sales.filtersets import OpportunityFilterSet
+from sales.filtersets import BoardFilterSet, OpportunityFilterSet
 from sales.forms import (
     ActivityForm, MarkClosedForm, OpportunityForm, ProductForm, ReopenForm, StageDeleteForm, StageForm,
 )
@@ -73,6 +78,10 @@ class OpportunityViewSet(CRMRecordViewSet):
         return Opportunity(stage=services.default_stage())
 
     @classmethod
+    def list_buttons(cls, request) -> list[dict]:
+        return [{"label": _("Board"), "icon": "kanban", "url": reverse("sales:opportunity_board")}]
+
+    @classmethod
     def get_object(cls, request, pk):
         return get_object_or_404(
             Opportunity.objects.select_related("account", "contact", "assigned_to", "stage", "source",
@@ -113,6 +122,8 @@ class OpportunityViewSet(CRMRecordViewSet):
         return [
             *super().extra_urls(),
             path("opportunities/<int:pk>/reopen/", ReopenView.as_view(), name="opportunity_reopen"),
+            path("opportunities/board/", BoardView.as_view(), name="opportunity_board"),
+            path("opportunities/board/move/", BoardMoveView.as_view(), name="opportunity_move"),
             path("opportunities/form/line/", LineRowView.as_view(), name="opportunity_line_row"),
             path("opportunities/form/totals/", FormPartView.as_view(part="totals"), name="opportunity_totals"),
             path("opportunities/form/checklist/", FormPartView.as_view(part="checklist"), name="opportunity_checklist"),
@@ -180,6 +191,148 @@ class ReopenView(View):
                 messages.success(request, _("“%(title)s” is open again.") % {"title": self.object})
                 return redirect("sales:opportunity_edit", pk=self.object.pk)
         return render(request, "sales/reopen.html", {"object": self.object, "form": form})
+
+
+# --- The pipeline board ------------------------------------------------------------
+
+def board_filter(request, data) -> tuple[BoardFilterSet, object, dict[str, str]]:
+    """The board's filter from ``data`` (the page's query, or what a move
+    posts with it): the filterset, the opportunities it lets through, and
+    the filter as query parameters (for "Show more" and the List link)."""
+    filterset = BoardFilterSet(data, queryset=Opportunity.objects.all(), request=request)
+    if not filterset.is_valid():
+        return filterset, Opportunity.objects.none(), {}
+    params = {name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+              for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+    return filterset, filterset.qs, params
+
+
+def board_card_context(params: dict[str, str], stages) -> dict:
+    """What every card needs: the stages of its Move to stage menu, where the
+    menu posts, and the board's filter (posted with a move, so the answer's
+    figures and the board shown afterwards keep it)."""
+    return {"stages": stages, "move_url": reverse("sales:opportunity_move"), "filter_params": params}
+
+
+def more_url(params: dict[str, str], key: str, last: selectors.BoardCard) -> str:
+    """The "Show more" address of a column: the cards after ``last``."""
+    return f"{reverse('sales:opportunity_board')}?{urlencode({**params, 'column': key, 'after': last.cursor})}"
+
+
+def parse_cursor(value: str | None):
+    """A "Show more" key ("2026-12-01_42", "_42" for an undated card), or None for anything else."""
+    date_text, _sep, pk_text = (value or "").partition("_")
+    pk = parse_id(pk_text)
+    if pk is None:
+        return None
+    if not date_text:
+        return None, pk
+    try:
+        date = parse_date(date_text)
+    except ValueError:
+        return None
+    return (date, pk) if date else None
+
+
+class BoardView(View):
+    """Sales ▸ Opportunities ▸ Board: the open opportunities as cards in a
+    column per open sales stage (``sales.selectors.board_columns``), filtered
+    by assignee and close date. "Show more" (htmx) gets the ``more`` partial:
+    a column's next cards after the last one shown."""
+
+    template_name = "sales/board.html"
+
+    def get(self, request):
+        stages = selectors.open_stages()
+        filterset, queryset, params = board_filter(request, request.GET)
+        if request.htmx and "column" in request.GET:
+            key = request.GET["column"]
+            cards, more = selectors.board_more_cards(queryset, stages, key, parse_cursor(request.GET.get("after")))
+            return render(request, f"{self.template_name}#more", {
+                **board_card_context(params, stages), "cards": cards,
+                "more_url": more_url(params, key, cards[-1]) if more else ""})
+        columns = selectors.board_columns(queryset, stages)
+        for column in columns:
+            column.more_url = more_url(params, column.key, column.cards[-1]) if column.more else ""
+        list_url = reverse("sales:opportunity_list")
+        list_query = filterset.list_query()
+        return render(request, self.template_name, {
+            **board_card_context(params, stages), "filterset": filterset, "columns": columns,
+            "list_url": f"{list_url}?{urlencode(list_query)}" if list_query else list_url,
+            "filtered": bool(params),
+        })
+
+
+class BoardMoveView(View):
+    """A card dropped on another column, or its "Move to stage" menu: the
+    opportunity moves through ``services.opportunity_move`` (the form's
+    rules). It posts the opportunity, the stage, the version the card was
+    drawn at, the column it stood in and the board's filter.
+
+    An htmx request gets the ``moved`` partial: the card again where it
+    belongs now (in place, at the top of its new column, or nowhere if it is
+    closed or gone), every column's figures out of band, and what happened
+    (a stale card: what the other person changed; nothing is written).
+    Without JavaScript the menu's form posts here and the board is shown
+    again with the message."""
+
+    def post(self, request):
+        stages = selectors.open_stages()
+        _filterset, queryset, params = board_filter(request, request.POST)
+        pk = parse_id(request.POST.get("opportunity"))
+        opportunity = Opportunity.objects.select_related("stage").filter(pk=pk).first() if pk else None
+        stage = next((s for s in stages if s.pk == parse_id(request.POST.get("stage"))), None)
+        version = parse_version(request.POST.get("version"))
+        error = ""
+        if opportunity is None:
+            error = _("This opportunity no longer exists: someone deleted it.")
+        elif stage is None:
+            error = _("That sales stage no longer exists or is not open: choose one of the board's stages.")
+        elif version is None:
+            error = _("The board is out of date: reload the page and move the card again.")
+        else:
+            try:
+                services.opportunity_move(opportunity=opportunity, stage=stage, user=request.user,
+                                          expected_version=version)
+            except EditConflict as conflict:
+                error = self.conflict_message(opportunity, conflict)
+            except DomainError as refusal:
+                error = refusal.message
+            except ValidationError as invalid:
+                error = _("“%(title)s” was not moved: %(errors)s") % {"title": opportunity,
+                                                                     "errors": " ".join(invalid.messages)}
+        if error:
+            message = error
+        else:
+            message = _("“%(title)s” moved to %(stage)s (probability %(probability)d %%).") % {
+                "title": opportunity, "stage": stage, "probability": opportunity.probability}
+        if not request.htmx:
+            (messages.error if error else messages.success)(request, message)
+            return HttpResponseRedirect(f"{reverse('sales:opportunity_board')}?{urlencode(params)}"
+                                        if params else reverse("sales:opportunity_board"))
+        return self.moved(request, queryset, params, stages, pk, message, error=bool(error))
+
+    @staticmethod
+    def conflict_message(opportunity, conflict: EditConflict) -> str:
+        changes = "; ".join(
+            f"{capfirst(change.get('label', name))}: {change.get('old') or '—'} → {change.get('new') or '—'}"
+            for entry in conflict.entries for name, change in (entry.changes or {}).items())
+        return _("%(user)s changed “%(title)s” after the board was shown, so it was not moved (%(changes)s). "
+                 "Its card now shows it as it is.") % {
+            "user": EditConflict.names(conflict.entries), "title": opportunity, "changes": changes or "—"}
+
+    def moved(self, request, queryset, params: dict[str, str], stages, pk, message: str, *, error: bool):
+        """The htmx answer: the card where it belongs now, the columns' figures, the message."""
+        shown = [key for key in request.POST.getlist("columns") if key]
+        card = selectors.board_card(queryset, stages, pk) if pk else None
+        displayed = request.POST.get("column", "")
+        in_place = card is not None and card.column_key == displayed
+        insert_into = card.column_key if card is not None and not in_place and (
+            not shown or card.column_key in shown) else ""
+        return render(request, "sales/board.html#moved", {
+            **board_card_context(params, stages), "card": card, "in_place": in_place, "insert_into": insert_into,
+            "headers": selectors.board_headers(queryset, stages, shown or None), "message": message, "error": error,
+            "focus": True})
 
 
 # --- Customize: sales stages and activities -------------------------------------
