@@ -150,9 +150,11 @@ def board_columns(queryset, stages: list[SalesStage]) -> list[BoardColumn]:
     open_rows = _open(queryset, stages)
     columns = _columns_with_figures(open_rows, stages)
     by_key = {column.key: column for column in columns}
-    ranked = (open_rows.annotate(board_rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=CARD_ORDER))
-              .filter(board_rank__lte=BOARD_PAGE_SIZE + 1).order_by(*CARD_ORDER))
-    for row in ranked.values(*CARD_VALUES):
+    # The columns' first rows are picked by id alone (no joins over every open row);
+    # only the few picked are joined to their account, contact and assignee.
+    first = (open_rows.annotate(board_rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=CARD_ORDER))
+             .filter(board_rank__lte=BOARD_PAGE_SIZE + 1).values("pk"))
+    for row in queryset.model.objects.filter(pk__in=first).order_by(*CARD_ORDER).values(*CARD_VALUES):
         column = by_key.get(column_key(row["stage_id"]))
         if column is None:
             continue
