@@ -178,3 +178,32 @@ def test_a_card_changed_meanwhile_stays_and_says_what_changed(signed_in_page: Pa
     # Bob set the probability, Alice only the stage: the stage's 80 % applies to her move.
     expect_figures(page, "Negotiation", "2 opportunities", "14,400.00")
     assert js_errors == []
+
+
+def test_show_more_brings_the_rest_of_a_column_once(signed_in_page: Page, live_server, pipeline, staff, js_errors):
+    import datetime
+
+    from sales.tests.factories import OpportunityFactory
+
+    page = signed_in_page
+    proposal = SalesStage.objects.get(name="Proposal")
+    soon = datetime.date.today() + datetime.timedelta(days=30)
+    OpportunityFactory.create_batch(51, stage=proposal, close_date=soon, assigned_to=staff)   # before the undated ones
+    open_board(page, live_server)
+    cards = column(page, "Proposal").get_by_role("article")
+    expect(cards).to_have_count(50)
+    expect_figures(page, "Proposal", "53 opportunities", "6,000.00")
+
+    # Baltic ferry (no close date) moves into Proposal: at the top for now; its place is among the last.
+    baltic = card(column(page, "Negotiation"), "Baltic ferry")
+    baltic.get_by_role("button", name="Move to stage").click()
+    baltic.get_by_role("button", name="Proposal").click()
+    expect(cards.first).to_have_accessible_name("Baltic ferry")
+    expect(cards).to_have_count(51)
+
+    column(page, "Proposal").get_by_role("button", name="Show more").click()
+    expect(cards).to_have_count(54)                # the 53 of before, and Baltic ferry once
+    expect(card(column(page, "Proposal"), "Baltic ferry")).to_have_count(1)
+    expect(card(column(page, "Proposal"), "Harbour cranes")).to_be_visible()
+    expect(column(page, "Proposal").get_by_role("button", name="Show more")).to_have_count(0)
+    assert js_errors == []

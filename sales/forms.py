@@ -267,7 +267,6 @@ class StageForm(forms.ModelForm):
         model = SalesStage
         fields = ["name", "probability"]
         labels = {"name": _("Stage name"), "probability": _("Default probability (%)")}
-        widgets = {"probability": forms.NumberInput(attrs={"placeholder": _("Probability %")})}
 
     def validate_unique(self):
         # A name is taken in any case ("proposal" beside "Proposal"): the

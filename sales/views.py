@@ -427,7 +427,7 @@ class Stages(OrderedList):
 
     key = "stage"
     form_class = StageForm
-    edit_label = gettext_lazy("Rename")
+    edit_label = gettext_lazy("Save")     # the name and the default probability
     add_label = gettext_lazy("Add stage")
     add_heading = gettext_lazy("New stage")
     delete_url_name = "sales:stage_delete"
@@ -476,7 +476,7 @@ class StagesView(CustomizeListView):
         "days: an activity is due that many days after the previous one, counted from the day the opportunity entered "
         "the stage. An opportunity that enters a stage with a default probability gets that probability, unless the "
         "same change sets another. Closed Won and Closed Lost are built in.")
-    page_width = "col-xl-9"
+    page_width = "col-xl-10"
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "settings": SalesSettings.load()}

@@ -118,6 +118,18 @@ def test_a_card_shows_title_link_total_close_date_and_assignee(staff_client, sta
     assert f'href="/contacts/{contact_deal.contact.pk}/">Petra Buyer</a>' in other
 
 
+def test_a_card_escapes_what_users_typed(staff_client, staff):
+    staff.first_name = "<i>Alice</i>"
+    staff.save()
+    account = AccountFactory(name='Fjord & "Sons" <AS>')
+    opportunity = deal("Proposal", title="<script>alert(1)</script> & more", account=account, assigned_to=staff)
+    body = staff_client.get(BOARD).content.decode()
+    card = re.search(rf'id="board-card-{opportunity.pk}".*?</article>', body, re.S).group(0)
+    assert "<script>" not in card and "<i>" not in card and "<AS>" not in card
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in card
+    assert "Fjord &amp; &quot;Sons&quot; &lt;AS&gt;" in card and "&lt;i&gt;Alice&lt;/i&gt; Martin" in card
+
+
 # --- Filters -----------------------------------------------------------------------------------
 
 def test_filters_mine_a_colleague_and_a_close_date_range(staff_client, staff, other_staff):
