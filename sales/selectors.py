@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.generic.params import parse_id
 from crm.generic.registry import pk_url
+from sales import pricing
 from sales.models import SalesActivity, SalesStage
 
 
@@ -133,7 +134,8 @@ def _columns_with_figures(open_rows, stages: list[SalesStage]) -> list[BoardColu
     for column in columns:
         row = figures.get(column.stage.pk if column.stage else None)
         if row:
-            column.count, column.expected_revenue = row["count"], row["revenue"]
+            # Rounded to cents: SQLite sums the amounts as floats (4345685.599999995 for 80 × 54,321.07).
+            column.count, column.expected_revenue = row["count"], pricing.to_money(row["revenue"])
     return columns
 
 

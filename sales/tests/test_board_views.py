@@ -386,3 +386,13 @@ def test_the_admin_edits_a_stage_default_probability(admin_client):
     won = reverse("admin:sales_salesstage_change", args=[stage("won").pk])
     admin_client.post(won, {**page_data(admin_client.get(won)), "probability": "90"})
     assert stage("won").probability is None     # read-only on the built-in stages
+
+
+def test_a_header_sum_is_exact_to_the_cent(staff_client):
+    # SQLite sums decimals as floats: 80 × 54,321.07 comes back as 4345685.599999995, which
+    # Django reads as 4345685.59999999, and the page would show 4,345,685.59 unless it is rounded.
+    for _ in range(80):
+        deal("Qualification", total="108642.14", probability=50)
+    body = staff_client.get(BOARD).content.decode()
+    assert header(body, stage(name="Qualification").pk) == (
+        "Qualification 80 opportunities Expected revenue 4,345,685.60")
