@@ -66,6 +66,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         epilog="PostgreSQL: scripts/with-postgres.sh .venv/bin/python bench/board.py --db postgres",
     )
     cli.add_common_arguments(parser, sizes="5000,100000", what="opportunities in all (5,000 of them open)")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file of the last size")
     args = parser.parse_args(argv)
     if args.markdown:
         return args
@@ -360,7 +361,7 @@ def main(argv=None) -> int:
                          settings={"requests": args.requests, "warmup": args.warmup, "seed": args.seed},
                          targets={"median_ms": TARGET_MS, "queries": measure.TARGET_QUERIES}, runs=runs,
                          verdict=text)
-    if args.db == "sqlite":
+    if args.db == "sqlite" and not args.keep:
         database.remove_sqlite(SQLITE_FILE)
     return 0
 
