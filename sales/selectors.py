@@ -166,22 +166,24 @@ def board_columns(queryset, stages: list[SalesStage]) -> list[BoardColumn]:
     opportunities without a stage if there are any, each with its count and
     expected revenue and its first ``BOARD_PAGE_SIZE`` cards.
 
-    Two queries whatever the number of stages and opportunities: the figures
-    of every column (GROUP BY), and the first cards of every column, picked by
-    numbering each column's rows (``ROW_NUMBER() OVER (PARTITION BY stage_id
-    …)``) and keeping the first ones."""
+    Three queries whatever the number of stages and opportunities: the
+    figures of every column (GROUP BY); the ids of every column's first
+    cards, picked by numbering each column's rows (``ROW_NUMBER() OVER
+    (PARTITION BY stage_id …)``) and keeping the first ones; and those cards
+    with their account, contact and assignee. (In one query PostgreSQL
+    cannot tell that the numbering keeps a few hundred rows, expects
+    thousands, and reads every account and contact to join them.)"""
     columns = _columns_with_figures(queryset, stages)
     by_key = {column.key: column for column in columns}
 
     def first_rows(rows):
-        # The columns' first rows are picked by id alone (no joins over every open row);
-        # only the few picked are joined to their account, contact and assignee.
         return (rows.annotate(board_rank=Window(RowNumber(), partition_by=[F("stage_id")], order_by=CARD_ORDER))
-                .filter(board_rank__lte=BOARD_PAGE_SIZE + 1).values("pk"))
+                .filter(board_rank__lte=BOARD_PAGE_SIZE + 1).order_by().values_list("pk", flat=True))
 
     picked = first_rows(_in_stages(queryset, stages))
     if NO_STAGE in by_key:
-        picked = picked.union(first_rows(queryset.filter(stage__isnull=True)), all=True)
+        picked = picked.union(first_rows(queryset.filter(stage__isnull=True)), all=True).order_by()
+    picked = list(picked)
     for row in queryset.model.objects.filter(pk__in=picked).order_by(*CARD_ORDER).values(*CARD_VALUES):
         column = by_key.get(column_key(row["stage_id"]))
         if column is None:
@@ -212,21 +214,23 @@ def board_more_cards(queryset, stages: list[SalesStage], key: str,
     whose (close date, id) is ``after`` (None: from the start), and whether
     more follow. A key, not an offset: cards moved in or out of the column
     meanwhile shift no card past the button or under it twice."""
-    rows = _open(queryset, stages)
     if key == NO_STAGE:
-        rows = rows.filter(stage__isnull=True)
+        rows = queryset.filter(stage__isnull=True)
     else:
         stage_id = parse_id(key)
         if stage_id is None or stage_id not in {stage.pk for stage in stages}:
-            return [], False
-        rows = rows.filter(stage_id=stage_id)
+            return [], False     # not a column of the board (a closed stage, one deleted since, nonsense)
+        rows = queryset.filter(stage_id=stage_id)
     if after is not None:
         date, pk = after
         if date is None:
             rows = rows.filter(close_date__isnull=True, pk__gt=pk)
         else:
             rows = rows.filter(Q(close_date__gt=date) | Q(close_date=date, pk__gt=pk) | Q(close_date__isnull=True))
-    found = [_card(row) for row in rows.order_by(*CARD_ORDER).values(*CARD_VALUES)[:BOARD_PAGE_SIZE + 1]]
+    # The ids first (LIMIT), then only those joined to their account, contact and assignee.
+    picked = rows.order_by(*CARD_ORDER).values("pk")[:BOARD_PAGE_SIZE + 1]
+    found = [_card(row) for row in queryset.model.objects.filter(pk__in=picked).order_by(*CARD_ORDER)
+             .values(*CARD_VALUES)]
     return found[:BOARD_PAGE_SIZE], len(found) > BOARD_PAGE_SIZE
 
 
