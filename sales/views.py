@@ -384,7 +384,8 @@ class BoardMoveView(View):
         insert_into = card.column_key if card is not None and not in_place and (
             not shown or card.column_key in shown) else ""
         return render(request, "sales/board.html#moved", {
-            "card": card, "card_html": BoardCards(request, params, stages).html(card, focus=True) if card else "", "in_place": in_place, "insert_into": insert_into,
+            "card": card, "card_html": BoardCards(request, params, stages).html(card, focus=True) if card else "",
+            "in_place": in_place, "insert_into": insert_into,
             "headers": selectors.board_headers(queryset, stages, shown or None), "message": message, "error": error})
 
 
