@@ -396,3 +396,19 @@ def test_a_header_sum_is_exact_to_the_cent(staff_client):
     body = staff_client.get(BOARD).content.decode()
     assert header(body, stage(name="Qualification").pk) == (
         "Qualification 80 opportunities Expected revenue 4,345,685.60")
+
+
+def test_the_forms_live_totals_show_the_probability_the_save_will_use(staff_client):
+    opportunity = deal("Proposal", total="1000.00", probability=50)
+    url = reverse("sales:opportunity_totals")
+    negotiation = stage(name="Negotiation").pk
+    # The stage changes, the probability is left as loaded: the stage's 80 %.
+    body = staff_client.post(url, {"object_pk": opportunity.pk, "stage": negotiation, "probability": "50"}).content.decode()
+    assert "Expected revenue (80 %)" in body
+    # Typed in the same change: the user's value.
+    body = staff_client.post(url, {"object_pk": opportunity.pk, "stage": negotiation, "probability": "35"}).content.decode()
+    assert "Expected revenue (35 %)" in body
+    # The stage as loaded: the probability as typed.
+    body = staff_client.post(url, {"object_pk": opportunity.pk, "stage": opportunity.stage_id,
+                                   "probability": "50"}).content.decode()
+    assert "Expected revenue (50 %)" in body
