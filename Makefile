@@ -69,7 +69,8 @@ test-pg: test-deps messages collectstatic
 # import/export speed (10k and 100k rows), then opportunities (1k and 100k,
 # stage deletion of 50k), then a marketing activity's tracking page (1k and
 # 100k), then Create project with a 50-task template, then projects (1k and
-# 100k with 10 tasks each). PostgreSQL: make bench-pg. Like the tests, the
+# 100k with 10 tasks each), then the pipeline board (5,000 open opportunities
+# alone and among 100k). PostgreSQL: make bench-pg. Like the tests, the
 # pages need the collected static files (the manifest storage) and the
 # compiled translations, so a fresh clone benchmarks without other steps.
 bench: test-deps messages collectstatic
@@ -79,6 +80,7 @@ bench: test-deps messages collectstatic
 	$(PY) bench/marketing.py
 	$(PY) bench/project_create.py
 	$(PY) bench/projects.py
+	$(PY) bench/board.py
 
 bench-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(PY) bench/run.py --db postgres $(BENCH_ARGS)
@@ -87,6 +89,7 @@ bench-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(PY) bench/marketing.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/project_create.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/projects.py --db postgres
+	scripts/with-postgres.sh $(PY) bench/board.py --db postgres
 
 # Load test: gunicorn with 3 workers on 127.0.0.1 and a database of its own
 # (a temporary SQLite file; load-pg: a throwaway PostgreSQL), 20 clients adding

@@ -51,14 +51,16 @@ class SalesStageAdmin(DeleteWithReplacementMixin, OwnerModelAdmin):
     order is changed on the Customize page (Move up / Move down)."""
 
     form = SalesStageAdminForm
-    fields = ("name", "kind", "position", "is_default")
-    list_display = ("name", "kind", "position", "is_default")
+    fields = ("name", "kind", "position", "is_default", "probability")
+    list_display = ("name", "kind", "position", "is_default", "probability")
     ordering = ("position", "id")
     inlines = [SalesActivityInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # Closed Won / Closed Lost: built in, not to be renamed.
-        return ("name", "kind", "position", "is_default") if obj is not None and obj.is_closed else ("kind", "position")
+        # Closed Won / Closed Lost: built in, not to be renamed (their probability is 100 % / 0 %).
+        if obj is not None and obj.is_closed:
+            return ("name", "kind", "position", "is_default", "probability")
+        return ("kind", "position")
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_closed)
@@ -66,7 +68,7 @@ class SalesStageAdmin(DeleteWithReplacementMixin, OwnerModelAdmin):
     def save_model(self, request, obj, form, change):
         wants_default = obj.is_default
         if not change:
-            _become(obj, services.stage_create(name=obj.name))
+            _become(obj, services.stage_create(name=obj.name, probability=obj.probability))
             if wants_default:
                 services.stage_set_default(stage=obj)
                 obj.is_default = True
@@ -74,8 +76,8 @@ class SalesStageAdmin(DeleteWithReplacementMixin, OwnerModelAdmin):
         # The default first: the rename validates the stage with its new mark.
         if "is_default" in form.changed_data:
             services.stage_set_default(stage=obj if wants_default else None)
-        if "name" in form.changed_data:
-            services.stage_rename(stage=obj, name=obj.name)
+        if {"name", "probability"} & set(form.changed_data):
+            services.stage_update(stage=obj, name=obj.name, probability=obj.probability)
 
     def save_formset(self, request, form, formset, change):
         activities = formset.save(commit=False)

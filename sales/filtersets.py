@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from crm.filtersets import RecordFilterSet
 from crm.generic.filtersets import RecordScopeFilter
 from crm.models import ListKind, ListValue
+from crm.names import person_name
+from crm.selectors import active_users
 from sales.models import Opportunity, SalesListKind, SalesStage, status_q
 
 
@@ -51,3 +53,55 @@ class OpportunityFilterSet(RecordFilterSet):
         for word in value.split()[:8]:
             queryset = queryset.filter(Opportunity.linked.name_q(word))
         return queryset
+
+
+def _assignee_choices():
+    """Mine, then everyone who shares the database (the "Assigned to" choices)."""
+    return [(MINE, pgettext_lazy("assigned to", "Mine")),
+            *((str(user.pk), person_name(user)) for user in active_users())]
+
+
+MINE = "mine"
+
+
+class BoardFilterSet(django_filters.FilterSet):
+    """The pipeline board's filters: whose opportunities (Mine, or a
+    colleague's) and a close date range. The names are the list's, so the
+    board's List link keeps the range."""
+
+    assigned_to = django_filters.ChoiceFilter(choices=[], label=_("Assigned to"),
+                                              empty_label=_("Everyone"), method="filter_assigned_to")
+    close_after = django_filters.DateFilter(field_name="close_date", lookup_expr="gte", label=_("Close date from"),
+                                            widget=date_input())
+    close_before = django_filters.DateFilter(field_name="close_date", lookup_expr="lte", label=_("Close date to"),
+                                             widget=date_input())
+
+    class Meta:
+        model = Opportunity
+        fields = ["assigned_to", "close_after", "close_before"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when first needed, then kept: validating a choice and drawing the select each ask.
+        read: list = []
+        self.filters["assigned_to"].extra["choices"] = lambda: read or read.extend(_assignee_choices()) or read
+        for field in self.form.fields.values():
+            field.widget.attrs["class"] = ("form-select form-select-sm" if isinstance(field.widget, forms.Select)
+                                           else "form-control form-control-sm")
+
+    def filter_assigned_to(self, queryset, name, value):
+        if value == MINE:
+            user = getattr(self.request, "user", None)
+            return queryset.filter(assigned_to=user) if user is not None and user.is_authenticated else queryset.none()
+        return queryset.filter(assigned_to_id=int(value))  # one of the choices: a user's id
+
+    def list_query(self) -> dict[str, str]:
+        """The filter as the Opportunities list reads it (Mine as the user's id)."""
+        data = self.form.cleaned_data if self.is_valid() else {}
+        query = {}
+        if data.get("assigned_to"):
+            query["assigned_to"] = str(self.request.user.pk) if data["assigned_to"] == MINE else data["assigned_to"]
+        for name in ("close_after", "close_before"):
+            if data.get(name):
+                query[name] = data[name].isoformat()
+        return query

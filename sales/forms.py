@@ -15,7 +15,9 @@ from crm.generic.forms import DecimalCommaMixin, date_widgets, datetime_widget
 from crm.generic.params import parse_id, parse_ids
 from crm.models import ListKind, ListValue
 from sales import pricing
-from sales.models import Opportunity, OpportunityLine, Product, SalesActivity, SalesListKind, SalesStage
+from sales.models import (
+    Opportunity, OpportunityLine, Product, SalesActivity, SalesListKind, SalesStage, probability_after_change,
+)
 from sales.services import LineInput, default_stage
 
 
@@ -227,9 +229,11 @@ class OpportunityForm(CRMRecordForm):
                               self.initial.get("probability", self.instance.probability) or 0)
         except (TypeError, ValueError):
             probability = 0
+        # What the save will make of it (a stage entered sets its default probability).
         stage = self.chosen_stage()
-        if stage is not None and stage.is_closed:
-            probability = stage.closing_probability
+        loaded_stage, _date, loaded_probability = self.instance.loaded_state()
+        probability = probability_after_change(stage, entering=getattr(stage, "pk", None) != loaded_stage,
+                                               probability=probability, loaded_probability=loaded_probability)
         probability = max(0, min(100, probability))
         return {"line_totals": line_totals, "total": total, "probability": probability,
                 "expected_revenue": pricing.expected_revenue(total, probability)}
@@ -261,8 +265,8 @@ class ReopenForm(forms.Form):
 class StageForm(forms.ModelForm):
     class Meta:
         model = SalesStage
-        fields = ["name"]
-        labels = {"name": _("Stage name")}
+        fields = ["name", "probability"]
+        labels = {"name": _("Stage name"), "probability": _("Default probability (%)")}
 
     def validate_unique(self):
         # A name is taken in any case ("proposal" beside "Proposal"): the

@@ -48,7 +48,9 @@ class SalesStage(models.Model):
     """One step of the sales process ("Qualification", "Proposal", …).
 
     Closed Won and Closed Lost are built in (``kind``): they close the
-    opportunity, set its probability, and cannot be renamed or deleted.
+    opportunity, set its probability, and cannot be renamed or deleted. An
+    open stage may have a default ``probability``, which an opportunity takes
+    when it enters the stage (``probability_after_change``).
     """
 
     class Kind(models.TextChoices):
@@ -60,12 +62,19 @@ class SalesStage(models.Model):
     kind = models.CharField(_("kind"), max_length=4, choices=Kind.choices, default=Kind.OPEN, editable=False)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_default = models.BooleanField(_("default stage"), default=False)
+    probability = models.PositiveSmallIntegerField(
+        _("default probability (%)"), null=True, blank=True, validators=[MaxValueValidator(100)],
+        help_text=_("An opportunity that enters this stage gets this probability, unless the same change sets "
+                    "another. Leave empty to keep the opportunity's probability."))
 
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("sales stage")
         verbose_name_plural = _("sales stages")
         constraints = [
+            # Closed Won / Closed Lost set 100 % / 0 % (closing_probability), not a default.
+            models.CheckConstraint(condition=Q(probability__isnull=True) | Q(kind="open", probability__lte=100),
+                                   name="salesstage_probability_open_range"),
             models.UniqueConstraint(fields=["kind"], condition=~Q(kind="open"), name="salesstage_one_per_closed_kind"),
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="salesstage_one_default"),
             models.CheckConstraint(condition=Q(kind="open") | Q(is_default=False), name="salesstage_default_is_open"),
@@ -82,6 +91,10 @@ class SalesStage(models.Model):
     @property
     def closing_probability(self) -> int | None:
         return {self.Kind.WON: 100, self.Kind.LOST: 0}.get(self.kind)
+
+    def clean(self) -> None:
+        if self.is_closed and self.probability is not None:
+            raise ValidationError({"probability": _("Closed Won and Closed Lost set the probability themselves.")})
 
 
 class SalesActivity(models.Model):
@@ -253,10 +266,17 @@ class Opportunity(Record):
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):
         instance = super().from_db(db, field_names, values, **kwargs)
-        # What the stage and close date were when loaded: clean() tells a move
-        # to another stage (and a closing) from an unchanged one.
-        instance._loaded = (instance.__dict__.get("stage_id"), instance.__dict__.get("close_date"))
+        # What the stage, close date and probability were when loaded: clean()
+        # tells a move to another stage (and a closing) from an unchanged one,
+        # and a probability this change sets from the one it had.
+        instance._loaded = (instance.__dict__.get("stage_id"), instance.__dict__.get("close_date"),
+                            instance.__dict__.get("probability"))
         return instance
+
+    def loaded_state(self) -> tuple[int | None, datetime.date | None, int | None]:
+        """(stage id, close date, probability) as loaded from the database; a
+        new opportunity's are no stage, no date and the default probability."""
+        return getattr(self, "_loaded", (None, None, self._meta.get_field("probability").default))
 
     # --- what the generic machinery asks ---------------------------------
     def lock_reason(self) -> str | None:
@@ -288,13 +308,14 @@ class Opportunity(Record):
             errors["reminder_at"] = _("Choose when to be reminded.")
         if errors:
             raise ValidationError(errors)
-        loaded_stage, loaded_close_date = getattr(self, "_loaded", (None, None))
+        loaded_stage, loaded_close_date, loaded_probability = self.loaded_state()
         today = timezone.localdate()
-        if self.stage_id != loaded_stage or (self.stage_id and not self.stage_entered_on):
+        entering = self.stage_id != loaded_stage
+        if entering or (self.stage_id and not self.stage_entered_on):
             self.stage_entered_on = today
+        self.probability = probability_after_change(self.stage if self.stage_id else None, entering=entering,
+                                                    probability=self.probability, loaded_probability=loaded_probability)
         if self.stage_id and self.stage.is_closed:
-            self.probability = self.stage.closing_probability
-            entering = self.stage_id != loaded_stage
             if not self.close_date or (entering and self.close_date == loaded_close_date and self.pk):
                 # Closing: the close date is today unless the real date was entered.
                 self.close_date = today
@@ -314,6 +335,26 @@ class Opportunity(Record):
             items.append(ChecklistItem(activity, start + datetime.timedelta(days=running) if activity.duration_days else None,
                                        activity.pk in done, done.get(activity.pk)))
         return items
+
+
+def probability_after_change(stage: SalesStage | None, *, entering: bool, probability: int | None,
+                             loaded_probability: int | None) -> int | None:
+    """The probability an opportunity has after a change (the rule of
+    ``Opportunity.clean``, which every write path runs; the form's live
+    totals show it too).
+
+    In Closed Won or Closed Lost it is 100 % or 0 %. When it *enters* an open
+    stage that has a default probability, it takes the stage's, unless the
+    same change also set the probability (``probability`` differs from
+    ``loaded_probability``, what it had before: the user's value wins).
+    Otherwise it is ``probability`` as given."""
+    if stage is None:
+        return probability
+    if stage.is_closed:
+        return stage.closing_probability
+    if entering and stage.probability is not None and probability == loaded_probability:
+        return stage.probability
+    return probability
 
 
 class ChecklistItem:

@@ -147,6 +147,24 @@ def opportunity_create(*, user, title: str, linked, **fields) -> Opportunity:
 
 
 @transaction.atomic
+def opportunity_move(*, opportunity: Opportunity, stage: SalesStage, user, expected_version: int | None) -> Opportunity:
+    """Move an opportunity to another stage: the pipeline board's drag and
+    drop and its "Move to stage" menu.
+
+    It is the opportunity form's save with only the stage changed
+    (``opportunity_save``), so the same rules hold: the stage's sales
+    activities are due from today (``stage_entered_on``), the probability
+    follows the stage (``Opportunity.clean``), a closed stage closes it, the
+    move is one change-log entry; a closed opportunity is refused
+    (``RecordLocked``), and so is a move of a copy older than
+    ``expected_version`` (``EditConflict``): nothing is written then.
+    ``opportunity`` is the copy as loaded (its stage and probability before
+    the move)."""
+    opportunity.stage = stage
+    return opportunity_save(instance=opportunity, user=user, expected_version=expected_version)
+
+
+@transaction.atomic
 def opportunities_close(*, queryset, user, stage: SalesStage, close_date: datetime.date | None = None) -> int:
     """Mark closed (won or lost), one opportunity or many; the close date
     defaults to today. Already closed ones are refused (nothing is written)."""
@@ -198,26 +216,35 @@ def _name_taken(stage_name: str, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def stage_create(*, name: str) -> SalesStage:
-    """A new open stage, placed after the other open stages."""
+def stage_create(*, name: str, probability: int | None = None) -> SalesStage:
+    """A new open stage, placed after the other open stages, with its default
+    probability (None: opportunities keep theirs when they enter it)."""
     name = " ".join(name.split())
     _name_taken(name)
     last = SalesStage.objects.filter(kind=SalesStage.Kind.OPEN).aggregate(m=Max("position"))["m"] or 0
-    stage = SalesStage(name=name, position=last + 1)
+    stage = SalesStage(name=name, position=last + 1, probability=probability)
     stage.full_clean()
     stage.save()
     return stage
 
 
 @transaction.atomic
-def stage_rename(*, stage: SalesStage, name: str) -> SalesStage:
+def stage_update(*, stage: SalesStage, name: str, probability: int | None) -> SalesStage:
+    """Rename an open stage and set its default probability (0–100, or None).
+    Opportunities already in the stage keep theirs: the default applies when
+    one enters the stage (``sales.models.probability_after_change``)."""
     _refuse_built_in(stage)
     name = " ".join(name.split())
     _name_taken(name, exclude_pk=stage.pk)
-    stage.name = name
+    stage.name, stage.probability = name, probability
     stage.full_clean()
-    stage.save(update_fields=["name"])
+    stage.save(update_fields=["name", "probability"])
     return stage
+
+
+def stage_rename(*, stage: SalesStage, name: str) -> SalesStage:
+    """Rename an open stage (its default probability stays)."""
+    return stage_update(stage=stage, name=name, probability=stage.probability)
 
 
 @transaction.atomic
