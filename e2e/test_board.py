@@ -75,7 +75,7 @@ def card(scope, title: str):
 def expect_figures(page: Page, name: str, count: str, revenue: str) -> None:
     """A column's header: how many opportunities, and their expected revenue."""
     expect(column(page, name).get_by_text(count, exact=True)).to_be_visible()
-    expect(column(page, name).get_by_text(f"Expected revenue {revenue}", exact=True)).to_be_visible()
+    expect(column(page, name).get_by_text(f"Expected revenue ${revenue}", exact=True)).to_be_visible()
 
 
 def open_board(page: Page, live_server) -> None:
@@ -116,7 +116,7 @@ def test_drag_a_card_onto_negotiation(signed_in_page: Page, live_server, pipelin
     expect(page.locator("xpath=//dt[normalize-space()='Sales stage']/following-sibling::dd[1]")).to_have_text(
         "Negotiation")
     expect(page.locator("xpath=//dt[normalize-space()='Probability (%)']/following-sibling::dd[1]")).to_have_text("80")
-    expect(page.get_by_test_id("expected-revenue")).to_have_text("8,000.00")
+    expect(page.get_by_test_id("expected-revenue")).to_have_text("$8,000.00")
     assert js_errors == []
 
 

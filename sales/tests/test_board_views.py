@@ -49,7 +49,8 @@ def card_ids(body: str) -> list[int]:
 
 
 def money(value) -> str:
-    return f"{value:,.2f}"
+    """An amount as an English page with the default currency shows it, written out independently."""
+    return f"${value:,.2f}"
 
 
 # --- The page ---------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ def test_headers_show_count_and_expected_revenue_of_every_opportunity_in_the_sta
         noun = "opportunity" if count == 1 else "opportunities"
         assert header(body, stage(name=name).pk) == f"{name} {count} {noun} Expected revenue {money(revenue)}"
     # Worked out by hand: 500.00 + 875.18 (2,500.50 × 35 %) + 79.99 (99.99 × 80 %).
-    assert header(body, stage(name="Proposal").pk) == "Proposal 3 opportunities Expected revenue 1,455.17"
+    assert header(body, stage(name="Proposal").pk) == "Proposal 3 opportunities Expected revenue $1,455.17"
 
 
 def test_a_card_shows_title_link_total_close_date_and_assignee(staff_client, staff):
@@ -140,16 +141,16 @@ def test_filters_mine_a_colleague_and_a_close_date_range(staff_client, staff, ot
     proposal = stage(name="Proposal").pk
 
     body = staff_client.get(BOARD, {"assigned_to": "mine"}).content.decode()
-    assert header(body, proposal) == "Proposal 2 opportunities Expected revenue 250.00"
+    assert header(body, proposal) == "Proposal 2 opportunities Expected revenue $250.00"
     assert "Bob's in June" not in body
 
     body = staff_client.get(BOARD, {"assigned_to": other_staff.pk}).content.decode()
-    assert header(body, proposal) == "Proposal 1 opportunity Expected revenue 100.00"
+    assert header(body, proposal) == "Proposal 1 opportunity Expected revenue $100.00"
 
     response = staff_client.get(BOARD, {"assigned_to": "mine", "close_after": "2027-06-01", "close_before": "2027-06-30"})
     body = response.content.decode()
     assert card_ids(body) == [mine.pk]
-    assert header(body, proposal) == "Proposal 1 opportunity Expected revenue 50.00"
+    assert header(body, proposal) == "Proposal 1 opportunity Expected revenue $50.00"
     # The List link keeps the filter (Mine as the user), and the cards' moves carry it.
     assert f'href="/opportunities/?assigned_to={staff.pk}&amp;close_after=2027-06-01&amp;close_before=2027-06-30"' in body
     assert '<input type="hidden" name="assigned_to" value="mine">' in body
@@ -255,8 +256,8 @@ def test_a_move_answers_with_the_card_in_its_new_column_and_every_header(staff_c
     assert 'name="version" value="2"' in body and "data-focus" in body
     assert body.index('hx-swap-oob="afterbegin') < body.index("board-card-")
     # Every column's header, out of band, with the figures after the move.
-    assert header(body, proposal.pk) == "Proposal 1 opportunity Expected revenue 150.00"
-    assert header(body, negotiation.pk) == "Negotiation 1 opportunity Expected revenue 800.00"
+    assert header(body, proposal.pk) == "Proposal 1 opportunity Expected revenue $150.00"
+    assert header(body, negotiation.pk) == "Negotiation 1 opportunity Expected revenue $800.00"
     assert body.count('hx-swap-oob="true"') == len(keys)
     assert "“Fleet renewal” moved to Negotiation (probability 80 %)." in body and 'role="status"' in body
     moved.refresh_from_db()
@@ -273,8 +274,8 @@ def test_the_headers_of_a_move_follow_the_board_filter_and_the_columns_shown(sta
     response = post_move(staff_client, moved, "Negotiation", assigned_to="mine",
                          columns=[str(negotiation.pk), "none"])
     body = response.content.decode()
-    assert header(body, negotiation.pk) == "Negotiation 1 opportunity Expected revenue 800.00"
-    assert header(body, "none") == "No stage 0 opportunities Expected revenue 0.00"
+    assert header(body, negotiation.pk) == "Negotiation 1 opportunity Expected revenue $800.00"
+    assert header(body, "none") == "No stage 0 opportunities Expected revenue $0.00"
     assert f'id="board-head-{stage(name="Proposal").pk}"' not in body   # not on that page
 
 
@@ -395,7 +396,7 @@ def test_a_header_sum_is_exact_to_the_cent(staff_client):
         deal("Qualification", total="108642.14", probability=50)
     body = staff_client.get(BOARD).content.decode()
     assert header(body, stage(name="Qualification").pk) == (
-        "Qualification 80 opportunities Expected revenue 4,345,685.60")
+        "Qualification 80 opportunities Expected revenue $4,345,685.60")
 
 
 def test_the_forms_live_totals_show_the_probability_the_save_will_use(staff_client):
