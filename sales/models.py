@@ -108,8 +108,9 @@ def due_offset_sql(path: str = ""):
         return OuterRef(f"{path}__{name}" if path else name)
 
     earlier = Q(position__lt=outer("position")) | Q(position=outer("position"), pk__lte=outer("id"))
-    running = (SalesActivity.objects.filter(earlier, stage=outer("stage")).order_by().values("stage")
-               .annotate(days=models.Sum("duration_days")).values("days"))
+    # SUM as a plain function, not Django's aggregate: one sum over the rows, no GROUP BY.
+    running = (SalesActivity.objects.filter(earlier, stage=outer("stage")).order_by()
+               .annotate(days=models.Func(F("duration_days"), function="SUM")).values("days"))
     return Subquery(running, output_field=models.IntegerField())
 
 

@@ -72,12 +72,13 @@ def activity_reminder_rows(user, *, until=None, since=None, now=None):
                       activity_name=F(f"{ACTIVITY}__name"), due_offset=due_offset_sql(ACTIVITY))
             .annotate(reminder_due=AddDays(Coalesce("stage_entered_on", Value(today)), F("due_offset")))
             .exclude(Exists(ActivityDone.objects.filter(opportunity=OuterRef("pk"), activity=OuterRef("reminder_detail")))))
-    if until is not None:
+    if until is not None and until <= today:
+        # Due by today at the latest (the count, the Reminders page): as a range of
+        # the index (assigned_to, stage, stage_entered_on). An opportunity without
+        # the date counts as entering today, so none of its activities is due yet.
+        rows = rows.filter(stage_entered_on__lte=AddDays(Value(until), -F("due_offset")))
+    elif until is not None:
         rows = rows.filter(reminder_due__lte=until)
-        if until <= today:
-            # The same condition, as a range of the index (assigned_to, stage,
-            # stage_entered_on): an opportunity without the date is never due by today.
-            rows = rows.filter(stage_entered_on__lte=AddDays(Value(until), -F("due_offset")))
     if since is not None:
         rows = rows.filter(reminder_due__gte=since)
     return rows.only("pk", "title")

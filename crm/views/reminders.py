@@ -33,6 +33,8 @@ def page_context(request) -> dict:
         "listed": len(listed),
         "more": len(listed) >= reminders.PAGE_LIMIT,
         "snooze_choices": reminders.SNOOZE_CHOICES,
+        # Reversed once for the page's many buttons.
+        "dismiss_url": reverse("crm:reminder_dismiss"), "snooze_url": reverse("crm:reminder_snooze"),
     }
 
 
