@@ -1,5 +1,5 @@
 """Reads of the sales workspace that span relations."""
-from django.db.models import Exists, F, OuterRef, PositiveBigIntegerField, Q, Value
+from django.db.models import Exists, F, OuterRef, PositiveBigIntegerField, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -32,16 +32,19 @@ def _reminder_annotations(detail, due) -> dict:
 
 def reminder_rows(user, *, until=None, since=None, now=None):
     """The user's open opportunities with their reminder ticked: due at their reminder time."""
+    from crm.reminders import InSubquery
+
     mine = Q(assigned_to=user, reminder=True, reminder_at__isnull=False)
     if until is not None:
         mine &= Q(reminder_at__lte=until)
     if since is not None:
         mine &= Q(reminder_at__gte=since)
     # Open: no stage, or an open one. Written as two ranges of the index
-    # (assigned_to, stage, reminder_at) — the whole condition in each, so
-    # SQLite uses it for both — which skip the old reminders of closed opportunities.
-    open_stages = SalesStage.objects.filter(kind=SalesStage.Kind.OPEN).values("pk")
-    rows = (Opportunity.objects.filter(Q(mine, stage__isnull=True) | Q(mine, stage__in=open_stages))
+    # (assigned_to, stage, reminder_at) — the whole condition in each, and the
+    # open stages as a list the index can take (InSubquery) — which skip the
+    # old reminders of the closed opportunities.
+    open_stages = Subquery(SalesStage.objects.filter(kind=SalesStage.Kind.OPEN).order_by().values("pk"))
+    rows = (Opportunity.objects.filter(Q(mine, stage__isnull=True) | Q(mine, InSubquery(F("stage"), open_stages)))
             .annotate(**_reminder_annotations(Value(0, PositiveBigIntegerField()), F("reminder_at"))))
     return rows.select_related("account", "contact").only(
         "pk", "title", "reminder_at", "account__name", "contact__full_name", "contact__is_lead")
