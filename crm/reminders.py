@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
@@ -108,6 +108,7 @@ def register_source(key: str, label, *, rows: RowsFunction, describe: DescribeFu
     source = Source(key=key, label=label, rows=rows, describe=describe, date_only=date_only, prepare=prepare,
                     order=order)
     _sources[key] = source
+    _count_statements.clear()
     return source
 
 
