@@ -32,8 +32,9 @@ def page_context(request) -> dict:
         "days": reminders.by_day(listed, timezone.localdate(now)),
         "listed": len(listed),
         "more": len(listed) >= reminders.PAGE_LIMIT,
-        "snooze_choices": reminders.SNOOZE_CHOICES,
-        # Reversed once for the page's many buttons.
+        # Reversed and translated once for the page's many buttons.
+        "snooze_choices": [(value, str(label)) for value, label in reminders.SNOOZE_CHOICES],
+        "labels": {"dismiss": _("Dismiss"), "snooze": _("Snooze")},
         "dismiss_url": reverse("crm:reminder_dismiss"), "snooze_url": reverse("crm:reminder_snooze"),
     }
 
