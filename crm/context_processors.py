@@ -1,4 +1,7 @@
+from django.utils.functional import SimpleLazyObject
+
 from crm import navigation as nav
+from crm import reminders
 from crm.generic import registry
 from crm.models import HistoryItem
 from crm.permissions import is_owner
@@ -26,4 +29,6 @@ def navigation(request) -> dict:
         "is_owner": request.session["crm_owner_menu"] if "crm_owner_menu" in request.session else is_owner(request.user),
         "link_to_types": registry.linkable_types(),
         "history_kinds": HistoryItem.Kind.choices,
+        # The navigation bar's count of due reminders: one query, run only where a page draws it.
+        "reminder_badge": SimpleLazyObject(lambda: reminders.badge(request.user)),
     }

@@ -325,3 +325,29 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = UserPreferences
         fields = ["language"]
+
+
+class ReminderForm(forms.Form):
+    """Which reminder a Dismiss or Snooze button is for: its source, object,
+    detail and the due time the page showed (``crm.reminders.Reminder``)."""
+
+    source = forms.CharField(max_length=40)
+    object_id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    detail_id = forms.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
+    due = forms.CharField(max_length=40, validators=[ProhibitNullCharactersValidator()])
+
+    def clean_detail_id(self) -> int:
+        return self.cleaned_data.get("detail_id") or 0
+
+
+class ReminderSnoozeForm(ReminderForm):
+    duration = forms.ChoiceField(label=_("Snooze"), error_messages={
+        "required": _("Choose how long to snooze: 15 minutes, 1 hour, tomorrow or next week."),
+        "invalid_choice": _("Choose how long to snooze: 15 minutes, 1 hour, tomorrow or next week."),
+    })
+
+    def __init__(self, *args, **kwargs):
+        from crm.reminders import SNOOZE_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["duration"].choices = SNOOZE_CHOICES

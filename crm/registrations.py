@@ -30,3 +30,44 @@ def _dashboard_panels() -> None:
 
 
 _dashboard_panels()
+
+
+# --- Reminders: the open tasks of the communication history ---------------------------------
+
+def _task_rows(user, *, until=None, since=None, now=None):
+    """The user's tasks not completed that have a due date (crm.reminders)."""
+    from django.db.models import F, Value
+    from django.db.models.fields import PositiveBigIntegerField
+
+    from crm import reminders
+    from crm.models import HistoryItem
+
+    rows = (HistoryItem.objects.filter(kind=HistoryItem.Kind.TASK, assigned_to=user, due_date__isnull=False)
+            .exclude(status=HistoryItem.TaskStatus.COMPLETED)
+            .annotate(**{reminders.OBJECT: F("pk"), reminders.DETAIL: Value(0, PositiveBigIntegerField()),
+                         reminders.DUE: F("due_date")}))
+    if until is not None:
+        rows = rows.filter(due_date__lte=until)
+    if since is not None:
+        rows = rows.filter(due_date__gte=since)
+    return rows.only("pk", "subject", "due_date", "kind")
+
+
+def _task_records(items: list) -> None:
+    from crm.selectors import attach_linked_records
+
+    attach_linked_records(items)
+
+
+def _describe_task(item) -> tuple[str, str, str]:
+    return item.subject, ", ".join(str(record) for _rtype, record in item.linked), item.get_absolute_url()
+
+
+def _register_reminders() -> None:
+    from crm import reminders
+
+    reminders.register_source("task", _("Task"), rows=_task_rows, describe=_describe_task, prepare=_task_records,
+                              date_only=True, order=30)
+
+
+_register_reminders()

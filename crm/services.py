@@ -14,12 +14,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import ical, scoring
+from crm import ical, reminders, scoring
 from crm.generic import recycle
 from crm.generic.services import (DeleteConflict, DomainError, RecordGone, changelog_bulk_write, diff_snapshots,
                                   history_changelog, lock_current, record_create, record_update, reorder, snapshot)
 from crm.models import (BusinessContact, CriterionMet, DeletedItem, HistoryItem, HistoryLink, ListValue,
-                        ScoringCriterion)
+                        ReminderFeed, ReminderState, ScoringCriterion)
 from crm.selectors import linked_records as list_linked_records, list_value_relations
 
 
@@ -381,3 +381,74 @@ def person_save(*, instance: BusinessContact, user, criteria=None, expected_vers
         CriterionMet.objects.filter(contact=instance).exclude(criterion_id__in=wanted).delete()
         CriterionMet.objects.bulk_create([CriterionMet(contact=instance, criterion_id=pk) for pk in wanted - current])
     return instance
+
+
+# --- Reminders (crm.reminders) ----------------------------------------------------
+
+class ReminderNotFound(DomainError):
+    """The reminder is not the user's, or no longer exists (done, deleted, reassigned)."""
+
+    def __init__(self):
+        super().__init__(_("This reminder is not one of yours, or it no longer exists (done, deleted or assigned "
+                           "to someone else). Nothing was changed."))
+
+
+class ReminderChanged(DomainError):
+    """The reminder's due time changed after the page showed it."""
+
+    def __init__(self):
+        super().__init__(_("This reminder has a new date since the page was shown. Nothing was changed: look at it "
+                           "again."))
+
+
+def _reminder_answer(*, user, source: str, object_id: int, detail_id: int, due: str, **answer) -> ReminderState:
+    """Store ``answer`` (dismissed / snoozed_until) for the user's reminder as
+    it is now, after checking it is theirs and still due at ``due`` (the
+    ``Reminder.due_key`` the page showed)."""
+    reminder = reminders.find(user, source, object_id, detail_id)
+    if reminder is None:
+        raise ReminderNotFound()
+    if reminder.due_key != due:
+        raise ReminderChanged()
+    due_fields = {"due_on": reminder.due_value, "due_at": None} if reminder.date_only else {
+        "due_at": reminder.due_value, "due_on": None}
+    values = {**due_fields, "dismissed": False, "snoozed_until": None, **answer}
+    key = {"user": user, "source": source, "object_id": object_id, "detail_id": detail_id}
+    ReminderState(**key, **values).full_clean(validate_unique=False, validate_constraints=False)
+    # One row per reminder: a new answer replaces the last (update_or_create
+    # also copes with the same answer posted twice at once).
+    state, _created = ReminderState.objects.update_or_create(**key, defaults=values)
+    state.reminder = reminder
+    return state
+
+
+@transaction.atomic
+def reminder_dismiss(*, user, source: str, object_id: int, detail_id: int = 0, due: str) -> ReminderState:
+    """Dismiss the user's reminder for its current due time: it comes back only
+    if its record gets another date (another reminder time, a new due date, a
+    new stage)."""
+    return _reminder_answer(user=user, source=source, object_id=object_id, detail_id=detail_id, due=due,
+                            dismissed=True)
+
+
+@transaction.atomic
+def reminder_snooze(*, user, source: str, object_id: int, detail_id: int = 0, due: str, duration: str,
+                    now: datetime.datetime | None = None) -> ReminderState:
+    """Hide the user's reminder until ``duration`` (``reminders.SNOOZE_CHOICES``)
+    from now; an unknown duration is refused."""
+    try:
+        until = reminders.snooze_until(duration, now)
+    except KeyError:
+        raise DomainError(_("Choose how long to snooze: 15 minutes, 1 hour, tomorrow or next week.")) from None
+    return _reminder_answer(user=user, source=source, object_id=object_id, detail_id=detail_id, due=due,
+                            snoozed_until=until)
+
+
+@transaction.atomic
+def reminder_feed_token_regenerate(*, user) -> str:
+    """Give the user a new calendar feed address; the old one stops working at once."""
+    import secrets
+
+    key = secrets.token_urlsafe(32)
+    ReminderFeed.objects.update_or_create(user=user, defaults={"key": key})
+    return reminders.feed_token(user, key)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from crm.generic.views.deleted import DeletedItemRestoreView, DeletedItemsView
-from crm.views import customize, history, home, link_to, records, scoring
+from crm.views import customize, history, home, link_to, records, reminders, scoring
 
 app_name = "crm"
 
@@ -29,4 +29,9 @@ urlpatterns = [
     path("customize/lead-scoring/", scoring.CriteriaView.as_view(), name="criteria"),
     path("customize/lead-scoring/<int:pk>/delete/", scoring.CriterionDeleteView.as_view(), name="criterion_delete"),
     path("preferences/", home.PreferencesView.as_view(), name="preferences"),
+    path("reminders/", reminders.RemindersView.as_view(), name="reminders"),
+    path("reminders/dismiss/", reminders.ReminderDismissView.as_view(), name="reminder_dismiss"),
+    path("reminders/snooze/", reminders.ReminderSnoozeView.as_view(), name="reminder_snooze"),
+    path("reminders/feed/regenerate/", reminders.ReminderFeedRegenerateView.as_view(), name="reminder_feed_regenerate"),
+    path("reminders/feed/<str:token>.ics", reminders.ReminderFeedView.as_view(), name="reminder_feed"),
 ]

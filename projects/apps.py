@@ -10,6 +10,15 @@ class ProjectsConfig(AppConfig):
         self.register_projects_and_tasks()
         self.register_templates_and_creating()
         self.register_dashboard_panel()
+        self.register_reminders()
+
+    def register_reminders(self) -> None:
+        """Open project tasks remind their assignee on their due date (crm.reminders)."""
+        from crm import reminders
+        from projects import selectors
+
+        reminders.register_source("project_task", _("Project task"), rows=selectors.task_reminder_rows,
+                                  describe=selectors.describe_task_reminder, date_only=True, order=40)
 
     def register_projects_and_tasks(self) -> None:
         """Business projects and project tasks: record types, tabs, roll-ups, pane sections."""

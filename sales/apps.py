@@ -32,3 +32,14 @@ class SalesConfig(AppConfig):
                 context=lambda request, obj, key=key: {"key": key, "related": related_opportunities(obj)})
         # Customize ▸ Lists: the lists of opportunities.
         register_list_kinds(SalesListKind)
+        self.register_reminders()
+
+    def register_reminders(self) -> None:
+        """An opportunity's reminder time, and the due dates of its sales activities (crm.reminders)."""
+        from crm import reminders
+        from sales import selectors
+
+        reminders.register_source("opportunity", _("Opportunity reminder"), rows=selectors.reminder_rows,
+                                  describe=selectors.describe_reminder, order=10)
+        reminders.register_source("sales_activity", _("Sales activity"), rows=selectors.activity_reminder_rows,
+                                  describe=selectors.describe_activity_reminder, date_only=True, order=20)

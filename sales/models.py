@@ -97,6 +97,36 @@ class SalesStage(models.Model):
             raise ValidationError({"probability": _("Closed Won and Closed Lost set the probability themselves.")})
 
 
+def due_offsets(durations: list[int]) -> list[int | None]:
+    """Days from entering a stage to the due date of each of its activities,
+    given their durations in the stage's order: an activity is due when it and
+    every activity before it have had their days (a running sum); one without
+    a duration has no due date (None). ``due_offset_sql`` is the same rule in
+    SQL (a test checks they agree)."""
+    offsets, running = [], 0
+    for days in durations:
+        running += days
+        offsets.append(running if days else None)
+    return offsets
+
+
+def due_offset_sql(path: str = ""):
+    """``due_offsets`` in SQL: for the activity at ``path`` of the outer query
+    ("" when it is a query of activities; "stage__activities" from
+    opportunities), the sum of the durations of its stage's activities up to
+    it in the stage's order (position, then id)."""
+    from django.db.models import OuterRef, Subquery
+
+    def outer(name: str) -> OuterRef:
+        return OuterRef(f"{path}__{name}" if path else name)
+
+    earlier = Q(position__lt=outer("position")) | Q(position=outer("position"), pk__lte=outer("id"))
+    # SUM as a plain function, not Django's aggregate: one sum over the rows, no GROUP BY.
+    running = (SalesActivity.objects.filter(earlier, stage=outer("stage")).order_by()
+               .annotate(days=models.Func(F("duration_days"), function="SUM")).values("days"))
+    return Subquery(running, output_field=models.IntegerField())
+
+
 class SalesActivity(models.Model):
     """Something to do in a stage ("Send the proposal", 5 days)."""
 
@@ -258,6 +288,12 @@ class Opportunity(Record):
                                   ("source", "source")]],
             # Payment terms: no index; no list filters by them, and only deleting
             # a payment-terms value looks them up (a scan is fine for that).
+            # Reminders (crm.reminders): each person's ticked reminders by time, and
+            # their opportunities of a stage by the day they entered it (sales
+            # activities fall due that many days later).
+            models.Index(F("assigned_to"), F("stage"), F("reminder_at"), condition=Q(reminder=True),
+                         name="opportunity_reminder_idx"),
+            models.Index(F("assigned_to"), F("stage"), F("stage_entered_on"), name="opportunity_assigned_stage_idx"),
         ]
 
     def __str__(self) -> str:
@@ -329,12 +365,11 @@ class Opportunity(Record):
         done = {} if self.pk is None else dict(
             self.activities_done.values_list("activity_id", "done_on"))
         start = self.stage_entered_on or timezone.localdate()
-        items, running = [], 0
-        for activity in self.stage.activities.all():
-            running += activity.duration_days
-            items.append(ChecklistItem(activity, start + datetime.timedelta(days=running) if activity.duration_days else None,
-                                       activity.pk in done, done.get(activity.pk)))
-        return items
+        activities = list(self.stage.activities.all())
+        offsets = due_offsets([activity.duration_days for activity in activities])
+        return [ChecklistItem(activity, None if offset is None else start + datetime.timedelta(days=offset),
+                              activity.pk in done, done.get(activity.pk))
+                for activity, offset in zip(activities, offsets)]
 
 
 def probability_after_change(stage: SalesStage | None, *, entering: bool, probability: int | None,

@@ -154,6 +154,11 @@ def path_values(pattern: Pattern, samples: dict[type, list[int]]) -> list[dict[s
             choices[name] = ["crm", "auth", "leads", "sales"]
         elif name == "url":
             choices[name] = ["crm/nothing/"]
+        elif name == "token":
+            # A calendar feed's address (crm.reminders): the signed-in user's, and a wrong one.
+            from crm.reminders import feed_token
+
+            choices[name] = [feed_token(User.objects.get(pk=samples[User][0])), "1-wrong"]
         elif name == "workspace":
             from crm.navigation import WORKSPACES
 

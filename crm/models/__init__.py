@@ -12,10 +12,11 @@ from .history import HistoryItem, HistoryLink
 from .changelog import ChangeLogEntry
 from .deleted import DeletedItem
 from .preferences import UserPreferences
+from .reminders import ReminderFeed, ReminderState
 
 __all__ = [
     "Record", "address_block", "ContactDetails", "Category", "ListKind", "ListValue",
     "list_kind_choices", "list_kind_label", "register_list_kinds",
     "Account", "BusinessContact", "MarketingActivity", "ScoringCriterion", "CriterionMet", "HistoryItem", "HistoryLink", "ChangeLogEntry",
-    "DeletedItem", "UserPreferences",
+    "DeletedItem", "UserPreferences", "ReminderFeed", "ReminderState",
 ]

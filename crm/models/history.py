@@ -113,6 +113,10 @@ class HistoryItem(models.Model):
         indexes = [
             models.Index(fields=["-occurred_at", "-id"], name="history_newest_idx"),
             models.Index(fields=["assigned_to", "kind", "status", "due_date"], name="history_task_idx"),
+            # Each person's open tasks by due date: their reminders (crm.reminders), an
+            # index range however many completed tasks pile up behind them.
+            models.Index(fields=["assigned_to", "due_date"], condition=models.Q(kind="task") & ~models.Q(status="completed"),
+                         name="history_open_task_idx"),
         ]
 
     def __str__(self) -> str:

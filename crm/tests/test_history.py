@@ -272,9 +272,10 @@ def test_history_pages_read_rows_and_total_in_one_query(staff_client, django_ass
         link(HistoryItemFactory(subject=f"Item {n:02d}"), contacts[n % 3], *([account] if n % 5 == 0 else []))
     url = history_url("account", account.pk)
     staff_client.get(url)  # content types are read once per process
-    with django_assert_max_num_queries(6) as queries:
+    with django_assert_max_num_queries(7) as queries:   # and the navigation bar's reminder count
         body = staff_client.get(url).content.decode()
-    assert not any("COUNT(" in q["sql"] and "OVER" not in q["sql"] for q in queries.captured_queries)
+    assert not any("COUNT(" in q["sql"] and "OVER" not in q["sql"] for q in queries.captured_queries
+                   if "crm_reminderstate" not in q["sql"])
     assert "Page 1 of 2" in body and body.count("<tr>") == 51
     body = staff_client.get(url, {"page": "2"}).content.decode()
     assert "Page 2 of 2" in body and body.count("<tr>") == 11

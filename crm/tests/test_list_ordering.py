@@ -28,7 +28,8 @@ def test_a_searched_list_sorts_its_matches_not_the_sort_index(staff_client):
     assert ("ORDER BY COALESCE(" in page_query) == (connection.vendor == "postgresql")
     with CaptureQueriesContext(connection) as ctx:
         staff_client.get("/contacts/")
-    assert not any("COALESCE(" in q["sql"] for q in ctx.captured_queries)
+    assert not any("COALESCE(" in q["sql"] for q in ctx.captured_queries
+                   if "crm_reminderstate" not in q["sql"])   # the navigation bar's reminder count is not the list
 
 
 def test_a_searched_list_on_postgresql_reads_ids_and_rows_in_one_query(staff_client):
