@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sales', '0008_initiated_by_activity'),
+        ('sales', '0009_stage_probability'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
