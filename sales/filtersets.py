@@ -36,6 +36,9 @@ class OpportunityFilterSet(RecordFilterSet):
                                              widget=date_input())
     account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
     contact = django_filters.NumberFilter(field_name="contact_id", widget=forms.HiddenInput)
+    activities_overdue = django_filters.BooleanFilter(
+        method="filter_activities_overdue", label=_("With sales activities overdue"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     # From a marketing activity's tracking page: the opportunities it initiated.
     initiated_by_activity = RecordScopeFilter(field_name="initiated_by_activity_id",
                                               label=_("Only opportunities initiated by the marketing activity"))
@@ -44,10 +47,22 @@ class OpportunityFilterSet(RecordFilterSet):
         model = Opportunity
         fields = ["q", "status", "stage", "assigned_to", "linked", "opportunity_type", "source", "total_min",
                   "total_max", "expected_min", "close_after", "close_before", "category", "created_after",
-                  "created_before", "account", "contact", "initiated_by_activity"]
+                  "created_before", "activities_overdue", "account", "contact", "initiated_by_activity"]
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status_q(value))
+
+    def filter_activities_overdue(self, queryset, name, value):
+        """Open opportunities with a sales activity of their stage past its due day and not done."""
+        if not value:
+            return queryset
+        from django.utils import timezone
+
+        from sales.selectors import activities_to_do
+
+        today = timezone.localdate()
+        late = activities_to_do(Opportunity.objects.all(), today).filter(reminder_due__lt=today).values("pk")
+        return queryset.filter(pk__in=late)
 
     def filter_linked(self, queryset, name, value):
         for word in value.split()[:8]:

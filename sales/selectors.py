@@ -275,24 +275,34 @@ def describe_reminder(opportunity) -> tuple[str, str, str]:
 ACTIVITY = "stage__activities"
 
 
+def activities_to_do(queryset, today):
+    """The open opportunities of ``queryset``, one row per sales activity of
+    their current stage that has a duration and is not ticked done, with the
+    day it falls due (``reminder_due``: the day the stage was entered + the
+    running duration, as ``Opportunity.activity_checklist`` shows it). The
+    reminders and the "Sales activities overdue" report read it."""
+    from crm.reminders import AddDays, absent
+
+    # Later expressions name the activity by these annotations: a path through
+    # the stage's activities would join them once more.
+    return (queryset.filter(stage__kind=SalesStage.Kind.OPEN, **{f"{ACTIVITY}__duration_days__gt": 0})
+            .annotate(reminder_object=F("pk"), reminder_detail=F(f"{ACTIVITY}__id"),
+                      activity_name=F(f"{ACTIVITY}__name"), due_offset=due_offset_sql(ACTIVITY))
+            .annotate(reminder_due=AddDays(Coalesce("stage_entered_on", Value(today)), F("due_offset")))
+            .filter(absent(ActivityDone.objects.filter(opportunity=OuterRef("pk"), activity=OuterRef("reminder_detail")))))
+
+
 def activity_reminder_rows(user, *, until=None, since=None, now=None):
     """The sales activities of the user's open opportunities still to do, when
     the owner turned activity reminders on (Customize ▸ Sales stages): each
     activity with a duration in the opportunity's current stage, not ticked
     done, due on the day ``Opportunity.activity_checklist`` shows (the same
     rule: ``due_offset_sql``). One row per opportunity and activity."""
-    from crm.reminders import AddDays, absent
+    from crm.reminders import AddDays
 
     today = timezone.localdate(now)
-    # Later expressions name the activity by these annotations: a path through
-    # the stage's activities would join them once more.
-    rows = (Opportunity.objects
-            .filter(Exists(SalesSettings.objects.filter(pk=1, activity_reminders=True)),
-                    assigned_to=user, stage__kind=SalesStage.Kind.OPEN, **{f"{ACTIVITY}__duration_days__gt": 0})
-            .annotate(reminder_object=F("pk"), reminder_detail=F(f"{ACTIVITY}__id"),
-                      activity_name=F(f"{ACTIVITY}__name"), due_offset=due_offset_sql(ACTIVITY))
-            .annotate(reminder_due=AddDays(Coalesce("stage_entered_on", Value(today)), F("due_offset")))
-            .filter(absent(ActivityDone.objects.filter(opportunity=OuterRef("pk"), activity=OuterRef("reminder_detail")))))
+    rows = activities_to_do(Opportunity.objects.filter(
+        Exists(SalesSettings.objects.filter(pk=1, activity_reminders=True)), assigned_to=user), today)
     if until is not None and until <= today:
         # Due by today at the latest (the count, the Reminders page): as a range of
         # the index (assigned_to, stage, stage_entered_on). An opportunity without

@@ -2,12 +2,14 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.generic.counts import cached_list
 from crm.models import ListKind
 from sales.filtersets import OpportunityFilterSet
 from sales.models import Opportunity, SalesListKind, SalesStage, status_q
+from sales.selectors import activities_to_do
 
 from .. import dimensions
 from ..base import Measure, Report
@@ -173,3 +175,31 @@ class WonLostByPeriod(OpportunityReport):
 
     def records(self):
         return Opportunity.objects.with_status("closed")
+
+
+@register
+class SalesActivitiesOverdue(OpportunityReport):
+    """One row per overdue activity: the aggregate counts activities, and
+    opportunities once each (a distinct count)."""
+
+    code = "sales-activities-overdue"
+    title = _("Sales Activities Overdue")
+    description = _("Sales activities of the open opportunities' current stage past their due day and not done, "
+                    "by person or stage. A figure opens the opportunities that have them.")
+    filter_names = ("stage", "assigned_to", "opportunity_type", "source", "category")
+    fixed_params = {"status": "open", "activities_overdue": "on"}
+    date_field = None
+    date_params = None
+    default_group = "assigned_to"
+    then_by = ("stage",)
+    measures = [
+        Measure("activities", _("Overdue activities"), "count", Count("pk")),
+        Measure("opportunities", _("Opportunities"), "count", Count("pk", distinct=True)),
+    ]
+    default_columns = ("activities", "opportunities")
+    default_sort = "activities"
+    default_descending = True
+
+    def records(self):
+        today = timezone.localdate()
+        return activities_to_do(Opportunity.objects.all(), today).filter(reminder_due__lt=today)

@@ -2,6 +2,7 @@
 download with typed cells, its PDF has the table and the chart, saved reports
 keep their options and obey their owner, and odd options get a message."""
 import datetime
+import re
 import io
 from decimal import Decimal
 
@@ -215,3 +216,32 @@ def test_columns_in_the_link_without_other_options_are_kept(staff_client, pipeli
     page = staff_client.get(url("pipeline-by-stage") + "?columns=total").text
     assert '<th scope="col" class="text-end">Total</th>' in page
     assert '<th scope="col" class="text-end">Opportunities</th>' not in page
+
+
+def test_sales_activities_overdue_counts_activities_and_links_their_opportunities(staff_client, staff, other_staff,
+                                                                                   shipped_stages):
+    """Proposal's activities fall due 3 and 10 days after entering it (3 + 7)."""
+    from sales.models import ActivityDone, SalesActivity
+
+    today = timezone.localdate()
+    proposal = stage(name="Proposal")
+    both = OpportunityFactory(title="Both late", stage=proposal, assigned_to=staff,
+                              stage_entered_on=today - datetime.timedelta(days=20))
+    OpportunityFactory(title="One late", stage=proposal, assigned_to=staff,
+                       stage_entered_on=today - datetime.timedelta(days=5))
+    ticked = OpportunityFactory(title="Done", stage=proposal, assigned_to=other_staff,
+                                stage_entered_on=today - datetime.timedelta(days=5))
+    ActivityDone.objects.create(opportunity=ticked, activity=SalesActivity.objects.get(name="Send the proposal"))
+    OpportunityFactory(title="On time", stage=proposal, assigned_to=other_staff, stage_entered_on=today)
+    OpportunityFactory(title="Closed", stage=stage("won"), assigned_to=other_staff,
+                       stage_entered_on=today - datetime.timedelta(days=30))
+    page = staff_client.get(url("sales-activities-overdue")).text
+    row = re.search(r'<tr>\s*<th scope="row" class="fw-normal"><a href="([^"]+)">Alice Martin</a></th>(.*?)</tr>',
+                    page, re.S)
+    assert row, page
+    assert re.findall(r">(\d+)</a></td>", row.group(2)) == ["3", "2"]  # 3 activities on 2 opportunities
+    table = page[page.index('<table class="table table-sm table-hover'):page.index("</table>")]
+    assert "Bob Nowak" not in table  # his is done or not due yet
+    listed = staff_client.get(row.group(1).replace("&amp;", "&")).text
+    assert "Both late" in listed and "One late" in listed and "On time" not in listed
+    assert both.pk
