@@ -242,7 +242,8 @@ def variant(report_class, ids: dict) -> tuple[str, dict]:
     has one, else Assigned to (alice) with a relative period; the rest of the
     options are the defaults (a submitted form carries all of them)."""
     params = {"group": report_class.default_group, "sort": report_class.default_sort,
-              "columns": list(report_class.default_columns), "limit": "all", **report_class.default_filters}
+              "columns": list(report_class.default_columns), "limit": report_class.default_limit,
+              **report_class.default_filters}
     if report_class.default_descending:
         params["descending"] = "on"
     if report_class.default_period:

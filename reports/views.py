@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from crm import navigation as nav
+from crm.generic.counts import one_version
 from crm.generic.exports import csv_response, escape_formula, xlsx_response
 from crm.generic.pdf import pdf_response, render_pdf
 
@@ -58,6 +59,13 @@ class ReportIndexView(View):
 def _render(request, report: Report, saved: SavedReport | None = None, notices=(), save_form=None, change_form=None,
             status=None):
     """The report page (or, for htmx, its results) for options already checked."""
+    # Reads only: the options' choices (stages, people, sources, categories …)
+    # come from the cache under one read of the data version, not one each.
+    with one_version():
+        return _render_page(request, report, saved, notices, save_form, change_form, status)
+
+
+def _render_page(request, report: Report, saved, notices, save_form, change_form, status):
     valid = report.is_valid()
     result = report.compute() if valid else None
     title = saved.name if saved else str(report.title)
@@ -127,7 +135,10 @@ class ReportFileView(View):
     """The report's table as CSV or Excel (numbers and dates as typed cells), or as a PDF with its chart."""
 
     def get(self, request, workspace: str, code: str, output: str):
-        report = _report_class(workspace, code)(request.GET, request)
+        with one_version():
+            return self._file(request, _report_class(workspace, code)(request.GET, request), output)
+
+    def _file(self, request, report: Report, output: str):
         if not report.is_valid():
             return _render(request, report)
         result = report.compute()

@@ -1,0 +1,118 @@
+"""What a report asks the database (bench/reports.py measures it at 100,000
+opportunities and 200,000 leads; bench/README.md, "Reports"): one grouped
+query by the group's key, only the figures it shows, the total from the
+groups, and one read of the data version per page."""
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+
+from crm.tests.factories import AccountFactory, CategoryFactory, UserFactory
+from leads.tests.factories import LeadFactory
+from reports import registry
+from sales.tests.factories import OpportunityFactory, create_won_opportunity, stage
+
+
+def compute(code: str, query: str = ""):
+    """The report's result and the SQL of the queries it took."""
+    report = registry.get(code)(QueryDict(query))
+    assert report.is_valid(), report.errors()
+    with CaptureQueriesContext(connection) as ctx:
+        result = report.compute()
+    return result, [q["sql"] for q in ctx.captured_queries]
+
+
+def table(result) -> list[tuple]:
+    return [(row.label, *[cell.value for cell in row.cells]) for row in result.rows]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_page_reads_the_data_version_once(owner_client, staff):
+    """The options form offers stages, people, types, sources, categories and
+    activities, each from the cache under the data version (this test commits:
+    inside a transaction nothing is cached): the page reads that version once
+    for all of them, as a list page does."""
+    OpportunityFactory(account=AccountFactory(), stage=stage("open", "Prospecting"), assigned_to=staff).categories.add(
+        CategoryFactory(name="Partner"))
+    url = "/reports/sales/pipeline-by-stage/"
+    owner_client.get(url)  # fills the cache
+    with CaptureQueriesContext(connection) as ctx:
+        response = owner_client.get(url)
+    assert response.status_code == 200
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum("crm_dataversion" in sql for sql in sqls) == 1
+    assert len(sqls) <= 8
+
+
+@pytest.mark.django_db
+def test_groups_by_the_person_not_by_their_names(staff, other_staff):
+    """The leads are grouped by the user's id alone; each group's name is looked
+    up once (not joined to every lead and grouped by): same names, same order."""
+    other_staff.is_active = False
+    other_staff.save()
+    LeadFactory.create_batch(3, assigned_to=staff)
+    LeadFactory.create_batch(2, assigned_to=other_staff)
+    LeadFactory(assigned_to=None)
+    result, sqls = compute("leads-by-assigned-to")
+    assert table(result) == [("Alice Martin", 3), ("Bob Nowak (inactive)", 2), ("Unassigned", 1)]
+    grouped = sqls[0]
+    assert "JOIN" not in grouped
+    assert re.search(r"GROUP BY 1 ORDER BY", grouped), grouped
+
+
+@pytest.mark.django_db
+def test_only_the_chosen_figures_and_what_they_need_are_computed(staff):
+    LeadFactory(assigned_to=staff, score=3)
+    _result, sqls = compute("leads-by-assigned-to")
+    assert "AVG(" not in sqls[0]
+    result, sqls = compute("leads-by-assigned-to", "group=assigned_to&sort=group&columns=count&columns=average_score")
+    assert "AVG(" in sqls[0]
+    assert table(result) == [("Alice Martin", 1, Decimal("3.0"))]
+    # A win rate needs the won and lost counts, shown or not.
+    create_won_opportunity(account=AccountFactory(), assigned_to=staff)
+    OpportunityFactory(account=AccountFactory(), stage=stage("lost"), assigned_to=staff)
+    result, sqls = compute("opportunities-by-assigned-to", "group=assigned_to&sort=group&columns=win_rate")
+    assert table(result) == [("Alice Martin", Decimal("50.0"))]
+    assert "figure_won_count" in sqls[0] and "figure_lost_count" in sqls[0] and "figure_won_value" not in sqls[0]
+
+
+@pytest.mark.django_db
+def test_the_total_row_adds_up_the_groups_without_a_second_query(staff, owner):
+    LeadFactory.create_batch(3, assigned_to=staff)
+    LeadFactory.create_batch(2, assigned_to=owner)
+    result, sqls = compute("leads-by-assigned-to")
+    assert len(sqls) == 1
+    assert [cell.value for cell in result.total.cells] == [5]
+    # A contact in two categories counts in both groups, once in the total: that one the database counts.
+    partner, supplier = CategoryFactory(name="Partner"), CategoryFactory(name="Supplier")
+    account = AccountFactory()
+    account.categories.add(partner, supplier)
+    result, sqls = compute("accounts-by-category")
+    assert table(result) == [("Partner", 1), ("Supplier", 1)]
+    assert [cell.value for cell in result.total.cells] == [1]
+
+
+@pytest.mark.django_db
+def test_opportunities_by_account_opens_with_the_top_25():
+    """With every account (10,000 of them) the page took 7 s; it opens with the 25
+    with the most business, says how many more there are, and totals them all,
+    in as many queries for 5 accounts as for 30."""
+    for number in range(1, 31):
+        OpportunityFactory(account=AccountFactory(name=f"Account {number:02d}"), total=Decimal(number * 100))
+    result, sqls = compute("opportunities-by-account")
+    assert [row.label for row in result.rows] == [f"Account {n:02d}" for n in range(30, 5, -1)]
+    assert result.hidden_groups == 5
+    assert result.total.cells[0].value == 30
+    assert result.total.cells[1].value == Decimal("46500.00")
+    report = registry.get("opportunities-by-account")(QueryDict(""))
+    assert report.form["limit"].value() == "25"
+    queries_at_30 = len(sqls)
+    from sales.models import Opportunity
+
+    Opportunity.objects.filter(total__gt=500).delete()
+    result, sqls = compute("opportunities-by-account")
+    assert len(result.rows) == 5 and result.hidden_groups == 0
+    assert len(sqls) == queries_at_30
