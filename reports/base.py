@@ -333,6 +333,17 @@ class Report:
         """The records the report counts: its records, its filters, its date range."""
         queryset = self.filterset.qs if self.filterset is not None else self.records()
         start, end = self.period()
+        field, _sep, transform = (self.date_field or "").partition("__")
+        if transform == "date":
+            # The day of a date and time (``created__date``), as bounds on the
+            # field itself: an index walks them, where the day of every record,
+            # worked out in the local time zone, is a function call per record
+            # (SQLite: Leads by Rating this year took 0.6 s of CPU at 200,000 leads).
+            if start:
+                queryset = queryset.filter(**{f"{field}__gte": _day_starts(start)})
+            if end:
+                queryset = queryset.filter(**{f"{field}__lt": _day_starts(end + datetime.timedelta(days=1))})
+            return queryset.order_by()
         if start:
             queryset = queryset.filter(**{f"{self.date_field}__gte": start})
         if end:
@@ -568,6 +579,11 @@ def figure(value, kind: str):
     if value is None:
         return None
     return Decimal(str(value)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def _day_starts(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` in the current time zone (what ``__date`` compares in)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def as_query_dict(data: QueryDict | dict | None) -> QueryDict:

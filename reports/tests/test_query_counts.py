@@ -116,3 +116,30 @@ def test_opportunities_by_account_opens_with_the_top_25():
     result, sqls = compute("opportunities-by-account")
     assert len(result.rows) == 5 and result.hidden_groups == 0
     assert len(sqls) == queries_at_30
+
+
+@pytest.mark.django_db
+def test_a_date_range_on_a_date_and_time_compares_the_field_itself(staff):
+    """"Created" from the 10th to the 12th: the days in the local time zone, as
+    bounds on the column (an index walks them), not the day of every lead
+    worked out one by one."""
+    import datetime
+
+    from django.utils import timezone
+
+    from leads.models import Lead
+
+    def created(day: int, hour: int, minute: int):
+        lead = LeadFactory(assigned_to=staff)
+        moment = timezone.make_aware(datetime.datetime(2026, 3, day, hour, minute))
+        Lead.objects.filter(pk=lead.pk).update(created=moment)
+
+    created(9, 23, 59)
+    created(10, 0, 0)
+    created(12, 23, 59)
+    created(13, 0, 0)
+    result, sqls = compute("leads-by-assigned-to",
+                           "group=assigned_to&sort=group&columns=count&period=custom&date_from=2026-03-10"
+                           "&date_to=2026-03-12")
+    assert table(result) == [("Alice Martin", 2)]
+    assert not any("cast_date" in sql or "AT TIME ZONE" in sql for sql in sqls), sqls
