@@ -254,8 +254,10 @@ class Opportunity(Record):
             *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"opportunity_{short}_idx")
               for name, short in [("contact", "contact"), ("initiated_by_account", "init_account"),
                                   ("initiated_by_contact", "init_contact"), ("initiated_by_activity", "init_activity"),
-                                  ("opportunity_type", "type"),
-                                  ("source", "source")]],
+                                  ("opportunity_type", "type")]],
+            # Most opportunities have a source: a whole index, which also holds what
+            # Opportunities by Source adds up (98 -> 24 ms of CPU at 100,000).
+            models.Index(F("source"), F("stage"), F("total"), F("expected_revenue"), name="opportunity_source_idx"),
             # Payment terms: no index; no list filters by them, and only deleting
             # a payment-terms value looks them up (a scan is fine for that).
         ]

@@ -1,7 +1,8 @@
 """Indexes for the reports (bench/reports.py): the list indexes by close date,
 stage and person also hold what the reports add up (stage, total, expected
-revenue), and one index by account and contact replaces the account field's
-own index.
+revenue); the index by source holds them too and every opportunity (it was
+partial: most opportunities have a source); and one index by account and
+contact replaces the account field's own index.
 
 The account field's index is dropped by name, not by altering the field: on
 SQLite, altering a field rebuilds the table, which would drop the
@@ -35,6 +36,12 @@ class Migration(migrations.Migration):
         migrations.RemoveIndex(model_name="opportunity", name="opportunity_close_idx"),
         migrations.RemoveIndex(model_name="opportunity", name="opportunity_stage_idx"),
         migrations.RemoveIndex(model_name="opportunity", name="opportunity_assigned_idx"),
+        migrations.RemoveIndex(model_name="opportunity", name="opportunity_source_idx"),
+        migrations.AddIndex(
+            model_name="opportunity",
+            index=models.Index(models.F("source"), models.F("stage"), models.F("total"), models.F("expected_revenue"),
+                               name="opportunity_source_idx"),
+        ),
         migrations.AddIndex(
             model_name="opportunity",
             index=models.Index(models.F("close_date"), models.F("id"), models.F("stage"), models.F("total"),
