@@ -48,6 +48,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="businesscontact",
             index=models.Index(models.F("is_lead"), models.F("assigned_to"), models.F("score"), models.F("source"),
-                               models.F("initiated_by_activity"), models.F("created"), name="contact_report_idx"),
+                               models.F("initiated_by_activity"), models.F("created"), models.F("id"),
+                               name="contact_report_idx"),
         ),
     ]

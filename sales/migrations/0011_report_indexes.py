@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="opportunity",
             index=models.Index(models.F("source"), models.F("stage"), models.F("total"), models.F("expected_revenue"),
-                               name="opportunity_source_idx"),
+                               models.F("id"), name="opportunity_source_idx"),
         ),
         migrations.AddIndex(
             model_name="opportunity",
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="opportunity",
             index=models.Index(models.F("account"), models.F("contact"), models.F("stage"), models.F("total"),
-                               models.F("expected_revenue"), name="opportunity_account_idx"),
+                               models.F("expected_revenue"), models.F("id"), name="opportunity_account_idx"),
         ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
