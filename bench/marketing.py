@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.lib import cli, data, database, measure, report  # noqa: E402
 from bench.lib.bulk import Inserter  # noqa: E402
-from bench.lib.seed import NOW, USER_WEIGHTS, create_users  # noqa: E402
+from bench.lib.seed import NOW, STAGE_MIX, USER_WEIGHTS, create_users  # noqa: E402
 
 SQLITE_FILE = cli.DATA_DIR / "marketing.sqlite3"
 RESULTS = "results-marketing-{db}.json"
@@ -49,15 +49,6 @@ SHARE = 0.02           # of the leads and of the opportunities, initiated by the
 OTHERS_SHARE = 0.20    # of the rest, initiated by one of the other activities
 CONVERTED_SHARE = 0.08
 ACTIVITY_TYPES = ["Direct mail", "E-mail", "Event", "Advertisement", "Web", "Other"]
-# Stages as the migration ships them: share of the opportunities, probabilities that fit.
-STAGE_MIX = [
-    ("Prospecting", 0.22, [10, 10, 15]),
-    ("Qualification", 0.20, [20, 25, 30]),
-    ("Proposal", 0.16, [40, 50, 60]),
-    ("Negotiation", 0.12, [70, 75, 80, 90]),
-    ("Closed Won", 0.18, [100]),
-    ("Closed Lost", 0.12, [0]),
-]
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.lib import cli, data, database, measure, report  # noqa: E402
 from bench.lib.bulk import Inserter  # noqa: E402
-from bench.lib.seed import NOW, USER_WEIGHTS, create_users  # noqa: E402
+from bench.lib.seed import NOW, STAGE_MIX, USER_WEIGHTS, create_users  # noqa: E402
 
 # Our own file, so a page benchmark (bench/run.py) running at the same time is not disturbed.
 SQLITE_FILE = cli.DATA_DIR / "opportunities.sqlite3"
@@ -44,15 +44,6 @@ TARGET_MS = 30.0
 TARGET_STAGE_DELETE_S = 3.0
 STAGE_DELETE_ROWS = 50_000
 
-# Stages as the migration ships them: share of the opportunities, probabilities that fit.
-STAGE_MIX = [
-    ("Prospecting", 0.22, [10, 10, 15]),
-    ("Qualification", 0.20, [20, 25, 30]),
-    ("Proposal", 0.16, [40, 50, 60]),
-    ("Negotiation", 0.12, [70, 75, 80, 90]),
-    ("Closed Won", 0.18, [100]),
-    ("Closed Lost", 0.12, [0]),
-]
 FILTER_STAGE = "Qualification"   # ~20 % of the rows
 
 # The catalogue: name, list price, unit cost, (min, max) quantity, unit of the title.

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.lib import cli, data, database, measure, report  # noqa: E402
 from bench.lib.bulk import Inserter  # noqa: E402
-from bench.lib.seed import NOW, USER_WEIGHTS, create_users  # noqa: E402
+from bench.lib.seed import NOW, USER_WEIGHTS, create_users, generate_projects, insert_projects  # noqa: E402
 
 SQLITE_FILE = cli.DATA_DIR / "projects.sqlite3"
 RESULTS = "results-projects-{db}.json"
@@ -42,16 +42,6 @@ RESULTS = "results-projects-{db}.json"
 TARGET_MS = 25.0
 TARGET_LIST_QUERIES = 8     # the two lists of the brief; other pages keep the shared 15
 
-PROJECT_STATUSES = ["not_started", "in_progress", "completed", "deferred"]
-PROJECT_STATUS_WEIGHTS = [0.20, 0.50, 0.25, 0.05]
-TASK_STATUSES = ["not_started", "in_progress", "completed", "waiting", "deferred"]
-PRIORITIES, PRIORITY_WEIGHTS = ["low", "normal", "high"], [0.2, 0.6, 0.2]
-PROJECT_KINDS = ["Office move", "Network upgrade", "CRM roll-out", "Warehouse fit-out", "Website relaunch",
-                 "ERP integration", "Staff training", "Security audit", "Fleet renewal", "Data migration"]
-TASK_SUBJECTS = ["Kick-off meeting", "Gather requirements", "Site survey", "Order equipment", "Install hardware",
-                 "Configure the system", "Migrate the data", "Test with users", "Train the staff", "Go live",
-                 "Write the handbook", "Follow-up visit", "Sign-off", "Invoice the customer", "Review lessons learnt"]
-TASK_COUNTS = list(range(5, 16))   # 5–15 tasks per project, mean 10
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -75,7 +65,7 @@ def seed_projects(size: int, *, seed: int) -> dict:
     from django.utils import timezone
 
     from crm.models import Account, BusinessContact
-    from projects.models import BusinessProject, ProjectTask, percent_complete
+    from projects.models import BusinessProject, ProjectTask
 
     rng = random.Random(seed + size)
     ins = Inserter(connection)
@@ -112,70 +102,19 @@ def seed_projects(size: int, *, seed: int) -> dict:
                                      "assigned_to_id", "created_by_id", "created", "modified", "mailing_address"],
                    contact_rows(), n_contacts)
 
-        # Tasks first (in memory), so each project's stored % complete is the function's.
-        projects: list[tuple] = []
-        tasks: list[tuple] = []
-        task_id = 0
-        overdue_mine = overdue = 0
-        alice = user_ids[1]
-        for project_id in range(1, size + 1):
-            status = rng.choices(PROJECT_STATUSES, weights=PROJECT_STATUS_WEIGHTS)[0]
-            # A project runs 1–6 months, around today: finished ones in the past, new ones ahead.
-            span = rng.randint(30, 180)
-            offset = {"completed": rng.randint(-720, -span), "not_started": rng.randint(1, 120)}.get(
-                status, rng.randint(-span, 0))
-            begins = today + dt.timedelta(days=offset)
-            ends = begins + dt.timedelta(days=span)
-            figures = []
-            count = rng.choice(TASK_COUNTS)
-            step = max(1, span // count)
-            for position in range(1, count + 1):
-                task_id += 1
-                start = begins + dt.timedelta(days=(position - 1) * step)
-                due = start + dt.timedelta(days=rng.randint(0, step * 2))
-                if status == "completed" or (status == "in_progress" and due < today and rng.random() < 0.75):
-                    task_status, percent = "completed", 100
-                elif status == "not_started":
-                    task_status, percent = "not_started", 0
-                else:
-                    task_status = rng.choice(["not_started", "in_progress", "in_progress", "waiting", "deferred"])
-                    percent = 0 if task_status == "not_started" else rng.choice([10, 20, 25, 40, 50, 60, 75, 90])
-                assignee = rng.choices(user_ids, cum_weights=user_cum)[0] if rng.random() < 0.9 else None
-                late = due < today and task_status != "completed"
-                overdue += late
-                overdue_mine += late and assignee == alice
-                figures.append((percent, start, due))
-                stamp = to_db(created_start + dt.timedelta(seconds=rng.randint(0, 3 * 365 * 86400)))
-                tasks.append((task_id, project_id, f"{rng.choice(TASK_SUBJECTS)}", date_db(start), date_db(due),
-                              task_status, rng.choices(PRIORITIES, weights=PRIORITY_WEIGHTS)[0], percent, position,
-                              assignee, user_ids[0], stamp, stamp))
-            percent = percent_complete(figures)
-            if rng.random() < 0.9:
-                account_id, contact_id = rng.randint(1, n_accounts), None
-                company = account_names[account_id - 1][0]
-            else:
-                account_id, contact_id = None, rng.randint(1, n_contacts)
-                company = "Private"
-            stamp = to_db(created_start + dt.timedelta(seconds=rng.randint(0, 3 * 365 * 86400)))
-            projects.append((project_id, f"{company}: {rng.choice(PROJECT_KINDS)} {begins.year}"[:200], account_id,
-                             contact_id, status, rng.choices(PRIORITIES, weights=PRIORITY_WEIGHTS)[0],
-                             date_db(begins), date_db(ends), percent,
-                             rng.choices(user_ids, cum_weights=user_cum)[0], user_ids[0], stamp, stamp))
-
-        ins.insert(BusinessProject, ["id", "name", "account_id", "contact_id", "status", "priority", "start_date",
-                                     "due_date", "percent_complete", "assigned_to_id", "created_by_id", "created",
-                                     "modified"], iter(projects), size)
-        ins.insert(ProjectTask, ["id", "project_id", "subject", "start_date", "due_date", "status", "priority",
-                                 "percent_complete", "position", "assigned_to_id", "created_by_id", "created",
-                                 "modified"], iter(tasks), len(tasks))
+        generated = generate_projects(rng, size, today=today, created_start=created_start, user_ids=user_ids,
+                                      account_names=[base for base, _name, _city in account_names],
+                                      contact_ids=range(1, n_contacts + 1), to_db=to_db, date_db=date_db)
+        projects, tasks = generated["projects"], generated["tasks"]
+        insert_projects(ins, projects, tasks)
         ins.finish([Account, BusinessContact, BusinessProject, ProjectTask])
 
     detail = projects[size // 2][0]
     return {
-        "login_user": alice,
+        "login_user": user_ids[1],
         "detail": detail,
-        "overdue": overdue,
-        "overdue_mine": overdue_mine,
+        "overdue": generated["overdue"],
+        "overdue_mine": generated["overdue_mine"],
         "rows": {"accounts": n_accounts, "contacts": n_contacts, "projects": size, "tasks": len(tasks)},
         "tables": ins.stats,
     }

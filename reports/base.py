@@ -40,8 +40,11 @@ class Dimension:
 
     ``values`` are the fields the aggregate query groups by (the first is the
     group's key); ``annotate`` adds expressions they name (a month of a
-    date); ``label`` makes a group's name from one result row; ``order`` is
-    its natural order in SQL; ``link`` gives the record list's parameters that
+    date); ``labels(model)`` gives what a group's name needs (a user's names,
+    a stage's position), worked out once per group from its key
+    (``dimensions.PerGroup``); ``name`` makes a group's name from one result
+    row; ``order`` is its natural order in SQL (aliases of ``values`` and
+    ``labels``); ``link`` gives the record list's parameters that
     select the group (None: the list cannot show just it); ``domain`` lists
     every group, so empty ones show with zeros (every open stage of the
     pipeline); ``typed`` is the group's value for a spreadsheet cell."""
@@ -57,6 +60,10 @@ class Dimension:
     typed: Callable[[dict], Any] | None = None
     many: bool = False  # a many-to-many grouping: a record counts in each of its groups
     keys: tuple[str, ...] = ()  # the values that tell groups apart (default: the first)
+    labels: Callable[[type], dict[str, Any]] | None = None
+
+    def label_annotations(self, model) -> dict[str, Any]:
+        return self.labels(model) if self.labels else {}
 
     def key_fields(self) -> tuple[str, ...]:
         return self.keys or self.values[:1]
@@ -83,6 +90,7 @@ class Measure:
     derive: Callable[[dict], Any] | None = None
     link: dict | None = None
     chartable: bool = True
+    needs: tuple[str, ...] = ()  # the figures ``derive`` reads (a win rate: won and lost)
 
     @property
     def alias(self) -> str:
@@ -163,6 +171,7 @@ class OptionsForm(forms.Form):
         self.fields["sort"].choices = [("group", _("Group"))] + [(m.key, m.label) for m in report.measures]
         self.fields["sort"].initial = report.default_sort
         self.fields["descending"].initial = report.default_descending
+        self.fields["limit"].initial = report.default_limit
         if report.date_field:
             self.fields["period"].label = report.date_label
             self.fields["period"].initial = report.default_period
@@ -214,6 +223,7 @@ class Report:
     default_columns: ClassVar[tuple[str, ...]]
     default_sort: ClassVar[str] = "group"
     default_descending: ClassVar[bool] = False
+    default_limit: ClassVar[str] = "all"  # "Show": how many groups a report opens with
     chart: ClassVar[str | None] = "bar"  # funnel, bar (groups across), column (periods), line, or None
     chart_measure: ClassVar[str | None] = None  # default: the first chosen column that can be charted
 
@@ -240,7 +250,7 @@ class Report:
         column is still an error, shown beside the columns)."""
         data = QueryDict(mutable=True)
         defaults = {"group": self.default_group, "sort": self.default_sort, "period": self.default_period,
-                    "then_by": self.default_then_by or "", "limit": "all"}
+                    "then_by": self.default_then_by or "", "limit": self.default_limit}
         submitted = self.submitted()
         for key, value in defaults.items():
             if key in self.data:
@@ -329,6 +339,17 @@ class Report:
         """The records the report counts: its records, its filters, its date range."""
         queryset = self.filterset.qs if self.filterset is not None else self.records()
         start, end = self.period()
+        field, _sep, transform = (self.date_field or "").partition("__")
+        if transform == "date":
+            # The day of a date and time (``created__date``), as bounds on the
+            # field itself: an index walks them, where the day of every record,
+            # worked out in the local time zone, is a function call per record
+            # (SQLite: Leads by Rating this year took 0.6 s of CPU at 200,000 leads).
+            if start:
+                queryset = queryset.filter(**{f"{field}__gte": _day_starts(start)})
+            if end:
+                queryset = queryset.filter(**{f"{field}__lt": _day_starts(end + datetime.timedelta(days=1))})
+            return queryset.order_by()
         if start:
             queryset = queryset.filter(**{f"{self.date_field}__gte": start})
         if end:
@@ -341,17 +362,15 @@ class Report:
         group = self.dimension(options["group"])
         then = self.dimension(options.get("then_by") or None)
         chosen = [self.measure(key) for key in self.measures_order(options["columns"])]
-        # Every aggregate of the report, chosen or not: a derived figure (a win
-        # rate) needs its parts, and a few more sums in one query cost nothing.
-        aggregates = {m.alias: m.aggregate for m in self.measures if m.aggregate is not None}
+        sort = None if options["sort"] == "group" else self.measure(options["sort"])
+        aggregates = self._aggregates(chosen + ([sort] if sort else []))
         base = self.filtered()
         if then:
             return self._pivot(base, group, then, chosen, aggregates)
-        sort = None if options["sort"] == "group" else self.measure(options["sort"])
         derived_sort = sort is not None and sort.aggregate is None
         limit = None if (options.get("limit") or "all") == "all" else int(options["limit"])
         grouped = (base.annotate(**group.annotate).values(*group.values).annotate(**aggregates)
-                   .order_by(*self._sql_order(group, options)))
+                   .annotate(**group.label_annotations(base.model)).order_by(*self._sql_order(group, options)))
         # The database stops at the limit, unless the order is a derived figure.
         rows = list(grouped[:limit + 1] if limit and not derived_sort else grouped)
         if group.domain and not limit:
@@ -362,11 +381,20 @@ class Report:
             valued.sort(key=lambda r: self._derived(sort, r), reverse=options.get("descending", False))
             rows = valued + [r for r in rows if self._derived(sort, r) is None]
         hidden = 0
-        if limit and len(rows) > limit:
-            hidden = (len(rows) if derived_sort else
-                      base.annotate(**group.annotate).values(*group.key_fields()).distinct().count()) - limit
-            rows = rows[:limit]
-        totals = base.aggregate(**aggregates)
+        # Stopped at the limit, the database counts the groups and the total (always,
+        # so the number of queries does not depend on the number of groups).
+        stopped = bool(limit) and not derived_sort
+        if stopped:
+            hidden = max(0, base.annotate(**group.annotate).values(*group.key_fields()).distinct().count() - limit)
+        elif limit and len(rows) > limit:
+            hidden = len(rows) - limit
+        rows = rows[:limit] if limit else rows
+        if not stopped and not hidden and not group.many and all(isinstance(a, (Count, Sum)) for a in aggregates.values()):
+            # Counts and sums of groups that share no record add up to the total:
+            # no second pass over the records (it doubled the time of every report).
+            totals = {alias: sum((r[alias] for r in rows if r.get(alias) is not None), 0) for alias in aggregates}
+        else:
+            totals = base.aggregate(**aggregates)
         result_rows = [self._row(group.name(row), row, chosen, self._group_params(group, row), group, row)
                        for row in rows]
         total = self._row(gettext("Total"), totals, chosen, {}, None, None)
@@ -374,6 +402,14 @@ class Report:
             group_label=str(group.label), columns=[Column(m.key, str(m.label), m.kind) for m in chosen],
             rows=result_rows, total=total, hidden_groups=hidden, chart_kind=self.chart,
             chart_measure=self._chart_column(chosen), period=self.period())
+
+    def _aggregates(self, measures: list[Measure]) -> dict:
+        """The aggregates the query computes: those of ``measures`` and of the
+        figures their derived ones read, not every figure of the report (an
+        average of the scores, chosen or not, made the database read every
+        lead's row instead of an index that has what the counts need)."""
+        keys = {m.key for m in measures} | {key for m in measures for key in m.needs}
+        return {m.alias: m.aggregate for m in self.measures if m.aggregate is not None and m.key in keys}
 
     def measures_order(self, keys: list[str]) -> list[str]:
         """The chosen columns in the report's own order."""
@@ -436,7 +472,9 @@ class Report:
         # it); the row totals are sorted below, equal ones in the grouping's order.
         in_order = {"sort": "group", "descending": self.options["sort"] == "group" and self.options.get("descending")}
         data = list(base.annotate(**group.annotate, **then.annotate).values(*values)
-                    .annotate(**{measure.alias: measure.aggregate}).order_by(*self._sql_order(group, in_order)))
+                    .annotate(**{measure.alias: measure.aggregate})
+                    .annotate(**group.label_annotations(base.model), **then.label_annotations(base.model))
+                    .order_by(*self._sql_order(group, in_order)))
         series_rows = then.domain() if then.domain else []
         seen = {then.key_of(r) for r in series_rows}
         others = []  # the groups with records that the grouping's list of groups lacks (all, without one)
@@ -601,6 +639,11 @@ def figure(value, kind: str):
     if value is None:
         return None
     return Decimal(str(value)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def _day_starts(day: datetime.date) -> datetime.datetime:
+    """The first moment of ``day`` in the current time zone (what ``__date`` compares in)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 def as_query_dict(data: QueryDict | dict | None) -> QueryDict:

@@ -65,7 +65,7 @@ def _render(request, report: Report, saved: SavedReport | None = None, notices=(
         return _render_page(request, report, saved, notices, save_form, change_form, status)
 
 
-def _render_page(request, report, saved, notices, save_form, change_form, status):
+def _render_page(request, report: Report, saved, notices, save_form, change_form, status):
     valid = report.is_valid()
     result = report.compute() if valid else None
     title = saved.name if saved else str(report.title)
@@ -135,7 +135,10 @@ class ReportFileView(View):
     """The report's table as CSV or Excel (numbers and dates as typed cells), or as a PDF with its chart."""
 
     def get(self, request, workspace: str, code: str, output: str):
-        report = _report_class(workspace, code)(request.GET, request)
+        with one_version():
+            return self._file(request, _report_class(workspace, code)(request.GET, request), output)
+
+    def _file(self, request, report: Report, output: str):
         if not report.is_valid():
             return _render(request, report)
         result = report.compute()

@@ -218,7 +218,7 @@ class Opportunity(Record):
     title = models.CharField(_("opportunity title"), max_length=200)
     opportunity_type = _list_value(SalesListKind.OPPORTUNITY_TYPE, _("type"))
     account = models.ForeignKey("crm.Account", verbose_name=_("account"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="opportunities")
+                                on_delete=models.PROTECT, related_name="opportunities", db_index=False)
     contact = models.ForeignKey("crm.BusinessContact", verbose_name=_("business contact"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="opportunities", db_index=False)
     probability = models.PositiveSmallIntegerField(_("probability (%)"), default=0, validators=[MaxValueValidator(100)])
@@ -276,16 +276,33 @@ class Opportunity(Record):
             models.Index(Lower("title"), F("id"), F("title"), name="opportunity_title_idx"),
             models.Index(F("expected_revenue"), F("id"), name="opportunity_expected_idx"),
             models.Index(F("total"), F("id"), name="opportunity_total_idx"),
-            models.Index(F("close_date"), F("id"), name="opportunity_close_idx"),
-            models.Index(F("stage"), Lower("title"), F("id"), name="opportunity_stage_idx"),
-            models.Index(F("assigned_to"), Lower("title"), F("id"), name="opportunity_assigned_idx"),
+            # The list indexes by close date, stage and person also hold what the
+            # reports add up (stage for won/lost, total, expected revenue): a
+            # report grouped or filtered by them reads the index alone, in its
+            # order (SQLite groups by sorting otherwise). At 100,000: Pipeline by
+            # Sales Stage 73 -> 16 ms of CPU, by Assigned To 122 -> 27 ms.
+            models.Index(F("close_date"), F("id"), F("stage"), F("total"), F("expected_revenue"),
+                         name="opportunity_close_idx"),
+            models.Index(F("stage"), Lower("title"), F("id"), F("total"), F("expected_revenue"), F("close_date"),
+                         F("assigned_to"), name="opportunity_stage_idx"),
+            models.Index(F("assigned_to"), Lower("title"), F("id"), F("stage"), F("total"), F("expected_revenue"),
+                         name="opportunity_assigned_idx"),
+            # Opportunities by Account/Contact: every account's and contact's figures
+            # from the index (147 -> 23 ms), and an account's opportunities (the
+            # account field's own index, which this one replaces). With the id, as
+            # PostgreSQL reads an index alone only if it holds every column named.
+            models.Index(F("account"), F("contact"), F("stage"), F("total"), F("expected_revenue"), F("id"),
+                         name="opportunity_account_idx"),
             # Links that most opportunities leave empty: partial indexes hold only
             # the rows that have one (fewer entries to write when many rows change).
             *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"opportunity_{short}_idx")
               for name, short in [("contact", "contact"), ("initiated_by_account", "init_account"),
                                   ("initiated_by_contact", "init_contact"), ("initiated_by_activity", "init_activity"),
-                                  ("opportunity_type", "type"),
-                                  ("source", "source")]],
+                                  ("opportunity_type", "type")]],
+            # Most opportunities have a source: a whole index, which also holds what
+            # Opportunities by Source adds up (98 -> 24 ms of CPU at 100,000).
+            models.Index(F("source"), F("stage"), F("total"), F("expected_revenue"), F("id"),
+                         name="opportunity_source_idx"),
             # Payment terms: no index; no list filters by them, and only deleting
             # a payment-terms value looks them up (a scan is fine for that).
             # Reminders (crm.reminders): each person's ticked reminders by time, and

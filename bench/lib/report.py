@@ -24,14 +24,14 @@ def print_pages(db: str, runs: list[dict], target_ms: float) -> None:
 
 
 def verdict(db: str, runs: list[dict], info: dict, *, what: str, target_ms: float, extra: str = "",
-            extra_ok: bool = True) -> str:
+            extra_ok: bool = True, target_queries: int = TARGET_QUERIES) -> str:
     """One line per database against the targets, then what missed them.
     (``extra`` adds a figure of the caller's own, e.g. a stage deletion.)"""
     if not any(r["pages"] for r in runs):
         return f"{db}: no pages measured (see --pages)"
     measured = [(r["size"], p) for r in runs for p in r["pages"]]
     slow = [f"{p['page']} @ {size:,} ({p['median_ms']:.0f} ms)" for size, p in measured if p["median_ms"] > target_ms]
-    chatty = [f"{p['page']} @ {size:,} ({p['queries']})" for size, p in measured if p["queries"] > TARGET_QUERIES]
+    chatty = [f"{p['page']} @ {size:,} ({p['queries']})" for size, p in measured if p["queries"] > target_queries]
     by_page: dict[str, set] = {}
     for size, page in measured:
         by_page.setdefault(page["page"], set()).add(page["queries"])
@@ -40,12 +40,12 @@ def verdict(db: str, runs: list[dict], info: dict, *, what: str, target_ms: floa
     sizes = ", ".join(f"{r['size']:,}" for r in runs)
     lines = [f"{'PASS' if ok else 'FAIL'} {db} {info.get('version', '')} at {sizes} {what}: "
              f"median <= {target_ms:.0f} ms on {len(measured) - len(slow)}/{len(measured)} pages; "
-             f"<= {TARGET_QUERIES} queries on {len(measured) - len(chatty)}/{len(measured)}; "
+             f"<= {target_queries} queries on {len(measured) - len(chatty)}/{len(measured)}; "
              f"same query count at every size: {'yes' if not varying else 'no'}{extra}"]
     if slow:
         lines.append(f"  over {target_ms:.0f} ms: " + "; ".join(slow))
     if chatty:
-        lines.append(f"  over {TARGET_QUERIES} queries: " + "; ".join(chatty))
+        lines.append(f"  over {target_queries} queries: " + "; ".join(chatty))
     if varying:
         lines.append("  query count changes with size: " + "; ".join(varying))
     return "\n".join(lines)

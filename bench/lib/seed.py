@@ -1,5 +1,7 @@
-"""Seeding: the users every data set starts with, and the page benchmark's
-contacts, leads, accounts, categories and history (bench/run.py)."""
+"""Seeding: the users every data set starts with, the page benchmark's
+contacts, leads, accounts, categories and history (bench/run.py, also used by
+bench/reports.py), the sales stages' mix of opportunities, and business
+projects with their tasks (bench/projects.py, bench/reports.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,6 +46,30 @@ FILE_TYPES = [("pdf", "application/pdf"), ("docx", "application/vnd.openxmlforma
               ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("png", "image/png")]
 TASK_STATUSES = ["not_started", "in_progress", "waiting", "deferred", "completed", "completed", "completed"]
 
+# Opportunities: the stages as the migration ships them, the share of the
+# opportunities in each (70 % open) and probabilities that fit the stage.
+STAGE_MIX = [
+    ("Prospecting", 0.22, [10, 10, 15]),
+    ("Qualification", 0.20, [20, 25, 30]),
+    ("Proposal", 0.16, [40, 50, 60]),
+    ("Negotiation", 0.12, [70, 75, 80, 90]),
+    ("Closed Won", 0.18, [100]),
+    ("Closed Lost", 0.12, [0]),
+]
+
+# Business projects and their tasks.
+PROJECT_STATUSES = ["not_started", "in_progress", "completed", "deferred"]
+PROJECT_STATUS_WEIGHTS = [0.20, 0.50, 0.25, 0.05]
+PRIORITIES, PRIORITY_WEIGHTS = ["low", "normal", "high"], [0.2, 0.6, 0.2]
+PROJECT_KINDS = ["Office move", "Network upgrade", "CRM roll-out", "Warehouse fit-out", "Website relaunch",
+                 "ERP integration", "Staff training", "Security audit", "Fleet renewal", "Data migration"]
+PROJECT_TASK_SUBJECTS = ["Kick-off meeting", "Gather requirements", "Site survey", "Order equipment",
+                         "Install hardware", "Configure the system", "Migrate the data", "Test with users",
+                         "Train the staff", "Go live", "Write the handbook", "Follow-up visit", "Sign-off",
+                         "Invoice the customer", "Review lessons learnt"]
+PROJECT_TASK_COUNTS = list(range(5, 16))   # 5–15 tasks per project, mean 10
+MARKETING_ACTIVITY_KINDS = ["fair", "mailing", "webinar", "campaign"]
+
 
 def create_users() -> list[int]:
     """The three users of every data set (owner, in "Database owners"; alice; bob),
@@ -62,11 +88,44 @@ def create_users() -> list[int]:
     return [u.pk for u in users]
 
 
-def seed_contacts(size: int, *, seed: int, leads: float, rebuild_indexes: bool = True) -> dict:
+def create_inactive_user() -> int:
+    """A colleague who has left: deactivated (not deleted), so the records still
+    assigned to him keep his name; his id."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import User
+
+    return User.objects.create(username="dave", first_name="Dave", last_name="Former", email="dave@example.com",
+                               password=make_password(None), is_active=False).pk
+
+
+def create_marketing_activities(count: int, user_ids: list[int], now: dt.datetime) -> list[int]:
+    """``count`` marketing activities, one every three weeks up to ``now`` (no
+    random draws, so a caller's random sequence is not disturbed); their ids."""
+    from crm.models import ListKind, ListValue, MarketingActivity
+
+    types = list(ListValue.objects.filter(kind=ListKind.MARKETING_ACTIVITY_TYPE).values_list("pk", flat=True))
+    activities = []
+    for i in range(count):
+        start = (now - dt.timedelta(days=21 * (count - i))).date()
+        activities.append(MarketingActivity(
+            name=f"{COMPANY_WORDS[i % len(COMPANY_WORDS)]} {MARKETING_ACTIVITY_KINDS[i % 4]} {start.year} #{i + 1}",
+            activity_type_id=types[i % len(types)] if types else None, start_date=start,
+            end_date=start + dt.timedelta(days=i % 30), assigned_to_id=user_ids[i % len(user_ids)],
+            created_by_id=user_ids[0]))
+    return [a.pk for a in MarketingActivity.objects.bulk_create(activities)]
+
+
+def seed_contacts(size: int, *, seed: int, leads: float, rebuild_indexes: bool = True, now: dt.datetime = NOW,
+                  lead_activities: int = 0) -> dict:
     """The page benchmark's data (bench/README.md, "What is seeded"): ``size``
     business contacts, ``leads`` x ``size`` leads, their accounts, categories and
     history, from ``random.Random(seed + size)``. Returns the records the pages
-    use, the rows per kind and the ``Inserter``'s figures per table."""
+    use, the rows per kind and the ``Inserter``'s figures per table.
+
+    ``now`` is when the three years of history end (default: the fixed ``NOW``,
+    so the data repeat exactly; a report over "the last 90 days" needs today).
+    With ``lead_activities``, that many marketing activities are made and a
+    quarter of the leads were initiated by one of them."""
     from django.db import connection, transaction
 
     from crm.models import Account, BusinessContact, Category, HistoryItem, HistoryLink, ListValue
@@ -78,7 +137,7 @@ def seed_contacts(size: int, *, seed: int, leads: float, rebuild_indexes: bool =
     n_leads = int(size * leads)
     n_people = size + n_leads
     n_items = size * 10
-    history_start = NOW - dt.timedelta(days=3 * 365)
+    history_start = now - dt.timedelta(days=3 * 365)
 
     if not ins.postgres:
         # A large page cache while loading: index pages stay in memory instead of
@@ -96,6 +155,7 @@ def seed_contacts(size: int, *, seed: int, leads: float, rebuild_indexes: bool =
         categories = Category.objects.bulk_create([Category(name=n, colour=c) for n, c in CATEGORIES])
         category_ids = [c.pk for c in categories]
         source_ids = list(ListValue.objects.filter(kind="source").values_list("pk", flat=True))
+        activity_ids = create_marketing_activities(lead_activities, user_ids, now) if lead_activities else []
 
         # Accounts: unique "<Word> <Trade> [City] <legal form>" names.
         accounts = [(name, city_index, ascii_slug(base) + ".example", CITIES[city_index][3])
@@ -166,19 +226,22 @@ def seed_contacts(size: int, *, seed: int, leads: float, rebuild_indexes: bool =
                     last_name_counts[last] = last_name_counts.get(last, 0) + 1
                 if rng.random() < CATEGORY_SHARE:
                     category_rows.append((pid, choices(category_ids, cum_weights=category_cum)[0]))
+                # (no draw without activities: bench/run.py's data stay as they were)
+                activity = rng.choice(activity_ids) if activity_ids and is_lead and rand() < 0.25 else None
                 yield (
                     pid, is_lead, f"{first} {last}", first, last, f"{last}, {first}", rng.choice(JOB_TITLES), company,
                     account_id, email, business_phone, mobile, f"{rng.randint(1, 180)} {rng.choice(streets)}", city,
                     postal.format(rng.randint(1, 99)), country, rng.choice(DEPARTMENTS),
                     rng.choice(source_ids) if rng.random() < 0.7 else None, assigned,
-                    rng.choice(user_ids), created, created, "business", rng.choice(SCORES),
+                    rng.choice(user_ids), created, created, "business", rng.choice(SCORES), activity,
                 )
 
         ins.insert(BusinessContact, ["id", "is_lead", "full_name", "first_name", "last_name", "file_as", "job_title",
                                      "company_name", "account_id", "email", "business_phone", "mobile_phone",
                                      "business_street", "business_city", "business_postal_code", "business_country",
                                      "department", "source_id", "assigned_to_id", "created_by_id", "created",
-                                     "modified", "mailing_address", "score"], people_rows(), n_people)
+                                     "modified", "mailing_address", "score", "initiated_by_activity_id"],
+                   people_rows(), n_people)
         through = BusinessContact.categories.through
         ins.insert(through, ["id", "businesscontact_id", "category_id"],
                    ((i, c, cat) for i, (c, cat) in enumerate(category_rows, start=1)), len(category_rows))
@@ -186,7 +249,7 @@ def seed_contacts(size: int, *, seed: int, leads: float, rebuild_indexes: bool =
         # History: 10 items per contact on average (uniformly spread), ids in time order.
         n_contacts, rand = len(contact_ids), rng.random
         item_contact = [contact_ids[int(rand() * n_contacts)] for _ in range(n_items)]
-        span = (NOW - history_start).total_seconds()
+        span = (now - history_start).total_seconds()
         kinds = rng.choices(HISTORY_KINDS, weights=HISTORY_KIND_WEIGHTS, k=n_items)
 
         # Pre-built strings and random.random() indexing: a million rows in Python is the slow part.
@@ -288,7 +351,86 @@ def seed_contacts(size: int, *, seed: int, leads: float, rebuild_indexes: bool =
         "category_contacts": max(category_counts.values()),
         "account": account_id,
         "account_contacts": typical,
+        "users": user_ids,
+        "categories": category_ids,
+        "activities": activity_ids,
         "rows": {"accounts": n_accounts, "contacts": size, "leads": n_leads, "contact_categories": len(category_rows),
                  "history_items": n_items, "history_links": n_links},
         "tables": ins.stats,
     }
+
+
+def generate_projects(rng: random.Random, size: int, *, today: dt.date, created_start: dt.datetime,
+                      user_ids: list[int], account_names: list[str], contact_ids, to_db, date_db) -> dict:
+    """``size`` business projects (as rows for ``insert_projects``) with 5 to 15
+    tasks each, dated around ``today`` (the Overdue filters compare with it);
+    each project's stored % complete is ``percent_complete`` of its tasks. 90 %
+    belong to an account (ids 1 … len(account_names)), the rest to one of
+    ``contact_ids``. Returns the rows and how many tasks are overdue (all, and
+    the second user's: Mine + Overdue)."""
+    from projects.models import percent_complete
+
+    n_accounts, n_contacts = len(account_names), len(contact_ids)
+    user_cum = list(itertools.accumulate(USER_WEIGHTS))
+    # Tasks first (in memory), so each project's stored % complete is the function's.
+    projects: list[tuple] = []
+    tasks: list[tuple] = []
+    task_id = 0
+    overdue_mine = overdue = 0
+    alice = user_ids[1]
+    for project_id in range(1, size + 1):
+        status = rng.choices(PROJECT_STATUSES, weights=PROJECT_STATUS_WEIGHTS)[0]
+        # A project runs 1–6 months, around today: finished ones in the past, new ones ahead.
+        span = rng.randint(30, 180)
+        offset = {"completed": rng.randint(-720, -span), "not_started": rng.randint(1, 120)}.get(
+            status, rng.randint(-span, 0))
+        begins = today + dt.timedelta(days=offset)
+        ends = begins + dt.timedelta(days=span)
+        figures = []
+        count = rng.choice(PROJECT_TASK_COUNTS)
+        step = max(1, span // count)
+        for position in range(1, count + 1):
+            task_id += 1
+            start = begins + dt.timedelta(days=(position - 1) * step)
+            due = start + dt.timedelta(days=rng.randint(0, step * 2))
+            if status == "completed" or (status == "in_progress" and due < today and rng.random() < 0.75):
+                task_status, percent = "completed", 100
+            elif status == "not_started":
+                task_status, percent = "not_started", 0
+            else:
+                task_status = rng.choice(["not_started", "in_progress", "in_progress", "waiting", "deferred"])
+                percent = 0 if task_status == "not_started" else rng.choice([10, 20, 25, 40, 50, 60, 75, 90])
+            assignee = rng.choices(user_ids, cum_weights=user_cum)[0] if rng.random() < 0.9 else None
+            late = due < today and task_status != "completed"
+            overdue += late
+            overdue_mine += late and assignee == alice
+            figures.append((percent, start, due))
+            stamp = to_db(created_start + dt.timedelta(seconds=rng.randint(0, 3 * 365 * 86400)))
+            tasks.append((task_id, project_id, f"{rng.choice(PROJECT_TASK_SUBJECTS)}", date_db(start), date_db(due),
+                          task_status, rng.choices(PRIORITIES, weights=PRIORITY_WEIGHTS)[0], percent, position,
+                          assignee, user_ids[0], stamp, stamp))
+        percent = percent_complete(figures)
+        if rng.random() < 0.9:
+            account_id, contact_id = rng.randint(1, n_accounts), None
+            company = account_names[account_id - 1]
+        else:
+            account_id, contact_id = None, contact_ids[rng.randint(1, n_contacts) - 1]
+            company = "Private"
+        stamp = to_db(created_start + dt.timedelta(seconds=rng.randint(0, 3 * 365 * 86400)))
+        projects.append((project_id, f"{company}: {rng.choice(PROJECT_KINDS)} {begins.year}"[:200], account_id,
+                         contact_id, status, rng.choices(PRIORITIES, weights=PRIORITY_WEIGHTS)[0],
+                         date_db(begins), date_db(ends), percent,
+                         rng.choices(user_ids, cum_weights=user_cum)[0], user_ids[0], stamp, stamp))
+    return {"projects": projects, "tasks": tasks, "overdue": overdue, "overdue_mine": overdue_mine}
+
+
+def insert_projects(ins: Inserter, projects: list[tuple], tasks: list[tuple]) -> None:
+    """Load what ``generate_projects`` made."""
+    from projects.models import BusinessProject, ProjectTask
+
+    ins.insert(BusinessProject, ["id", "name", "account_id", "contact_id", "status", "priority", "start_date",
+                                 "due_date", "percent_complete", "assigned_to_id", "created_by_id", "created",
+                                 "modified"], iter(projects), len(projects))
+    ins.insert(ProjectTask, ["id", "project_id", "subject", "start_date", "due_date", "status", "priority",
+                             "percent_complete", "position", "assigned_to_id", "created_by_id", "created",
+                             "modified"], iter(tasks), len(tasks))

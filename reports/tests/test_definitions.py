@@ -4,6 +4,7 @@ aggregate queries the reports run; and the links behind the figures, followed
 with the test client, list exactly the records each figure counts."""
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from crm.models import Category, ListValue
@@ -1072,7 +1074,8 @@ def seed(code: str, n: int, users: list, cats: list) -> None:
         who = users[i % len(users)]
         if kind == "sales:opportunity_list":
             record = OpportunityFactory(assigned_to=who, stage=stages[i % len(stages)], total=Decimal(i),
-                                        close_date=month(i % 3, 2))
+                                        close_date=month(i % 3, 2),
+                                        stage_entered_on=timezone.localdate() - datetime.timedelta(days=30))
         elif kind == "leads:lead_list":
             record = LeadFactory(assigned_to=who, score=i % 6)
         elif kind == "crm:account_list":
@@ -1123,3 +1126,43 @@ def test_compute_takes_three_queries_at_most_whatever_the_number_of_records(
             assert result.rows, (code, options)
             counts.setdefault(index, []).append(len(queries))
     assert all(at_5 == at_50 for at_5, at_50 in counts.values()), counts
+
+
+def test_sales_activities_overdue_by_person_and_by_stage(staff, other_staff):
+    """Each open opportunity's current-stage activities with a duration, due the
+    running sum of durations after entering the stage, not ticked done, before today."""
+    from sales.models import ActivityDone, SalesActivity
+    from sales.tests.factories import OpportunityFactory, stage
+
+    today = timezone.localdate()
+    made = [
+        OpportunityFactory(stage=stage("open", "Proposal"), assigned_to=staff,
+                           stage_entered_on=today - datetime.timedelta(days=20)),   # +3 and +10: both late
+        OpportunityFactory(stage=stage("open", "Proposal"), assigned_to=staff,
+                           stage_entered_on=today - datetime.timedelta(days=5)),    # +3 late only
+        OpportunityFactory(stage=stage("open", "Prospecting"), assigned_to=other_staff,
+                           stage_entered_on=today - datetime.timedelta(days=4)),    # +3 late, +5 not yet
+        OpportunityFactory(stage=stage("open", "Prospecting"), assigned_to=None,
+                           stage_entered_on=today - datetime.timedelta(days=9)),    # both late, one done
+        OpportunityFactory(stage=stage("won"), assigned_to=staff, stage_entered_on=today - datetime.timedelta(days=90)),
+    ]
+    ActivityDone.objects.create(opportunity=made[3], activity=SalesActivity.objects.get(name="Make the first contact"))
+    done = set(ActivityDone.objects.values_list("opportunity_id", "activity_id"))
+    expected_people: dict[str, list] = {}
+    for opportunity in made:
+        if opportunity.stage.is_closed:
+            continue
+        running = 0
+        for activity in opportunity.stage.activities.order_by("position", "id"):
+            running += activity.duration_days
+            late = activity.duration_days and opportunity.stage_entered_on + datetime.timedelta(days=running) < today
+            if late and (opportunity.pk, activity.pk) not in done:
+                who = opportunity.assigned_to.get_full_name() if opportunity.assigned_to else "Unassigned"
+                expected_people.setdefault(who, [0, set()])
+                expected_people[who][0] += 1
+                expected_people[who][1].add(opportunity.pk)
+    result = run("sales-activities-overdue", group="assigned_to", sort="group",
+                 columns=["activities", "opportunities"])
+    assert table(result) == {who: [count, len(pks)] for who, (count, pks) in expected_people.items()}
+    assert table(result) == {"Alice Martin": [3, 2], "Bob Nowak": [1, 1], "Unassigned": [1, 1]}  # by hand
+    assert [c.value for c in result.total.cells] == [5, 4]
