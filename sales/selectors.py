@@ -63,7 +63,7 @@ def activity_reminder_rows(user, *, until=None, since=None, now=None):
     activity with a duration in the opportunity's current stage, not ticked
     done, due on the day ``Opportunity.activity_checklist`` shows (the same
     rule: ``due_offset_sql``). One row per opportunity and activity."""
-    from crm.reminders import AddDays, absent
+    from crm.reminders import AddDays
 
     today = timezone.localdate(now)
     # Later expressions name the activity by these annotations: a path through
@@ -74,7 +74,7 @@ def activity_reminder_rows(user, *, until=None, since=None, now=None):
             .annotate(reminder_object=F("pk"), reminder_detail=F(f"{ACTIVITY}__id"),
                       activity_name=F(f"{ACTIVITY}__name"), due_offset=due_offset_sql(ACTIVITY))
             .annotate(reminder_due=AddDays(Coalesce("stage_entered_on", Value(today)), F("due_offset")))
-            .filter(absent(ActivityDone.objects.filter(opportunity=OuterRef("pk"), activity=OuterRef("reminder_detail")))))
+            .exclude(Exists(ActivityDone.objects.filter(opportunity=OuterRef("pk"), activity=OuterRef("reminder_detail")))))
     if until is not None and until <= today:
         # Due by today at the latest (the count, the Reminders page): as a range of
         # the index (assigned_to, stage, stage_entered_on). An opportunity without
