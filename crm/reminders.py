@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.lookups import IsNull
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
@@ -242,22 +241,11 @@ def due_key(value) -> str:
     return value.isoformat()
 
 
-def absent(rows: QuerySet) -> IsNull:
-    """A filter: ``rows`` (a queryset correlated with OuterRef) has no row.
-
-    NOT EXISTS, written as a scalar subquery that is NULL: PostgreSQL turns a
-    NOT EXISTS into an anti-join and weighs hash, merge and nested-loop joins
-    for it on every run — 0.2-0.3 ms of planning each in the navigation bar's
-    count, more than running it — where this is planned once, as the per-row
-    index probe it is. SQLite runs both alike."""
-    return IsNull(Subquery(rows.order_by().values(found=Value(1))[:1]), True)
-
-
-def _not_answered(source: Source, user, now: datetime.datetime, *, snoozed: bool) -> IsNull:
-    """The user has not dismissed the reminder at its current due time (nor,
-    with ``snoozed``, snoozed it past ``now``)."""
+def _hidden(source: Source, user, now: datetime.datetime, *, snoozed: bool) -> Exists:
+    """The user dismissed the reminder at its current due time (or, with
+    ``snoozed``, snoozed it past ``now``)."""
     answered = Q(dismissed=True) | Q(snoozed_until__gt=now) if snoozed else Q(dismissed=True)
-    return absent(ReminderState.objects.filter(
+    return Exists(ReminderState.objects.filter(
         answered, user=user, source=source.key, object_id=OuterRef(OBJECT), detail_id=OuterRef(DETAIL),
         **{source.due_field: OuterRef(DUE)}))
 
@@ -267,7 +255,7 @@ def pending(source: Source, user, *, now: datetime.datetime, until: datetime.dat
     """The user's reminders of ``source`` due between ``since`` and ``until``,
     without those they dismissed (and snoozed, with ``hide_snoozed``)."""
     rows = source.rows(user, until=source.bound(until), since=source.bound(since, lower=True), now=now)
-    return rows.filter(_not_answered(source, user, now, snoozed=hide_snoozed))
+    return rows.exclude(_hidden(source, user, now, snoozed=hide_snoozed))
 
 
 def _active(user) -> bool:
@@ -284,27 +272,47 @@ _count_statements: dict[tuple, tuple[str, list, dict]] = {}
 
 def _count_statement() -> tuple[str, list, dict]:
     """(SQL, parameters, {parameter: "user" / "now" / "today"}) of the count,
-    for the sample user and moment; ``badge_count`` puts the real ones in."""
+    for the sample user and moment; ``badge_count`` puts the real ones in.
+
+    The sources' rows one after the other (UNION ALL), the answered ones left
+    out by one NOT EXISTS over them all — the rule of ``_hidden``, once for
+    the whole union: PostgreSQL plans each anti-join afresh on every page, and
+    one instead of four halves the count's planning (0.8 ms instead of 1.5) —
+    and no further than ``BADGE_CAP`` + 1 rows in all. Tests check the count
+    against the list for dismissed, snoozed and changed reminders."""
     key = (connection.alias, connection.vendor, timezone.get_current_timezone_name(), tuple(_sources))
     if key not in _count_statements:
         from django.contrib.auth import get_user_model
 
         user = get_user_model()(pk=_SAMPLE_USER_ID, is_active=True)
+        ops, qn = connection.ops, connection.ops.quote_name
+        types = {name: field.db_type(connection) for name, field in (
+            ("source", models.CharField(max_length=40)), ("due_at", models.DateTimeField()),
+            ("due_on", models.DateField()))}
         parts, params = [], []
         for src in sources():
-            rows = pending(src, user, now=_SAMPLE_NOW, until=_SAMPLE_NOW).order_by().values(OBJECT)
+            rows = src.rows(user, until=src.bound(_SAMPLE_NOW), since=None, now=_SAMPLE_NOW)
             try:
-                sql, sql_params = rows.query.sql_with_params()
+                sql, sql_params = rows.order_by().values(OBJECT, DETAIL, DUE).query.sql_with_params()
             except EmptyResultSet:  # a source with nothing to give (.none())
                 continue
-            parts.append(f"SELECT * FROM ({sql}) reminders_{len(parts)}")
-            params += sql_params
-        ops = connection.ops
-        roles = {_SAMPLE_USER_ID: "user", ops.adapt_datetimefield_value(_SAMPLE_NOW): "now",
-                 ops.adapt_datefield_value(timezone.localdate(_SAMPLE_NOW)): "today"}
-        # The sources one after the other, read no further than the cap in all.
-        sql = (f"SELECT COUNT(*) FROM ({' UNION ALL '.join(parts)} LIMIT {BADGE_CAP + 1}) reminders"
-               if parts else "")
+            dues = {"due_at": f"CAST(NULL AS {types['due_at']})", "due_on": f"CAST(NULL AS {types['due_on']})",
+                    src.due_field: f"r.{qn(DUE)}"}
+            parts.append(f"SELECT CAST(%s AS {types['source']}) AS source, r.{qn(OBJECT)} AS object_id, "
+                         f"r.{qn(DETAIL)} AS detail_id, {dues['due_at']} AS due_at, {dues['due_on']} AS due_on "
+                         f"FROM ({sql}) r")
+            params += [src.key, *sql_params]
+        if not parts:
+            _count_statements[key] = ("", [], {})
+            return _count_statements[key]
+        now = ops.adapt_datetimefield_value(_SAMPLE_NOW)
+        sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM ({' UNION ALL '.join(parts)}) r WHERE NOT EXISTS ("
+               f"SELECT 1 FROM {qn(ReminderState._meta.db_table)} s WHERE s.user_id = %s AND s.source = r.source "
+               "AND s.object_id = r.object_id AND s.detail_id = r.detail_id "
+               "AND (s.due_at = r.due_at OR s.due_on = r.due_on) AND (s.dismissed OR s.snoozed_until > %s)) "
+               f"LIMIT {BADGE_CAP + 1}) reminders")
+        params += [_SAMPLE_USER_ID, now]
+        roles = {_SAMPLE_USER_ID: "user", now: "now", ops.adapt_datefield_value(timezone.localdate(_SAMPLE_NOW)): "today"}
         _count_statements[key] = (sql, params, roles)
     return _count_statements[key]
 

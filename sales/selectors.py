@@ -281,7 +281,7 @@ def activities_to_do(queryset, today):
     day it falls due (``reminder_due``: the day the stage was entered + the
     running duration, as ``Opportunity.activity_checklist`` shows it). The
     reminders and the "Sales activities overdue" report read it."""
-    from crm.reminders import AddDays, absent
+    from crm.reminders import AddDays
 
     # Later expressions name the activity by these annotations: a path through
     # the stage's activities would join them once more.
@@ -289,7 +289,7 @@ def activities_to_do(queryset, today):
             .annotate(reminder_object=F("pk"), reminder_detail=F(f"{ACTIVITY}__id"),
                       activity_name=F(f"{ACTIVITY}__name"), due_offset=due_offset_sql(ACTIVITY))
             .annotate(reminder_due=AddDays(Coalesce("stage_entered_on", Value(today)), F("due_offset")))
-            .filter(absent(ActivityDone.objects.filter(opportunity=OuterRef("pk"), activity=OuterRef("reminder_detail")))))
+            .exclude(Exists(ActivityDone.objects.filter(opportunity=OuterRef("pk"), activity=OuterRef("reminder_detail")))))
 
 
 def activity_reminder_rows(user, *, until=None, since=None, now=None):

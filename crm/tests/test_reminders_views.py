@@ -243,3 +243,21 @@ def test_an_inactive_users_feed_is_a_404(client, staff):
     staff.is_active = False
     staff.save()
     assert client.get(url).status_code == 404
+
+
+def test_the_pages_queries_do_not_grow_with_its_reminders(staff_client, staff, django_assert_num_queries):
+    from crm.tests.factories import ContactFactory
+
+    def add(n: int) -> None:
+        for i in range(n):
+            link(task(staff, -1 - i % 3, f"Task {i}"), AccountFactory(), ContactFactory())
+
+    add(2)
+    url = reverse("crm:reminders")
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    add(20)
+    with django_assert_num_queries(len(few)):
+        body = staff_client.get(url).content.decode()
+    assert 'data-reminder-count="22"' in body

@@ -236,3 +236,27 @@ def test_a_user_without_sales_reminders_after_a_user_with(staff, other_staff, sa
     assert reminders.badge_count(other_staff) == 0
     assert reminders.badge_count(UserFactory()) == 0
     assert reminders.badge_count(staff, now=NOW() - datetime.timedelta(days=7)) == 1   # 3 days in the stage
+
+
+def test_the_pages_queries_do_not_grow_with_sales_reminders(staff_client, staff, sales_stage, activity_reminders,
+                                                           django_assert_num_queries):
+    from crm.tests.factories import ContactFactory
+
+    new, _first, _third = sales_stage
+
+    def add(n: int) -> None:
+        for i in range(n):
+            linked = {"account": None, "contact": ContactFactory()} if i % 2 else {}
+            with_reminder(staff, NOW() - datetime.timedelta(hours=1 + i), stage=new, **linked)
+
+    add(2)
+    Opportunity.objects.update(stage_entered_on=days(-10))
+    url = reverse("crm:reminders")
+    staff_client.get(url)
+    with django_assert_num_queries(8) as few:   # session, user, feed key, the four sources, the count
+        staff_client.get(url)
+    add(10)
+    Opportunity.objects.update(stage_entered_on=days(-10))
+    with django_assert_num_queries(len(few)):
+        body = staff_client.get(url).content.decode()
+    assert 'data-reminder-count="36"' in body   # 12 reminders and 24 activities
