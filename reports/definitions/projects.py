@@ -31,7 +31,9 @@ class ProjectsByStatus(Report):
     then_by = ("assigned_to",)
     measures = [
         Measure("count", _("Business projects"), "count", Count("pk")),
-        Measure("percent_complete", _("Average % complete"), "percent", Avg("percent_complete"), chartable=False),
+        Measure("percent_complete",
+                # xgettext:no-python-format
+                _("Average % complete"), "percent", Avg("percent_complete"), chartable=False),
     ]
     default_columns = ("count", "percent_complete")
 
