@@ -135,8 +135,11 @@ class ReportFileView(View):
     """The report's table as CSV or Excel (numbers and dates as typed cells), or as a PDF with its chart."""
 
     def get(self, request, workspace: str, code: str, output: str):
+        # "title" names the file and heads the PDF (a saved report's name); it is no option of the report.
+        options = request.GET.copy()
+        options.pop("title", None)
         with one_version():
-            return self._file(request, _report_class(workspace, code)(request.GET, request), output)
+            return self._file(request, _report_class(workspace, code)(options, request), output)
 
     def _file(self, request, report: Report, output: str):
         if not report.is_valid():

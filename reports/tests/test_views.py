@@ -245,3 +245,16 @@ def test_sales_activities_overdue_counts_activities_and_links_their_opportunitie
     listed = staff_client.get(row.group(1).replace("&amp;", "&")).text
     assert "Both late" in listed and "One late" in listed and "On time" not in listed
     assert both.pk
+
+
+def test_a_saved_report_prints_under_its_name(staff_client, staff, pipeline):
+    """Its page's Print/PDF link adds the name as the title: a PDF, not a 400 for an unknown option."""
+    saved = SavedReport.objects.create(name="Q4 for Alice", report="pipeline-by-stage", workspace="sales",
+                                       owner=staff, options={"group": ["stage"], "sort": ["group"],
+                                                             "columns": ["count"]})
+    page = staff_client.get(saved.get_absolute_url()).text
+    href = re.search(r'href="(/reports/sales/pipeline-by-stage/pdf/\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "title=Q4" in href
+    response = staff_client.get(href)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "q4-for-alice" in response["Content-Disposition"]
