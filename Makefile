@@ -80,6 +80,7 @@ bench: test-deps messages collectstatic
 	$(PY) bench/marketing.py
 	$(PY) bench/project_create.py
 	$(PY) bench/projects.py
+	$(PY) bench/reports.py
 	$(PY) bench/board.py
 
 bench-pg: test-deps messages collectstatic
@@ -89,6 +90,7 @@ bench-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(PY) bench/marketing.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/project_create.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/projects.py --db postgres
+	scripts/with-postgres.sh $(PY) bench/reports.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/board.py --db postgres
 
 # Load test: gunicorn with 3 workers on 127.0.0.1 and a database of its own
