@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
-from django.utils.translation import gettext_lazy as _, ngettext_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _, ngettext
 
 from crm.filtersets import PersonFilterSet
 from crm.generic.filtersets import RecordScopeFilter
@@ -8,8 +9,14 @@ from crm.models import BusinessContact
 from crm.scoring import MAX_STARS
 from leads.models import Lead
 
-RATING_CHOICES = [(n, ngettext_lazy("%(n)d star or more", "%(n)d stars or more", n) % {"n": n})
-                  for n in range(1, MAX_STARS + 1)]
+
+def _at_least(n: int) -> str:
+    return ngettext("%(n)d star or more", "%(n)d stars or more", n) % {"n": n}
+
+
+# Lazy: the labels are made in the reader's language when a page draws them
+# (ngettext_lazy(...) % {...} formats at once, in the language of the import).
+RATING_CHOICES = [(n, lazy(_at_least, str)(n)) for n in range(1, MAX_STARS + 1)]
 
 
 class LeadFilterSet(PersonFilterSet):

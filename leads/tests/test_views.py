@@ -367,3 +367,14 @@ def test_a_score_is_drawn_alike_in_the_list_on_the_record_page_and_on_the_form(s
     for url in (reverse("leads:lead_list"), lead.get_absolute_url(), reverse("leads:lead_edit", args=[lead.pk])):
         body = staff_client.get(url).content.decode()
         assert glyphs in body and "3 of 5 stars" in body, url
+
+
+@pytest.mark.django_db
+def test_the_rating_filter_reads_in_the_users_language(staff_client, staff):
+    """Its choices were made into English text when the module loaded."""
+    from crm.models import UserPreferences
+
+    UserPreferences.objects.create(user=staff, language="fr")
+    staff_client.post("/preferences/", {"language": "fr"})
+    body = staff_client.get("/leads/").content.decode()
+    assert "3 stars or more" not in body and "3 étoiles ou plus" in body
