@@ -402,14 +402,15 @@ def markdown() -> str:
         lines += [f"**{info['engine']} {info.get('version', '').split()[0]}, {data_set}** — median ms (p90 ms); "
                   "SQL ms = time inside the database driver on one call or request", "",
                   "| size | Alice's reminders due | count: median (p90) | count: queries, SQL ms | Reminders page: "
-                  "median (p90) | page: queries, SQL ms | load average / calibration loop |",
+                  "median (p90) | page: queries, SQL ms, CPU ms | load average / calibration loop |",
                   "|--:|--:|--:|--:|--:|--:|--:|"]
         for run in result["runs"]:
             badge, page = run["badge"], (run["pages"] or [{}])[0]
             due = run.get("reminders_due")
             lines.append(f"| {run['size']:,} | {due if due is None else format(due, ',')} | {badge['median_ms']:.2f} ({badge['p90_ms']:.2f}) "
                          f"| {badge['queries']}, {badge['db_ms']:.2f} | {page.get('median_ms', 0):.1f} "
-                         f"({page.get('p90_ms', 0):.1f}) | {page.get('queries', '')}, {page.get('db_ms', 0):.1f} "
+                         f"({page.get('p90_ms', 0):.1f}) | {page.get('queries', '')}, {page.get('db_ms', 0):.1f}, "
+                         f"{page.get('cpu_median_ms', 0):.1f} "
                          f"| {run['load_average']} / {run['calibration_ms']:.0f} ms |")
         lines += ["", "```", result["verdict"], "```", ""]
     return "\n".join(lines)

@@ -1,9 +1,11 @@
-"""Record types and history roll-ups of the contact-management workspace."""
-from django.db.models import Q
+"""Record types, history roll-ups and reminders of the contact-management workspace."""
+from django.db.models import F, PositiveBigIntegerField, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from crm import reminders
 from crm.generic import registry
-from crm.models import Account, BusinessContact
+from crm.models import Account, BusinessContact, HistoryItem
+from crm.selectors import attach_linked_records
 
 registry.register(registry.RecordType(
     key="account", model=Account, verbose_name=_("Account"), verbose_name_plural=_("Accounts"),
@@ -35,13 +37,8 @@ _dashboard_panels()
 # --- Reminders: the open tasks of the communication history ---------------------------------
 
 def _task_rows(user, *, until=None, since=None, now=None):
-    """The user's tasks not completed that have a due date (crm.reminders)."""
-    from django.db.models import F, Value
-    from django.db.models.fields import PositiveBigIntegerField
-
-    from crm import reminders
-    from crm.models import HistoryItem
-
+    """The user's tasks not completed that have a due date (crm.reminders;
+    index history_open_task_idx)."""
     rows = (HistoryItem.objects.filter(kind=HistoryItem.Kind.TASK, assigned_to=user, due_date__isnull=False)
             .exclude(status=HistoryItem.TaskStatus.COMPLETED)
             .annotate(**{reminders.OBJECT: F("pk"), reminders.DETAIL: Value(0, PositiveBigIntegerField()),
@@ -53,21 +50,10 @@ def _task_rows(user, *, until=None, since=None, now=None):
     return rows.only("pk", "subject", "due_date", "kind")
 
 
-def _task_records(items: list) -> None:
-    from crm.selectors import attach_linked_records
-
-    attach_linked_records(items)
-
-
 def _describe_task(item) -> tuple[str, str, str]:
+    """A task's reminder: its subject, the records it is linked to, its own page."""
     return item.subject, ", ".join(str(record) for _rtype, record in item.linked), item.get_absolute_url()
 
 
-def _register_reminders() -> None:
-    from crm import reminders
-
-    reminders.register_source("task", _("Task"), rows=_task_rows, describe=_describe_task, prepare=_task_records,
-                              date_only=True, order=30)
-
-
-_register_reminders()
+reminders.register_source("task", _("Task"), rows=_task_rows, describe=_describe_task,
+                          prepare=attach_linked_records, date_only=True, order=30)

@@ -49,9 +49,10 @@ OBJECT = "reminder_object"
 DETAIL = "reminder_detail"
 DUE = "reminder_due"
 
-# Rows read per source for a page of reminders: the page stays fast however
-# many a user has let pile up (the count in the navigation bar says how many).
-PAGE_LIMIT = 100
+# Rows read per source, and shown, on the Reminders page: the oldest; the page
+# stays fast however many a user has let pile up (the navigation bar's count
+# says how many there are).
+PAGE_LIMIT = 50
 # The navigation bar counts up to this many and then says "99+": counting
 # stops there, so its cost does not grow with a pile of forgotten reminders.
 BADGE_CAP = 99

@@ -261,3 +261,17 @@ def test_the_pages_queries_do_not_grow_with_its_reminders(staff_client, staff, d
     with django_assert_num_queries(len(few)):
         body = staff_client.get(url).content.decode()
     assert 'data-reminder-count="22"' in body
+
+
+def test_a_long_list_shows_the_oldest_and_says_how_many_are_due(staff_client, staff):
+    HistoryItem.objects.bulk_create([
+        HistoryItem(kind=HistoryItem.Kind.TASK, subject=f"Task {n:03d}", assigned_to=staff, status="not_started",
+                    due_date=timezone.localdate() - datetime.timedelta(days=n)) for n in range(reminders.PAGE_LIMIT)])
+    body = staff_client.get(reverse("crm:reminders")).content.decode()
+    assert f"{reminders.PAGE_LIMIT} reminders due now or overdue." in body and "The oldest" not in body
+    task(staff, -200, "Forgotten long ago")
+    task(staff, 0, "Due today")
+    body = staff_client.get(reverse("crm:reminders")).content.decode()
+    assert f"The oldest {reminders.PAGE_LIMIT} of {reminders.PAGE_LIMIT + 2} reminders due now or overdue." in body
+    assert body.count('name="object_id"') == reminders.PAGE_LIMIT
+    assert "Forgotten long ago" in body and "Due today" not in body

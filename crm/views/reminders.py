@@ -31,7 +31,6 @@ def page_context(request) -> dict:
     return {
         "days": reminders.by_day(listed, timezone.localdate(now)),
         "listed": len(listed),
-        "more": len(listed) >= reminders.PAGE_LIMIT,
         # Reversed and translated once for the page's many buttons.
         "snooze_choices": [(value, str(label)) for value, label in reminders.SNOOZE_CHOICES],
         "labels": {"dismiss": _("Dismiss"), "snooze": _("Snooze")},
