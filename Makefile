@@ -82,6 +82,7 @@ bench: test-deps messages collectstatic
 	$(PY) bench/projects.py
 	$(PY) bench/reports.py
 	$(PY) bench/board.py
+	$(PY) bench/reminders.py
 
 bench-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(PY) bench/run.py --db postgres $(BENCH_ARGS)
@@ -92,6 +93,7 @@ bench-pg: test-deps messages collectstatic
 	scripts/with-postgres.sh $(PY) bench/projects.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/reports.py --db postgres
 	scripts/with-postgres.sh $(PY) bench/board.py --db postgres
+	scripts/with-postgres.sh $(PY) bench/reminders.py --db postgres
 
 # Load test: gunicorn with 3 workers on 127.0.0.1 and a database of its own
 # (a temporary SQLite file; load-pg: a throwaway PostgreSQL), 20 clients adding
